@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The few kernel types our BPF programs touch, declared for CO-RE.
+ *
+ * We do not commit a generated vmlinux.h: the programs read only scalar
+ * tracepoint arguments plus the syscall registers of raw_syscalls:sys_enter,
+ * so this header is all the build needs and it cannot pick up layout details
+ * of the build host's running kernel. preserve_access_index makes every
+ * pt_regs field access a CO-RE relocation resolved against the target
+ * kernel's BTF at load time.
+ */
+#ifndef KMT_KERNEL_TYPES_H
+#define KMT_KERNEL_TYPES_H
+
+/* Makes bpf_tracing.h use the kernel's pt_regs field names. */
+#define __VMLINUX_H__
+
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef signed int __s32;
+typedef signed long long __s64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef _Bool bool;
+#define true 1
+#define false 0
+
+enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_HASH = 5,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
+};
+
+enum {
+	BPF_ANY = 0,
+	BPF_NOEXIST = 1,
+	BPF_EXIST = 2,
+};
+
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long di;
+	unsigned long si;
+	unsigned long dx;
+	unsigned long r10;
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+#elif defined(__TARGET_ARCH_powerpc)
+struct pt_regs {
+	unsigned long gpr[32];
+	unsigned long orig_gpr3;
+} __attribute__((preserve_access_index));
+#elif defined(__TARGET_ARCH_arm64)
+struct user_pt_regs {
+	__u64 regs[31];
+} __attribute__((preserve_access_index));
+
+struct pt_regs {
+	struct user_pt_regs user_regs;
+	__u64 orig_x0;
+} __attribute__((preserve_access_index));
+#else
+#error "kvm-mmio-trace: unsupported BPF target architecture"
+#endif
+
+#endif /* KMT_KERNEL_TYPES_H */

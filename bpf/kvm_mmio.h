@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between the BPF programs (kvm_mmio.bpf.c) and libtrace: map
+ * keys and values, and the latency histogram's bucket layout. Nothing here is
+ * declared anywhere else.
+ *
+ * Includers provide __u32/__u64 first: bpf/kernel_types.h on the BPF side,
+ * <linux/types.h> in user space.
+ */
+#ifndef KMT_KVM_MMIO_H
+#define KMT_KVM_MMIO_H
+
+/*
+ * Log-linear latency histogram in nanoseconds: 16 linear sub-buckets per
+ * power of two, so a percentile read off a bucket's upper bound is at most
+ * 1/16 (6.25%) above the true value. Buckets are closed on the right, the
+ * way Prometheus counts "le": slot s holds (upper(s - 1), upper(s)], so a
+ * value exactly on a bound lands in the bucket that bound closes.
+ * Slots 0..15 hold 0..16 ns one nanosecond apart; the last slot, whose upper
+ * bound is 2^34 ns (17.2 s), also takes every larger value.
+ */
+#define KMT_HIST_SUB_BITS 4
+#define KMT_HIST_SUB (1U << KMT_HIST_SUB_BITS)
+#define KMT_HIST_MAX_EXP 34
+#define KMT_HIST_SLOTS ((KMT_HIST_MAX_EXP - KMT_HIST_SUB_BITS + 1) * KMT_HIST_SUB)
+
+struct kmt_hist {
+	__u64 slots[KMT_HIST_SLOTS];
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+};
+
+/* Index of the highest set bit; x must be non-zero. Loop-free for BPF. */
+static inline __u32 kmt_log2(__u64 x)
+{
+	__u32 r = 0, shift;
+
+	shift = (x > 0xffffffffULL) << 5; x >>= shift; r |= shift;
+	shift = (x > 0xffffU) << 4; x >>= shift; r |= shift;
+	shift = (x > 0xffU) << 3; x >>= shift; r |= shift;
+	shift = (x > 0xfU) << 2; x >>= shift; r |= shift;
+	shift = (x > 0x3U) << 1; x >>= shift; r |= shift;
+	return r | (__u32)(x >> 1);
+}
+
+static inline __u32 kmt_hist_slot(__u64 ns)
+{
+	/* Shift by one so that each bucket is closed on the right. */
+	__u64 x = ns ? ns - 1 : 0;
+	__u32 exp, slot;
+
+	if (x < KMT_HIST_SUB)
+		return (__u32)x;
+	exp = kmt_log2(x);
+	slot = (exp - KMT_HIST_SUB_BITS + 1) * KMT_HIST_SUB +
+	       (__u32)((x >> (exp - KMT_HIST_SUB_BITS)) - KMT_HIST_SUB);
+	return slot < KMT_HIST_SLOTS ? slot : KMT_HIST_SLOTS - 1;
+}
+
+/* The largest value slot s holds (its "le" bound), in nanoseconds. */
+static inline __u64 kmt_hist_slot_upper(__u32 slot)
+{
+	__u32 group = slot / KMT_HIST_SUB, sub = slot % KMT_HIST_SUB;
+
+	if (group == 0)
+		return slot + 1;
+	return (__u64)(KMT_HIST_SUB + sub + 1) << (group - 1);
+}
+
+enum kmt_lat_kind {
+	KMT_LAT_VMM,	/* KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
+	KMT_LAT_KERNEL,	/* guest exit to guest entry, minus the VMM part */
+	KMT_LAT_KINDS,
+};
+
+struct kmt_hist_key {
+	__u32 tgid;
+	__u32 kind;	/* enum kmt_lat_kind */
+};
+
+struct kmt_vcpu_key {
+	__u32 tgid;
+	__u32 tid;
+};
+
+struct kmt_vcpu_stats {
+	__u64 reads;
+	__u64 writes;
+	__u64 vmm_exits;	/* accesses completed by the VMM (KVM_EXIT_MMIO) */
+	__u64 timed_exits;	/* MMIO exits timed from guest exit to guest entry */
+};
+
+#define KMT_REGION_SHIFT 12	/* regions are guest-physical pages */
+
+struct kmt_region_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 gpa_page;		/* gpa >> KMT_REGION_SHIFT */
+};
+
+/* Latency per region: full exit where the kernel part is timed, else VMM part. */
+struct kmt_region_value {
+	__u64 exits;
+	struct kmt_hist lat;
+};
+
+/* Counters of our own, in a per-CPU array indexed by this enum. */
+enum kmt_counter {
+	KMT_CNT_KVM_EXIT,	/* kvm_exit events seen: the kernel part is measurable */
+	KMT_DROP_VCPU_STATE,	/* vCPU state map full: exit not timed */
+	KMT_DROP_STATS,		/* per-vCPU stats map full: access not counted */
+	KMT_DROP_HIST,		/* histogram map full: latency not recorded */
+	KMT_DROP_REGION,	/* region map full: region not counted */
+	KMT_DROP_UNPAIRED,	/* KVM_EXIT_MMIO with no MMIO access seen before it */
+	KMT_COUNTERS,
+};
+
+/* Generic kvm:kvm_mmio "type" argument (include/trace/events/kvm.h). */
+#define KMT_TRACE_MMIO_READ_UNSATISFIED 0
+#define KMT_TRACE_MMIO_READ 1
+#define KMT_TRACE_MMIO_WRITE 2
+
+#define KMT_KVM_EXIT_MMIO 6
+
+#endif /* KMT_KVM_MMIO_H */
