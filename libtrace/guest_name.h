@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A guest's name, the way its operator knows it: QEMU's "-name guest=X,..."
+ * (what libvirt passes) or "-name X", else the VMM's command name.
+ */
+#ifndef KMT_GUEST_NAME_H
+#define KMT_GUEST_NAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Extracts the -name value from a NUL-separated command line of len bytes
+ * (as /proc/PID/cmdline holds it). Returns false when there is none.
+ */
+bool kmt_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t size);
+
+/* Names process pid; false when the process is gone. */
+bool kmt_guest_name(pid_t pid, char *name, size_t size);
+
+/*
+ * Names learnt while processes are alive, so a guest that exits before the
+ * report is printed still has its name in it.
+ */
+struct kmt_names {
+	struct kmt_name_entry *entries;
+	size_t nr;
+};
+
+/* Resolves and remembers pid's name unless already known. */
+void kmt_names_learn(struct kmt_names *names, pid_t pid);
+
+/* The remembered name, or NULL. */
+const char *kmt_names_get(const struct kmt_names *names, pid_t pid);
+
+void kmt_names_forget(struct kmt_names *names, pid_t pid);
+void kmt_names_free(struct kmt_names *names);
+
+#endif /* KMT_GUEST_NAME_H */

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <math.h>
+#include "hist.h"
+
+void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
+{
+	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
+		dst->slots[i] += src->slots[i];
+	dst->count += src->count;
+	dst->sum_ns += src->sum_ns;
+	if (src->max_ns > dst->max_ns)
+		dst->max_ns = src->max_ns;
+}
+
+void kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev)
+{
+	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
+		dst->slots[i] = cur->slots[i] - prev->slots[i];
+	dst->count = cur->count - prev->count;
+	dst->sum_ns = cur->sum_ns - prev->sum_ns;
+	dst->max_ns = dst->count ? cur->max_ns : 0;
+}
+
+uint64_t kmt_hist_quantile(const struct kmt_hist *hist, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (!hist->count)
+		return 0;
+	rank = (uint64_t)ceil(q * (double)hist->count);
+	if (rank == 0)
+		rank = 1;
+	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++) {
+		seen += hist->slots[i];
+		if (seen >= rank) {
+			uint64_t upper = kmt_hist_slot_upper(i);
+
+			return upper < hist->max_ns ? upper : hist->max_ns;
+		}
+	}
+	/* Slots and count disagree (a torn read): the max is still exact. */
+	return hist->max_ns;
+}
+
+struct kmt_latency_summary kmt_hist_summary(const struct kmt_hist *hist)
+{
+	return (struct kmt_latency_summary){
+		.count = hist->count,
+		.p50 = kmt_hist_quantile(hist, 0.50),
+		.p90 = kmt_hist_quantile(hist, 0.90),
+		.p99 = kmt_hist_quantile(hist, 0.99),
+		.p999 = kmt_hist_quantile(hist, 0.999),
+		.max = hist->max_ns,
+		.sum = hist->sum_ns,
+	};
+}

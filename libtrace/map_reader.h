@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reads the BPF maps into the model. The maps hold cumulative values since
+ * attach; per-interval numbers come from kmt_snapshot_delta(). Keys of
+ * processes that have exited are deleted after their final values were read
+ * (an exited process cannot add to them), so maps stay bounded without LRU
+ * eviction silently losing counts.
+ */
+#ifndef KMT_MAP_READER_H
+#define KMT_MAP_READER_H
+
+#include "model.h"
+
+struct kmt_map_fds {
+	int vcpu_stats;
+	int hists;
+	int regions;
+	int counters;
+};
+
+/* Fills out from the maps. Returns 0 or a negative errno. */
+int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
+
+/* Calls fn(pid, ctx) for every guest process present in the maps. */
+void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t pid, void *ctx),
+			    void *ctx);
+
+/*
+ * Deletes the keys of every guest in snap whose process is gone. Returns
+ * how many guests were reaped. Names are not needed: only pids are read.
+ */
+int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap);
+
+#endif /* KMT_MAP_READER_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Which tracepoints the running kernel has, and how to attach to each.
+ *
+ * tp_btf is preferred (typed arguments, checked by the verifier) and needs
+ * the tracepoint's btf_trace_<name> typedef in vmlinux BTF or, for events of
+ * a KVM built as modules, in the kvm module's BTF under /sys/kernel/btf.
+ * raw_tp only needs the tracepoint to exist, which /proc/kallsyms tells by
+ * its __traceiter_<name> or __tracepoint_<name> symbol. Classic (perf) tracepoints are never
+ * needed: every kernel with BPF CO-RE has raw_tp, and our programs read no
+ * formatted record fields.
+ */
+#ifndef KMT_PROBE_H
+#define KMT_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct btf;
+
+enum kmt_attach_kind {
+	KMT_ATTACH_MISSING,
+	KMT_ATTACH_RAW_TP,
+	KMT_ATTACH_TP_BTF,
+};
+
+const char *kmt_attach_kind_name(enum kmt_attach_kind kind);
+
+/*
+ * Sets exists[i] for each names[i] that has a tracepoint symbol in the
+ * kallsyms-format file at path. Returns 0 or a negative errno.
+ */
+int kmt_tracepoints_in_kallsyms(const char *path, const char *const *names, size_t n,
+				bool *exists);
+
+/* True when one of the BTF objects declares typedef btf_trace_<name>. */
+bool kmt_btf_has_tracepoint(struct btf *const *btfs, size_t n, const char *name);
+
+/*
+ * Loads vmlinux BTF and every module BTF from /sys/kernel/btf. Missing BTF
+ * is not an error: *n is 0 then and only raw_tp will be chosen.
+ */
+void kmt_kernel_btfs_load(struct btf ***btfs, size_t *n);
+void kmt_kernel_btfs_free(struct btf **btfs, size_t n);
+
+enum kmt_attach_kind kmt_choose_attach(bool exists, bool in_btf, bool prefer_btf);
+
+#endif /* KMT_PROBE_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A tracing session: open the BPF skeleton, configure it, choose each
+ * event's attach type, load, attach; and tear it all down.
+ */
+#ifndef KMT_SESSION_H
+#define KMT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "map_reader.h"
+
+struct kmt_session_opts {
+	uint32_t pid;		/* trace only this VMM process; 0: all */
+	uint32_t max_guests;	/* guests tracked at once; 0: default */
+	uint32_t max_regions;	/* (guest, page) regions tracked at once; 0: default */
+	bool verbose;		/* pass libbpf's own messages to stderr */
+};
+
+struct kmt_session;
+
+/*
+ * Returns 0, or -errno with a message in err saying what failed, why, and
+ * what to do.
+ */
+int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *opts,
+		     char *err, size_t errlen);
+
+void kmt_session_maps(const struct kmt_session *session, struct kmt_map_fds *fds);
+
+/* "kvm_mmio=tp_btf kvm_exit=missing ...": what was attached and how. */
+const char *kmt_session_describe(const struct kmt_session *session);
+
+void kmt_session_close(struct kmt_session *session);
+
+#endif /* KMT_SESSION_H */

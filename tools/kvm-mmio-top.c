@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * kvm-mmio-top: where KVM guests lose time on MMIO.
+ *
+ * Attaches the BPF programs, then every interval reads the in-kernel
+ * aggregates and prints per-guest exit counts, latency percentiles and the
+ * busiest guest-physical pages, as a table or as one JSON object per line.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "guest_name.h"
+#include "map_reader.h"
+#include "report.h"
+#include "session.h"
+
+#define EXIT_USAGE 2
+#define NAME_SCAN_NS 200000000ULL	/* how often new guests are named */
+
+static volatile sig_atomic_t stop;
+
+struct options {
+	double interval_s;
+	long iterations;	/* 0: until interrupted */
+	bool json;
+	const char *name_glob;
+	unsigned int top_regions;
+	struct kmt_session_opts session;
+};
+
+const char *argp_program_version = "kvm-mmio-top 0.1";
+const char *argp_program_bug_address = "the kvm-mmio-trace issue tracker";
+
+static const char doc[] =
+	"Show per guest how many MMIO exits KVM guests take and how long they last.\n"
+	"\n"
+	"Counts come from the kernel's KVM tracepoints, aggregated in the kernel by BPF.\n"
+	"The VMM part of the latency is KVM_EXIT_MMIO until the vCPU thread calls\n"
+	"KVM_RUN again; the kernel part (guest exit to entry, minus the VMM part) is\n"
+	"shown where the kernel's kvm_exit/kvm_entry events fire.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  kvm-mmio-top                      # a table every second until Ctrl-C\n"
+	"  kvm-mmio-top --once -i 5 --json   # one JSON object covering 5 seconds\n"
+	"  kvm-mmio-top -p 4242 -i 2         # only the VMM with pid 4242\n"
+	"  kvm-mmio-top --name 'web*' -n 10  # guests named web*, ten intervals\n"
+	"\n"
+	"Exit status: 0 success, 1 tracing could not start or failed, 2 usage error.";
+
+enum { OPT_ONCE = 0x100, OPT_NAME, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_REGIONS };
+
+static const struct argp_option option_defs[] = {
+	{ "interval", 'i', "SEC", 0, "Report every SEC seconds (default 1)", 0 },
+	{ "iterations", 'n', "N", 0, "Stop after N reports (default: until interrupted)", 0 },
+	{ "once", OPT_ONCE, NULL, 0, "Print one report and exit (same as -n 1)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per report, one per line", 0 },
+	{ "pid", 'p', "PID", 0, "Only the VMM process PID (filtered in the kernel)", 0 },
+	{ "name", OPT_NAME, "GLOB", 0, "Only guests whose name matches GLOB", 0 },
+	{ "top", OPT_TOP, "N", 0, "Busiest guest-physical pages per guest (default 5)", 0 },
+	{ "max-guests", OPT_MAX_GUESTS, "N", 0, "Guests tracked at once (default 256)", 0 },
+	{ "max-regions", OPT_MAX_REGIONS, "N", 0, "Pages tracked at once (default 1024)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages and the probes chosen", 0 },
+	{ 0 },
+};
+
+static unsigned long parse_number(struct argp_state *state, const char *arg, unsigned long max)
+{
+	unsigned long value;
+	char *end;
+
+	errno = 0;
+	value = strtoul(arg, &end, 10);
+	if (errno || *end || !*arg || arg[0] == '-' || value > max)
+		argp_error(state, "invalid number '%s' for -%c (0..%lu)", arg, state->next, max);
+	return value;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct options *o = state->input;
+	char *end;
+
+	switch (key) {
+	case 'i':
+		errno = 0;
+		o->interval_s = strtod(arg, &end);
+		if (errno || *end || !(o->interval_s >= 0.01 && o->interval_s <= 86400))
+			argp_error(state, "invalid interval '%s': seconds from 0.01 to 86400", arg);
+		break;
+	case 'n':
+		o->iterations = (long)parse_number(state, arg, 1000000000);
+		if (!o->iterations)
+			argp_error(state, "-n needs at least 1");
+		break;
+	case OPT_ONCE:
+		o->iterations = 1;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'p':
+		o->session.pid = (uint32_t)parse_number(state, arg, 4194304);
+		if (!o->session.pid)
+			argp_error(state, "invalid pid '%s'", arg);
+		break;
+	case OPT_NAME:
+		o->name_glob = arg;
+		break;
+	case OPT_TOP:
+		o->top_regions = (unsigned int)parse_number(state, arg, 1000);
+		break;
+	case OPT_MAX_GUESTS:
+		o->session.max_guests = (uint32_t)parse_number(state, arg, 65536);
+		break;
+	case OPT_MAX_REGIONS:
+		o->session.max_regions = (uint32_t)parse_number(state, arg, 1048576);
+		break;
+	case 'v':
+		o->session.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void learn_name(uint32_t pid, void *names)
+{
+	kmt_names_learn(names, (pid_t)pid);
+}
+
+/* Sleeps until deadline or a signal, naming new guests while they live. */
+static void wait_interval(uint64_t deadline, const struct kmt_map_fds *fds,
+			  struct kmt_names *names)
+{
+	while (!stop) {
+		uint64_t now = now_ns(), nap;
+		struct timespec ts;
+
+		kmt_for_each_guest_pid(fds, learn_name, names);
+		if (now >= deadline)
+			return;
+		nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
+		ts.tv_sec = (time_t)(nap / 1000000000ULL);
+		ts.tv_nsec = (long)(nap % 1000000000ULL);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Names the interval's guests and drops those --name excludes. */
+static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *names,
+			    const char *glob)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < snap->nr_guests; i++) {
+		struct kmt_guest *g = &snap->guests[i];
+		const char *name = kmt_names_get(names, (pid_t)g->pid);
+
+		snprintf(g->name, sizeof(g->name), "%s", name ? name : "");
+		if (glob && fnmatch(glob, g->name, 0)) {
+			free(g->vcpus);
+			free(g->regions);
+			continue;
+		}
+		snap->guests[kept++] = *g;
+	}
+	snap->nr_guests = kept;
+}
+
+static int report(const struct options *o, const struct kmt_report *r)
+{
+	if (o->json) {
+		struct json_object *obj = kmt_report_json(r);
+
+		if (!obj)
+			return -ENOMEM;
+		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		json_object_put(obj);
+	} else {
+		kmt_report_table(stdout, r);
+	}
+	return fflush(stdout) ? -errno : 0;
+}
+
+static int trace(const struct options *o, struct kmt_session *session)
+{
+	struct kmt_snapshot prev = { 0 }, cur, delta;
+	struct kmt_names names = { 0 };
+	struct kmt_map_fds fds;
+	int err = 0;
+
+	kmt_session_maps(session, &fds);
+	for (long done = 0; !err && (!o->iterations || done < o->iterations) && !stop; done++) {
+		uint64_t start = now_ns();
+		struct kmt_report r = {
+			.probes = kmt_session_describe(session),
+			.top_regions = o->top_regions,
+		};
+
+		wait_interval(start + (uint64_t)(o->interval_s * 1e9), &fds, &names);
+		err = kmt_snapshot_read(&cur, &fds);
+		if (err) {
+			fprintf(stderr, "kvm-mmio-top: reading the BPF maps failed: %s\n",
+				strerror(-err));
+			break;
+		}
+		err = kmt_snapshot_delta(&delta, &cur, &prev);
+		if (!err) {
+			name_and_filter(&delta, &names, o->name_glob);
+			r.interval = &delta;
+			r.interval_s = (now_ns() - start) / 1e9;
+			r.backend = kmt_backend_name(&cur);
+			r.kernel_timed = cur.counters[KMT_CNT_KVM_EXIT] > 0;
+			err = report(o, &r);
+			kmt_snapshot_free(&delta);
+		}
+		if (err)
+			fprintf(stderr, "kvm-mmio-top: writing the report failed: %s\n",
+				strerror(-err));
+		for (size_t i = 0; i < cur.nr_guests; i++)
+			if (kill((pid_t)cur.guests[i].pid, 0) && errno == ESRCH)
+				kmt_names_forget(&names, (pid_t)cur.guests[i].pid);
+		kmt_reap_exited(&fds, &cur);
+		kmt_snapshot_free(&prev);
+		prev = cur;
+	}
+	kmt_snapshot_free(&prev);
+	kmt_names_free(&names);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .interval_s = 1.0, .top_regions = 5 };
+	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct kmt_session *session;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[1024];
+	int rc;
+
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return EXIT_USAGE;
+	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
+		return 1;
+	}
+	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "kvm-mmio-top: tracing%s%s; %s\n",
+		o.iterations == 1 ? " for one interval" : "",
+		o.iterations == 1 ? "" : " until Ctrl-C",
+		o.session.verbose ? kmt_session_describe(session) : "run with -v for the probes");
+	rc = trace(&o, session);
+	kmt_session_close(session);
+	return rc;
+}
