@@ -29,6 +29,7 @@ struct child {
 	char name[CHILD_ARG_LEN];
 	pid_t pid;
 	int json_fd;			/* memfd holding its stdout, or -1 */
+	bool failed;			/* already reported */
 	char args[CHILD_MAX_ARGS][CHILD_ARG_LEN];
 	char *argv[CHILD_MAX_ARGS + 1];
 	int argc;
@@ -107,10 +108,11 @@ static int start_child(struct child *child)
 }
 
 /* 0 when the child exited 0; otherwise says how it ended. */
-static int wait_child(const struct child *child)
+static int wait_child(struct child *child)
 {
 	int status;
 
+	child->failed = true;
 	while (waitpid(child->pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "test-vmm: waitpid guest %s (pid %d): %s\n",
@@ -118,7 +120,8 @@ static int wait_child(const struct child *child)
 			return -1;
 		}
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	child->failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!child->failed)
 		return 0;
 	if (WIFEXITED(status))
 		fprintf(stderr, "test-vmm: guest %s (pid %d) failed with exit status %d\n",
@@ -161,7 +164,10 @@ static int print_child_guest(const struct child *child, bool first)
 	if (!text)
 		return -1;
 	len = strlen(text);
-	if (len <= head + tail || strncmp(text, JSON_HEAD, head) != 0 ||
+	if (len == 0 && child->failed) {
+		/* It failed before it had anything to say; already reported. */
+		ret = -1;
+	} else if (len <= head + tail || strncmp(text, JSON_HEAD, head) != 0 ||
 	    strcmp(text + len - tail, JSON_TAIL) != 0) {
 		fprintf(stderr, "test-vmm: guest %s (pid %d) printed no ground truth JSON\n",
 			child->name, (int)child->pid);
