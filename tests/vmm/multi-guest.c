@@ -2,7 +2,7 @@
 /*
  * --guests G: every guest is its own process, so that a tracer sees G pids
  * each named by its command line the way QEMU guests are. Children are
- * /proc/self/exe with the same options, --guests=1 and -name guest=NAME-i.
+ * this program again with the same options, --guests=1 and -name guest=NAME-i.
  * With --json each child's stdout is a memfd the parent reads after the
  * child exited: no pipe to drain while waiting, nothing left on disk.
  */
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "self-exec.h"
 
 #define CHILD_MAX_ARGS	20
 #define CHILD_ARG_LEN	(MAX_NAME_LEN + 16)
@@ -101,9 +102,7 @@ static int start_child(struct child *child)
 		_exit(1);
 	if (child->json_fd >= 0 && dup2(child->json_fd, STDOUT_FILENO) < 0)
 		_exit(1);
-	execv("/proc/self/exe", child->argv);
-	fprintf(stderr, "test-vmm: exec /proc/self/exe for guest %s: %s\n",
-		child->name, strerror(errno));
+	exec_self(child->argv);
 	_exit(1);
 }
 

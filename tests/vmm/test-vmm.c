@@ -15,6 +15,7 @@
 #include "multi-guest.h"
 #include "options.h"
 #include "report.h"
+#include "self-exec.h"
 
 /*
  * The tracer names guests from /proc/PID/cmdline as it does for QEMU, so a
@@ -35,9 +36,7 @@ static int reexec_with_default_name(int argc, char **argv,
 	memcpy(new_argv, argv, argc * sizeof(*argv));
 	new_argv[argc] = "-name";
 	new_argv[argc + 1] = name_arg;
-	execv("/proc/self/exe", new_argv);
-	fprintf(stderr, "test-vmm: exec /proc/self/exe to add -name guest=%s: %s\n",
-		opts->name, strerror(errno));
+	exec_self(new_argv);
 	free(new_argv);
 	return 1;
 }
