@@ -126,6 +126,12 @@ static int validate(struct vmm_options *opts)
 		fprintf(stderr, "test-vmm: --vcpus must be 1..%u\n", MAX_VCPUS);
 		return -1;
 	}
+	/* Children are NAME-0..NAME-63 and must pass parse_name() too. */
+	if (opts->guests > 1 && strlen(opts->name) > MAX_NAME_LEN - 3) {
+		fprintf(stderr, "test-vmm: -name: with --guests the name may have at most %u characters\n",
+			MAX_NAME_LEN - 3);
+		return -1;
+	}
 	if (opts->vcpus > 1 && opts->vcpu_stride == 0) {
 		fprintf(stderr, "test-vmm: --vcpu-stride must be non-zero with more than one vCPU\n");
 		return -1;

@@ -30,4 +30,5 @@ expect_usage_error "is also vCPU 0's ioeventfd GPA" --ioeventfd-writes 1 --ioeve
 expect_usage_error "--vcpu-stride must be non-zero" --vcpus 2 --vcpu-stride 0
 expect_usage_error "-name: 'guest=a b'" -name "guest=a b"
 expect_usage_error "unexpected argument 'extra'" extra
+expect_usage_error "with --guests the name may have at most 61" --guests 2 -name "guest=$(printf "n%.0s" {1..62})"
 echo "PASS: every bad command line exited 2 with its reason"
