@@ -11,23 +11,43 @@ trap 'kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # cmdline_of PID: its argv joined by spaces.
 cmdline_of() {
-	tr '\0' ' ' <"/proc/$1/cmdline"
+	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null
+}
+
+# wait_until WHAT COMMAND...: poll a loaded host for up to 10 s.
+wait_until() {
+	local what=$1 i
+	shift
+	for ((i = 0; i < 100; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "$what did not happen within 10 s"
+}
+
+has_name() {
+	[[ $(cmdline_of "$1") == *"-name guest=$2 "* ]]
+}
+
+has_children() {
+	(($(pgrep -c -P "$1") == $2)) && for c in $(pgrep -P "$1"); do
+		[[ $(cmdline_of "$c") == *"-name guest="* ]] || return 1
+	done
 }
 
 # Single guest, default name, held by --wait-file.
-"$VMM" --json --wait-file "$tmp/go" --linger-ms 1000 >"$tmp/one.json" &
+"$VMM" --json --wait-file "$tmp/go" --linger-ms 2000 >"$tmp/one.json" &
 pid=$!
+wait_until "'-name guest=vmm' on test-vmm's cmdline" has_name "$pid" vmm
 sleep 0.3
 kill -0 "$pid" 2>/dev/null || fail "test-vmm exited before --wait-file appeared"
-[[ $(cmdline_of "$pid") == *"-name guest=vmm "* ]] ||
-	fail "cmdline: expected '-name guest=vmm', saw '$(cmdline_of "$pid")'"
 [[ -s $tmp/one.json ]] && fail "ground truth printed before --wait-file appeared"
 threads=$(ls "/proc/$pid/task" | wc -l)
 expect_eq "threads while waiting (no vCPU running yet)" 1 "$threads"
 
 touch "$tmp/go"
-sleep 0.5
-kill -0 "$pid" 2>/dev/null || fail "test-vmm did not linger 1000 ms after the vCPUs halted"
+wait_until "ground truth printed after release" test -s "$tmp/one.json"
+kill -0 "$pid" 2>/dev/null || fail "test-vmm did not linger 2000 ms after the vCPUs halted"
 json=$(cat "$tmp/one.json")
 expect_eq "writes (printed before lingering)" 100 "$(field '.guests[0].writes')"
 expect_eq "pid in JSON" "$pid" "$(field '.guests[0].pid')"
@@ -41,7 +61,7 @@ expect_eq "name from '-name plain'" plain "$(field '.guests[0].name')"
 rm -f "$tmp/go"
 "$VMM" --guests 2 --writes 1 --json --wait-file "$tmp/go" -name guest=web,debug-threads=on >"$tmp/two.json" &
 pid=$!
-sleep 0.3
+wait_until "2 named child guests" has_children "$pid" 2
 mapfile -t children < <(pgrep -P "$pid")
 expect_eq "child guest processes" 2 "${#children[@]}"
 names=$(for c in "${children[@]}"; do cmdline_of "$c" | grep -o -- '-name guest=[^ ]*'; done | sort | tr '\n' ' ')
