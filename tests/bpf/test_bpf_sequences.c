@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The real BPF programs, through the real verifier and JIT, fed synthetic
+ * tracepoint sequences with BPF_PROG_TEST_RUN. The programs see this test's
+ * own pid and tid as the "vCPU thread", and the real clock: latencies are
+ * bounded by the sleeps injected between events.
+ *
+ * What cannot be fed this way: sys_enter's pt_regs argument is a kernel
+ * pointer, so the VMM-part latency (which ends at KVM_RUN re-entry) is proved
+ * by the live tests with real guests instead.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kvm_mmio.skel.h"
+#include "hist.h"
+
+#define EXIT_SKIP 77
+#define GPA_A 0xd0040ULL
+#define GPA_B 0xe1000ULL
+
+static uint32_t my_pid, my_tid;
+
+static struct kvm_mmio *load(uint32_t filter_tgid)
+{
+	struct kvm_mmio *skel = kvm_mmio__open();
+	struct bpf_program *prog;
+
+	assert_non_null(skel);
+	skel->rodata->filter_tgid = filter_tgid;
+	/* Test-run needs raw_tp: load only those. */
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, strstr(bpf_program__name(prog), "_raw") != NULL);
+	assert_int_equal(kvm_mmio__load(skel), 0);
+	return skel;
+}
+
+static void run(struct bpf_program *prog, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	uint64_t args[3] = { a0, a1, a2 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+	assert_int_equal(opts.retval, 0);
+}
+
+static void mmio(struct kvm_mmio *s, int type, uint64_t gpa)
+{
+	run(s->progs.kvm_mmio_raw, (uint64_t)type, 4, gpa);
+}
+
+static void userspace_exit(struct kvm_mmio *s, uint32_t reason, int err)
+{
+	run(s->progs.kvm_userspace_exit_raw, reason, (uint64_t)(int64_t)err, 0);
+}
+
+static struct kmt_vcpu_stats stats_of(struct kvm_mmio *s)
+{
+	struct kmt_vcpu_key key = { .tgid = my_pid, .tid = my_tid };
+	struct kmt_vcpu_stats stats = { 0 };
+
+	bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_stats), &key, &stats);
+	return stats;
+}
+
+static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
+{
+	struct kmt_region_key key = { .tgid = my_pid, .gpa_page = gpa >> KMT_REGION_SHIFT };
+	static struct kmt_region_value value;
+
+	memset(&value, 0, sizeof(value));
+	bpf_map_lookup_elem(bpf_map__fd(s->maps.regions), &key, &value);
+	return value.exits;
+}
+
+static bool hist_of(struct kvm_mmio *s, enum kmt_lat_kind kind, struct kmt_hist *hist)
+{
+	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind };
+
+	return !bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, hist);
+}
+
+static uint64_t counter(struct kvm_mmio *s, enum kmt_counter which)
+{
+	uint64_t values[1024] = { 0 }, sum = 0;
+	uint32_t key = which;
+	int ncpus = libbpf_num_possible_cpus();
+
+	assert_true(ncpus > 0 && ncpus <= 1024);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.counters), &key, values), 0);
+	for (int i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void kernel_handled_accesses_are_counted_per_region(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct kmt_vcpu_stats st;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	mmio(s, KMT_TRACE_MMIO_READ, GPA_B);
+	mmio(s, KMT_TRACE_MMIO_READ, GPA_B + 8);
+	st = stats_of(s);
+	assert_int_equal(st.writes, 3);
+	assert_int_equal(st.reads, 2);
+	assert_int_equal(st.vmm_exits, 0);
+	assert_int_equal(region_exits(s, GPA_A), 3);
+	assert_int_equal(region_exits(s, GPA_B), 2);
+	kvm_mmio__destroy(s);
+}
+
+/* A read answered by the VMM shows as UNSATISFIED, then READ on completion: one read. */
+static void read_through_the_vmm_counts_once(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct kmt_vcpu_stats st;
+
+	(void)state;
+	mmio(s, KMT_TRACE_MMIO_READ_UNSATISFIED, GPA_A);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	mmio(s, KMT_TRACE_MMIO_READ, GPA_A);
+	st = stats_of(s);
+	assert_int_equal(st.reads, 1);
+	assert_int_equal(st.vmm_exits, 1);
+	assert_int_equal(region_exits(s, GPA_A), 1);
+	/* The next satisfied read is a new access again. */
+	mmio(s, KMT_TRACE_MMIO_READ, GPA_A);
+	assert_int_equal(stats_of(s).reads, 2);
+	kvm_mmio__destroy(s);
+}
+
+static void exit_to_vmm_without_access_is_an_unpaired_drop(void **state)
+{
+	struct kvm_mmio *s = load(0);
+
+	(void)state;
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	assert_int_equal(counter(s, KMT_DROP_UNPAIRED), 1);
+	assert_int_equal(stats_of(s).vmm_exits, 0);
+	/* Other exit reasons and failed KVM_RUNs are not MMIO exits at all. */
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	userspace_exit(s, 5 /* KVM_EXIT_HLT */, 0);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, -EINTR);
+	assert_int_equal(stats_of(s).vmm_exits, 0);
+	assert_int_equal(counter(s, KMT_DROP_UNPAIRED), 1);
+	kvm_mmio__destroy(s);
+}
+
+/* kvm_exit -> in-kernel write -> kvm_entry: the kernel part is the whole exit. */
+static void kernel_part_is_bounded_by_the_injected_delay(void **state)
+{
+	const long delay_ns = 3000000;
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+
+	(void)state;
+	run(s->progs.kvm_exit_raw, 0, 0, 0);
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	sleep_ns(delay_ns);
+	run(s->progs.kvm_entry_raw, 0, 0, 0);
+	assert_true(hist_of(s, KMT_LAT_KERNEL, &hist));
+	assert_int_equal(hist.count, 1);
+	assert_true(hist.max_ns >= (uint64_t)delay_ns);
+	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);	/* a loaded 2-core box */
+	assert_int_equal(kmt_hist_quantile(&hist, 0.5), hist.max_ns);
+	assert_int_equal(stats_of(s).timed_exits, 1);
+	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 1);
+	kvm_mmio__destroy(s);
+}
+
+/* Timer interrupts, hlt and the like: exits with no kvm_mmio inside are not MMIO. */
+static void exit_without_mmio_is_not_timed(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		run(s->progs.kvm_exit_raw, 0, 0, 0);
+		run(s->progs.kvm_entry_raw, 0, 0, 0);
+	}
+	assert_false(hist_of(s, KMT_LAT_KERNEL, &hist));
+	assert_int_equal(stats_of(s).timed_exits, 0);
+	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 5);
+	kvm_mmio__destroy(s);
+}
+
+static void other_processes_are_filtered_in_the_kernel(void **state)
+{
+	struct kvm_mmio *s = load(my_pid + 1);
+
+	(void)state;
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	run(s->progs.kvm_exit_raw, 0, 0, 0);
+	assert_int_equal(stats_of(s).writes, 0);
+	assert_int_equal(region_exits(s, GPA_A), 0);
+	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 0);
+	kvm_mmio__destroy(s);
+}
+
+/* A syscall other than ioctl never ends the VMM part (the only sys_enter input we can feed). */
+static void non_ioctl_syscall_does_not_end_vmm_part(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+
+	(void)state;
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	run(s->progs.sys_enter_raw, 0, SYS_read, 0);
+	assert_false(hist_of(s, KMT_LAT_VMM, &hist));
+	kvm_mmio__destroy(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kernel_handled_accesses_are_counted_per_region),
+		cmocka_unit_test(read_through_the_vmm_counts_once),
+		cmocka_unit_test(exit_to_vmm_without_access_is_an_unpaired_drop),
+		cmocka_unit_test(kernel_part_is_bounded_by_the_injected_delay),
+		cmocka_unit_test(exit_without_mmio_is_not_timed),
+		cmocka_unit_test(other_processes_are_filtered_in_the_kernel),
+		cmocka_unit_test(non_ioctl_syscall_does_not_end_vmm_part),
+	};
+	struct kvm_mmio *probe;
+
+	if (geteuid() != 0) {
+		puts("SKIP: BPF_PROG_TEST_RUN needs root to load BPF programs");
+		return EXIT_SKIP;
+	}
+	probe = kvm_mmio__open_and_load();
+	if (!probe) {
+		printf("SKIP: cannot load the BPF programs here: %s\n", strerror(errno));
+		return EXIT_SKIP;
+	}
+	kvm_mmio__destroy(probe);
+	my_pid = (uint32_t)getpid();
+	my_tid = (uint32_t)syscall(SYS_gettid);
+	return cmocka_run_group_tests_name("bpf_sequences", tests, NULL, NULL);
+}
