@@ -275,9 +275,12 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "kvm-mmio-top: tracing%s%s; %s\n",
-		o.iterations == 1 ? " for one interval" : "",
-		o.iterations == 1 ? "" : " until Ctrl-C",
+	if (o.iterations)
+		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o.iterations,
+			o.interval_s);
+	else
+		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o.interval_s);
+	fprintf(stderr, "; %s\n",
 		o.session.verbose ? kmt_session_describe(session) : "run with -v for the probes");
 	rc = trace(&o, session);
 	kmt_session_close(session);

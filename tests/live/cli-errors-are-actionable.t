@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Usage errors exit 2 and say what is wrong; missing privileges and a
+# missing process exit 1 and say what to do; --help documents the modes.
+source "$(dirname "$0")/lib.sh"
+[[ -x $TOP ]] || fail "$TOP not built"
+
+expect_exit() {
+	local want=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >"$work/out" 2>&1 || rc=$?
+	expect_eq "exit status of: ${*:1}" "$want" "$rc"
+	grep -qE -- "$pattern" "$work/out" || fail "output of '$*' lacks /$pattern/: $(cat "$work/out")"
+}
+
+expect_exit 2 "invalid interval" "$TOP" --interval 0
+expect_exit 2 "invalid interval" "$TOP" -i abc
+expect_exit 2 "invalid number" "$TOP" --top -1
+expect_exit 2 "unrecognized option|invalid option" "$TOP" --bogus
+expect_exit 2 "unexpected argument" "$TOP" extra
+expect_exit 0 "--json" "$TOP" --help
+expect_exit 1 "no process with pid" "$TOP" --once --pid 4194000
+if command -v setpriv >/dev/null; then
+	expect_exit 1 "needs root.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$TOP" --once
+fi

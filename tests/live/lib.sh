@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Shared by the live tests: real KVM guests from build/test-vmm (the ground
+# truth), traced by build/kvm-mmio-top. Source it; it cds to the repo root.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+BUILD=${BUILD:-build}
+TOP=$BUILD/kvm-mmio-top
+VMM=$BUILD/test-vmm
+work=$(mktemp -d /tmp/kmt-live.XXXXXX)
+children=()
+
+cleanup() {
+	local pid
+	for pid in "${children[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+expect_eq() {
+	[[ "$2" == "$3" ]] || fail "$1: expected $2, saw $3"
+	echo "ok: $1 = $3"
+}
+
+require_live() {
+	[[ -x $TOP && -x $VMM ]] || fail "$TOP or $VMM not built (run make)"
+	[[ -c /dev/kvm ]] || skip "/dev/kvm not available on this host"
+	((EUID == 0)) || skip "loading BPF programs needs root"
+}
+
+# start_tracer OUT ARGS...: kvm-mmio-top in the background, returns once attached.
+start_tracer() {
+	tracer_out=$1
+	shift
+	"$TOP" "$@" >"$tracer_out" 2>"$tracer_out.err" &
+	tracer_pid=$!
+	children+=("$tracer_pid")
+	for _ in $(seq 400); do
+		grep -q "kvm-mmio-top: tracing" "$tracer_out.err" && return 0
+		kill -0 "$tracer_pid" 2>/dev/null ||
+			fail "kvm-mmio-top exited before attaching: $(cat "$tracer_out.err")"
+		sleep 0.05
+	done
+	fail "kvm-mmio-top did not attach within 20 s"
+}
+
+wait_tracer() {
+	local rc=0
+	wait "$tracer_pid" || rc=$?
+	((rc == 0)) || fail "kvm-mmio-top exited $rc: $(cat "$tracer_out.err")"
+}
+
+# start_guest OUT ARGS...: one test-vmm run in the background; its pid in guest_pid.
+start_guest() {
+	local out=$1
+	shift
+	"$VMM" --json "$@" >"$out" 2>"$out.err" &
+	guest_pid=$!
+	children+=("$guest_pid")
+}
+
+wait_guest() {
+	local rc=0
+	wait "$1" || rc=$?
+	((rc == 0)) || fail "test-vmm (pid $1) exited $rc: $(cat "$2.err")"
+}
+
+# report_guest REPORT PID: the guest object for PID from the (first) report line.
+report_guest() {
+	head -n 1 "$1" | jq -c --argjson pid "$2" '.guests[] | select(.pid == $pid)'
+}
+
+# expect_counts_match TRUTH_JSON GUEST_JSON: exits, reads, writes, vCPUs exact.
+expect_counts_match() {
+	local truth=$1 seen=$2 name
+	[[ -n $seen ]] || fail "guest $(jq .pid <<<"$truth") is missing from the report"
+	name=$(jq -r .name <<<"$truth")
+	expect_eq "$name reads" "$(jq .reads <<<"$truth")" "$(jq .mmio.reads <<<"$seen")"
+	expect_eq "$name writes" "$(jq ".writes + .ioeventfd_writes" <<<"$truth")" \
+		"$(jq .mmio.writes <<<"$seen")"
+	expect_eq "$name exits" "$(jq '.reads + .writes + .ioeventfd_writes' <<<"$truth")" \
+		"$(jq .mmio.exits <<<"$seen")"
+	expect_eq "$name vmm_handled" "$(jq .mmio_exits <<<"$truth")" \
+		"$(jq .mmio.vmm_handled <<<"$seen")"
+	expect_eq "$name kernel_handled" "$(jq .ioeventfd_writes <<<"$truth")" \
+		"$(jq .mmio.kernel_handled <<<"$seen")"
+	expect_eq "$name vcpus" "$(jq '.vcpus | length' <<<"$truth")" "$(jq .vcpus <<<"$seen")"
+	expect_eq "$name name" "$name" "$(jq -r .name <<<"$seen")"
+	expect_eq "$name per-vCPU exits by tid" \
+		"$(jq -c '[.vcpus[] | {tid, exits: (.reads + .writes + .ioeventfd_writes)}] | sort_by(.tid)' <<<"$truth")" \
+		"$(jq -c '[.per_vcpu[] | {tid, exits}] | sort_by(.tid)' <<<"$seen")"
+}
