@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
+source tests/lib/assert.sh
 BUILD=${BUILD:-build}
 TOP=$BUILD/kvm-mmio-top
 VMM=$BUILD/test-vmm
@@ -19,21 +20,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-expect_eq() {
-	[[ "$2" == "$3" ]] || fail "$1: expected $2, saw $3"
-	echo "ok: $1 = $3"
-}
 
 require_live() {
 	[[ -x $TOP && -x $VMM ]] || fail "$TOP or $VMM not built (run make)"
@@ -76,6 +62,25 @@ wait_guest() {
 	local rc=0
 	wait "$1" || rc=$?
 	((rc == 0)) || fail "test-vmm (pid $1) exited $rc: $(cat "$2.err")"
+}
+
+# trace_released_guest SECONDS [TRACER_ARGS...] -- [VMM_ARGS...]: attaches
+# kvm-mmio-top --once --json for SECONDS, then releases one guest and waits for
+# both. The report is in $work/report, the VMM's JSON in $work/guest, its pid
+# in $guest_pid.
+trace_released_guest() {
+	local seconds=$1 tracer_args=()
+	shift
+	while (($#)) && [[ $1 != -- ]]; do
+		tracer_args+=("$1")
+		shift
+	done
+	shift
+	start_tracer "$work/report" --once --interval "$seconds" --json "${tracer_args[@]}"
+	start_guest "$work/guest" "$@" --wait-file "$work/go" --linger-ms 400
+	touch "$work/go"
+	wait_guest "$guest_pid" "$work/guest"
+	wait_tracer
 }
 
 # report_guest REPORT PID: the guest object for PID from the (first) report line.

@@ -4,14 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 require_live
 
-start_tracer "$work/report" --once --interval 6 --json --top 2
-start_guest "$work/g" --vcpus 3 --writes 50 --reads 25 --vcpu-stride 0x1000 -name guest=pages --wait-file "$work/go" --linger-ms 400
-g=$guest_pid
-touch "$work/go"
-wait_guest "$g" "$work/g"
-wait_tracer
-
-seen=$(report_guest "$work/report" "$g")
+trace_released_guest 6 --top 2 -- --vcpus 3 --writes 50 --reads 25 --vcpu-stride 0x1000 -name guest=pages
+seen=$(report_guest "$work/report" "$guest_pid")
 expect_eq "regions listed" 2 "$(jq '.mmio.top_regions | length' <<<"$seen")"
 # Equal counts rank by address: the two lowest pages.
 expect_eq "regions" '[{"gpa":"0xd0000","exits":75},{"gpa":"0xd1000","exits":75}]' \

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "hist_fill.h"
 
 /* A value exactly on a bucket's upper bound lands in that bucket, one more in the next. */
 static void every_bound_lands_in_its_own_bucket(void **state)
@@ -54,23 +55,15 @@ static void resolution_is_one_sixteenth_from_100ns(void **state)
 	}
 }
 
-static void fill(struct kmt_hist *h, uint64_t value, uint64_t times)
-{
-	h->slots[kmt_hist_slot(value)] += times;
-	h->count += times;
-	h->sum_ns += value * times;
-	if (value > h->max_ns)
-		h->max_ns = value;
-}
 
 static void quantiles_pick_the_ranked_bucket(void **state)
 {
 	static struct kmt_hist h;
 
 	(void)state;
-	fill(&h, 1000, 90);	/* 90 values of 1 us */
-	fill(&h, 200000, 9);	/* 9 values of 200 us */
-	fill(&h, 5000000, 1);	/* one of 5 ms */
+	hist_fill(&h, 1000, 90);	/* 90 values of 1 us */
+	hist_fill(&h, 200000, 9);	/* 9 values of 200 us */
+	hist_fill(&h, 5000000, 1);	/* one of 5 ms */
 	assert_int_equal(kmt_hist_quantile(&h, 0.50), kmt_hist_slot_upper(kmt_hist_slot(1000)));
 	assert_int_equal(kmt_hist_quantile(&h, 0.90), kmt_hist_slot_upper(kmt_hist_slot(1000)));
 	assert_int_equal(kmt_hist_quantile(&h, 0.91), kmt_hist_slot_upper(kmt_hist_slot(200000)));
@@ -96,8 +89,8 @@ static void delta_and_merge_are_inverse(void **state)
 	static struct kmt_hist a, b, sum, back;
 
 	(void)state;
-	fill(&a, 300, 5);
-	fill(&b, 70000, 3);
+	hist_fill(&a, 300, 5);
+	hist_fill(&b, 70000, 3);
 	sum = a;
 	kmt_hist_merge(&sum, &b);
 	assert_int_equal(sum.count, 8);

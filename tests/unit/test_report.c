@@ -8,16 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "hist_fill.h"
 #include "report.h"
 
-static void record(struct kmt_hist *h, uint64_t ns, uint64_t times)
-{
-	h->slots[kmt_hist_slot(ns)] += times;
-	h->count += times;
-	h->sum_ns += ns * times;
-	if (ns > h->max_ns)
-		h->max_ns = ns;
-}
 
 /* One guest, two vCPUs, three regions; scale multiplies every count. */
 static void make_guest(struct kmt_guest *g, uint32_t pid, uint64_t scale)
@@ -28,14 +21,14 @@ static void make_guest(struct kmt_guest *g, uint32_t pid, uint64_t scale)
 	g->vcpus = calloc(2, sizeof(*g->vcpus));
 	g->vcpus[0] = (struct kmt_vcpu){ pid + 1, { 10 * scale, 20 * scale, 25 * scale, 0 } };
 	g->vcpus[1] = (struct kmt_vcpu){ pid + 2, { 0, 5 * scale, 5 * scale, 0 } };
-	record(&g->lat[KMT_LAT_VMM], 2000, 30 * scale);
+	hist_fill(&g->lat[KMT_LAT_VMM], 2000, 30 * scale);
 	g->nr_regions = 3;
 	g->regions = calloc(3, sizeof(*g->regions));
 	g->regions[0].gpa = 0xd0000;
 	g->regions[0].exits = 5 * scale;
 	g->regions[1].gpa = 0xe0000;
 	g->regions[1].exits = 30 * scale;
-	record(&g->regions[1].lat, 3000, 30 * scale);
+	hist_fill(&g->regions[1].lat, 3000, 30 * scale);
 	g->regions[2].gpa = 0xf0000;
 	g->regions[2].exits = 5 * scale;
 }
@@ -141,7 +134,7 @@ static void json_measured_kernel_part_is_an_object(void **state)
 
 	(void)state;
 	make_snapshot(&snap, pids, 1, 1);
-	record(&snap.guests[0].lat[KMT_LAT_KERNEL], 900, 4);
+	hist_fill(&snap.guests[0].lat[KMT_LAT_KERNEL], 900, 4);
 	r.interval = &snap;
 	root = kmt_report_json(&r);
 	lat = field(json_object_array_get_idx(field(root, "guests"), 0),

@@ -7,15 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 VMM=$BUILD/test-vmm
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+source tests/lib/assert.sh
 
 [[ -x $VMM ]] || fail "$VMM not built; run: make $VMM"
 command -v jq >/dev/null || skip "jq not installed (apt-get install jq)"
@@ -23,16 +15,6 @@ command -v jq >/dev/null || skip "jq not installed (apt-get install jq)"
 need_kvm() {
 	[[ -c /dev/kvm ]] || skip "/dev/kvm not available (load kvm_intel or kvm_amd)"
 	[[ -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm not accessible to $(id -un)"
-}
-
-# expect_eq WHAT EXPECTED SEEN
-expect_eq() {
-	[[ $2 == "$3" ]] || fail "$1: expected $2, saw $3"
-}
-
-# expect_ge WHAT MINIMUM SEEN
-expect_ge() {
-	(($3 >= $2)) || fail "$1: expected at least $2, saw $3"
 }
 
 # run_vmm ARGS...: run the VMM with --json; its JSON is left in $json.
