@@ -49,6 +49,10 @@ for g in 0 1 2; do
 		"$(jq -r ".guests[$g].mmio_exits" <<<"$json")" \
 		"$(value "$WORK/node.txt" kvm_mmio_vmm_latency_seconds_count guest="$name" pid="$pid")"
 done
+# Our BPF programs' own cost, from bpf_stats, covers at least every exit.
+runs=$(awk '/^kvm_mmio_exporter_bpf_prog_runs_total\{/ { n += $2 } END { print n + 0 }' "$WORK/node.txt")
+exits=$(jq '[.guests[].mmio_exits] | add' <<<"$json")
+((runs >= exits)) || fail "kvm_mmio_exporter_bpf_prog_runs_total: expected at least $exits runs in all, saw $runs"
 expect_eq "node_textfile_scrape_error" 0 "$(awk '/^node_textfile_scrape_error /{print $2}' "$WORK/node.txt")"
 
 cp "$dir/kvm_mmio.prom" "$WORK/file.txt"
