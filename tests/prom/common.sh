@@ -1,54 +1,13 @@
-# Shared by tests/prom/*.t (sourced, not run): the exporter under test, the
-# test VMM, free loopback ports, polling with a deadline, sample lookup and
-# cleanup of everything a test started.
 # shellcheck shell=bash
-
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-TOP=$BUILD/kvm-mmio-top
-VMM=$BUILD/test-vmm
-
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-[[ -x $TOP ]] || fail "$TOP not built; run: make"
-[[ -x $VMM ]] || fail "$VMM not built; run: make $VMM"
+# Shared by tests/prom/*.t (sourced, not run), on top of the live tests'
+# tests/live/lib.sh ($work, children, start_tracer, cleanup): the exporter
+# under test, free loopback ports, polling with a deadline, sample lookup
+# and promtool.
+source "$(dirname "${BASH_SOURCE[0]}")/../live/lib.sh"
+require_live
 for tool in jq curl promtool; do
 	command -v $tool >/dev/null || skip "$tool not installed (make deps)"
 done
-((EUID == 0)) || skip "loading BPF programs needs root"
-[[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]] || skip "/dev/kvm not available"
-
-# A work directory on the build's file system (fsync means something there).
-WORK=$(mktemp -d "$PWD/$BUILD/prom-test.XXXXXX")
-PIDS=()
-
-cleanup() {
-	local pid i
-	{
-		for pid in "${PIDS[@]}"; do
-			kill "$pid"
-		done
-		for ((i = 0; i < 40; i++)); do
-			[[ -z $(jobs -rp) ]] && break
-			sleep 0.05
-		done
-		for pid in $(jobs -rp); do
-			kill -9 "$pid"
-		done
-		wait
-	} 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # free_port: prints a loopback TCP port nobody listens on.
 free_port() {
@@ -75,41 +34,34 @@ wait_for() {
 	fail "waited ${secs}s for $what"
 }
 
-# start_exporter ARGS...: starts kvm-mmio-top ARGS in the background
-# (stderr in $WORK/top.err), waits until it traces; its pid is in $TOP_PID.
+# start_exporter ARGS...: kvm-mmio-top ARGS in the background, returns once
+# it traces (its first textfile is written by then). Its pid is in
+# $TOP_PID, its stderr in $TOP_ERR.
 start_exporter() {
-	: >"$WORK/top.err"
-	"$TOP" "$@" 2>"$WORK/top.err" &
-	TOP_PID=$!
-	PIDS+=("$TOP_PID")
-	wait_for 10 "kvm-mmio-top to attach (stderr: $(cat "$WORK/top.err"))" \
-		grep -q "kvm-mmio-top: tracing" "$WORK/top.err"
+	start_tracer "$work/top.out" "$@"
+	TOP_PID=$tracer_pid
+	TOP_ERR=$work/top.out.err
 }
 
-# value FILE METRIC LABEL=VALUE...: the value of the one sample of METRIC
-# carrying all those labels (in any order); empty when there is none.
+# value FILE METRIC LABEL=VALUE...: the value, as an integer, of the one
+# sample of METRIC carrying all those labels in any order (node_exporter
+# writes 1000000 as 1e+06); empty when there is none.
 value() {
-	local file=$1 metric=$2 lines
+	local file=$1 metric=$2 lines l
 	shift 2
-	lines=$(grep "^$metric{" "$file")
+	lines=$(grep "^$metric{" "$file" || true)
 	for l in "$@"; do
-		lines=$(grep -F "${l%%=*}=\"${l#*=}\"" <<<"$lines")
+		lines=$(grep -F "${l%%=*}=\"${l#*=}\"" <<<"$lines" || true)
 	done
 	[[ $(grep -c . <<<"$lines") -le 1 ]] || fail "several $metric samples match $*"
-	awk '{ print $2 }' <<<"$lines"
-}
-
-# expect_eq WHAT EXPECTED SEEN (numerically, so "1e+06" equals 1000000)
-expect_eq() {
-	awk -v a="$2" -v b="$3" 'BEGIN { exit !(a != "" && b != "" && a + 0 == b + 0) }' ||
-		fail "$1: expected $2, saw ${3:-nothing}"
+	awk '{ printf "%.0f\n", $2 }' <<<"$lines"
 }
 
 # no_complaints: the exporter said nothing on stderr but that it traces.
 no_complaints() {
-	if grep -v "^kvm-mmio-top: tracing" "$WORK/top.err" | grep -q .; then
-		fail "the exporter complained: $(cat "$WORK/top.err")"
-	fi
+	local other
+	other=$(grep -v "^kvm-mmio-top: tracing" "$TOP_ERR" || true)
+	[[ -z $other ]] || fail "the exporter complained: $other"
 }
 
 # promtool_clean WHAT FILE: promtool check metrics reports no problem.

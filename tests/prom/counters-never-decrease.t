@@ -5,7 +5,7 @@
 # in the end every guest's totals are its ground truth.
 source "$(dirname "$0")/common.sh"
 
-dir=$WORK/textfiles
+dir=$work/textfiles
 mkdir "$dir"
 port=$(free_port)
 start_exporter --textfile-dir "$dir" --listen "127.0.0.1:$port" -i 0.1 --per-vcpu --per-region
@@ -14,31 +14,33 @@ start_exporter --textfile-dir "$dir" --listen "127.0.0.1:$port" -i 0.1 --per-vcp
 scrape() {
 	local n
 	for ((n = 0; n < 400; n++)); do
-		[[ -e $WORK/stop ]] && break
-		curl -sf -o "$WORK/scrape.listen.$n" "http://127.0.0.1:$port/metrics"
-		cp "$dir/kvm_mmio.prom" "$WORK/scrape.file.$n" 2>/dev/null
+		[[ -e $work/stop ]] && break
+		curl -sf -o "$work/scrape.listen.$n" "http://127.0.0.1:$port/metrics" || true
+		cp "$dir/kvm_mmio.prom" "$work/scrape.file.$n"
 		sleep 0.05
 	done
 }
 scrape &
-PIDS+=($!)
+scraper=$!
+children+=($scraper)
 
 # Three waves, overlapping: guests start while others exit.
-"$VMM" --json --guests 2 --vcpus 2 --writes 3000 --reads 1000 -name guest=a >"$WORK/a.json" &
+"$VMM" --json --guests 2 --vcpus 2 --writes 3000 --reads 1000 -name guest=a >"$work/a.json" &
 a=$!
 sleep 0.3
 "$VMM" --json --guests 2 --vcpus 1 --writes 500 --reads 500 --linger-ms 300 -name guest=b \
-	>"$WORK/b.json" &
+	>"$work/b.json" &
 b=$!
 wait $a || fail "test-vmm wave a failed"
-"$VMM" --json --guests 1 --vcpus 3 --writes 2000 --reads 10 -name guest=c >"$WORK/c.json" ||
+"$VMM" --json --guests 1 --vcpus 3 --writes 2000 --reads 10 -name guest=c >"$work/c.json" ||
 	fail "test-vmm wave c failed"
 wait $b || fail "test-vmm wave b failed"
 sleep 0.5
-touch "$WORK/stop"
-wait "${PIDS[-1]}"
+touch "$work/stop"
+wait $scraper
 
-n=$(ls "$WORK"/scrape.listen.* | wc -l)
+scrapes=("$work"/scrape.listen.*)
+n=${#scrapes[@]}
 ((n >= 10)) || fail "only $n scrapes of /metrics; expected at least 10"
 for src in listen file; do
 	# shellcheck disable=SC2046
@@ -56,16 +58,16 @@ for src in listen file; do
 			seen++
 		}
 		END { if (!seen) { print "FAIL: no samples in " src " scrapes"; bad = 1 } exit bad }
-	' $(ls -v "$WORK"/scrape.$src.*) || exit 1
+	' $(ls -v "$work"/scrape.$src.*) || exit 1
 done
 
-last=$(ls -v "$WORK"/scrape.listen.* | tail -n 1)
+last=$(ls -v "$work"/scrape.listen.* | tail -n 1)
 for wave in a b c; do
-	for g in $(jq -r '.guests | keys[]' "$WORK/$wave.json"); do
-		pid=$(jq -r ".guests[$g].pid" "$WORK/$wave.json")
+	for g in $(jq -r '.guests | keys[]' "$work/$wave.json"); do
+		pid=$(jq -r ".guests[$g].pid" "$work/$wave.json")
 		for dirn in read write; do
 			expect_eq "wave $wave guest $g (pid $pid) ${dirn}s at the end" \
-				"$(jq -r ".guests[$g].${dirn}s" "$WORK/$wave.json")" \
+				"$(jq -r ".guests[$g].${dirn}s" "$work/$wave.json")" \
 				"$(value "$last" kvm_mmio_exits_total pid="$pid" direction=$dirn)"
 		done
 	done

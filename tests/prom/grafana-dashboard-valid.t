@@ -4,12 +4,9 @@
 # metric families the exporter renders.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+source tests/lib/assert.sh
 for tool in jq promtool; do
-	command -v $tool >/dev/null || { echo "SKIP: $tool not installed (make deps)"; exit 77; }
+	command -v $tool >/dev/null || skip "$tool not installed (make deps)"
 done
 dash=docs/grafana-dashboard.json
 work=$(mktemp -d)

@@ -5,11 +5,11 @@
 # than one temporary file is ever left behind.
 source "$(dirname "$0")/common.sh"
 
-dir=$WORK/textfiles
+dir=$work/textfiles
 mkdir "$dir"
 # A guest in the maps for the whole loop makes the file bigger than a page.
 "$VMM" --vcpus 4 --writes 200 --linger-ms 20000 2>/dev/null &
-PIDS+=($!)
+children+=($!)
 
 mid_write=0
 for ((i = 0; i < 30; i++)); do
@@ -17,15 +17,15 @@ for ((i = 0; i < 30; i++)); do
 	start_exporter --textfile-dir "$dir" -i 0.01 --per-vcpu --per-region
 	sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
 	kill -9 "$TOP_PID"
-	wait "$TOP_PID" 2>/dev/null
+	wait "$TOP_PID" 2>/dev/null || true
 	f=$dir/kvm_mmio.prom
 	[[ -e $f ]] || fail "no kvm_mmio.prom after kill -9 number $((i + 1))"
-	cp "$f" "$WORK/seen.prom"
-	promtool_clean "kvm_mmio.prom after kill -9 number $((i + 1))" "$WORK/seen.prom"
-	[[ $(tail -c 1 "$WORK/seen.prom" | od -An -c | tr -d ' ') == '\n' ]] ||
+	cp "$f" "$work/seen.prom"
+	promtool_clean "kvm_mmio.prom after kill -9 number $((i + 1))" "$work/seen.prom"
+	[[ $(tail -c 1 "$work/seen.prom" | od -An -c | tr -d ' ') == '\n' ]] ||
 		fail "kvm_mmio.prom after kill -9 number $((i + 1)) does not end with a newline"
-	tail -n 1 "$WORK/seen.prom" | grep -q "^kvm_mmio_exporter_last_write_timestamp_seconds [0-9.]*$" ||
-		fail "kvm_mmio.prom after kill -9 number $((i + 1)) ends with: $(tail -n 1 "$WORK/seen.prom")"
+	[[ $(tail -n 1 "$work/seen.prom") =~ ^kvm_mmio_exporter_last_write_timestamp_seconds\ [0-9.]+$ ]] ||
+		fail "kvm_mmio.prom after kill -9 number $((i + 1)) ends with: $(tail -n 1 "$work/seen.prom")"
 	tmps=$(find "$dir" -name '*.tmp' | wc -l)
 	((tmps <= 1)) || fail "$tmps temporary files after kill -9 number $((i + 1)): $(ls "$dir")"
 	mid_write=$((mid_write + tmps))

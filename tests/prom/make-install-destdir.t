@@ -4,10 +4,7 @@
 # verify when available) and the docs where they belong.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+source tests/lib/assert.sh
 BUILD=${BUILD:-build}
 [[ -x $BUILD/kvm-mmio-top ]] || fail "$BUILD/kvm-mmio-top not built; run: make"
 root=$(mktemp -d)

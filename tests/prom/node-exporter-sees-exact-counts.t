@@ -7,15 +7,15 @@ source "$(dirname "$0")/common.sh"
 NODE_EXPORTER=${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
 [[ -x $NODE_EXPORTER ]] || skip "$NODE_EXPORTER not installed (apt-get install prometheus-node-exporter)"
 
-dir=$WORK/textfiles
+dir=$work/textfiles
 mkdir "$dir"
 listen_port=$(free_port)
 start_exporter --textfile-dir "$dir" --listen "127.0.0.1:$listen_port" -i 0.2
 
 # Guests linger so the tracer learns their names while they live.
-"$VMM" --json --guests 3 --vcpus 2 --writes 1234 --reads 567 --linger-ms 600 >"$WORK/vmm.json" ||
+"$VMM" --json --guests 3 --vcpus 2 --writes 1234 --reads 567 --linger-ms 600 >"$work/vmm.json" ||
 	fail "test-vmm failed"
-json=$(cat "$WORK/vmm.json")
+json=$(cat "$work/vmm.json")
 [[ $(jq '.guests | length' <<<"$json") == 3 ]] || fail "test-vmm JSON: $json"
 
 # The textfile has every guest's final counts within a few intervals.
@@ -30,10 +30,10 @@ wait_for 10 "all guests' final counts in $dir/kvm_mmio.prom" all_written
 
 node_port=$(free_port)
 "$NODE_EXPORTER" --web.listen-address="127.0.0.1:$node_port" --collector.disable-defaults \
-	--collector.textfile --collector.textfile.directory="$dir" 2>"$WORK/node.err" &
-PIDS+=($!)
-wait_for 10 "node_exporter on port $node_port ($(tail -n 3 "$WORK/node.err"))" \
-	curl -sf -o "$WORK/node.txt" "http://127.0.0.1:$node_port/metrics"
+	--collector.textfile --collector.textfile.directory="$dir" 2>"$work/node.err" &
+children+=($!)
+wait_for 10 "node_exporter on port $node_port ($(tail -n 3 "$work/node.err"))" \
+	curl -sf -o "$work/node.txt" "http://127.0.0.1:$node_port/metrics"
 
 for g in 0 1 2; do
 	pid=$(jq -r ".guests[$g].pid" <<<"$json")
@@ -41,24 +41,24 @@ for g in 0 1 2; do
 	for dirn in read write; do
 		expect_eq "guest $name (pid $pid) ${dirn}s seen by node_exporter" \
 			"$(jq -r ".guests[$g].${dirn}s" <<<"$json")" \
-			"$(value "$WORK/node.txt" kvm_mmio_exits_total guest="$name" pid="$pid" direction=$dirn)"
+			"$(value "$work/node.txt" kvm_mmio_exits_total guest="$name" pid="$pid" direction=$dirn)"
 	done
 	expect_eq "guest $name VMM-handled exits" "$(jq -r ".guests[$g].mmio_exits" <<<"$json")" \
-		"$(value "$WORK/node.txt" kvm_mmio_handled_total guest="$name" pid="$pid" where=vmm)"
+		"$(value "$work/node.txt" kvm_mmio_handled_total guest="$name" pid="$pid" where=vmm)"
 	expect_eq "guest $name VMM latency histogram count" \
 		"$(jq -r ".guests[$g].mmio_exits" <<<"$json")" \
-		"$(value "$WORK/node.txt" kvm_mmio_vmm_latency_seconds_count guest="$name" pid="$pid")"
+		"$(value "$work/node.txt" kvm_mmio_vmm_latency_seconds_count guest="$name" pid="$pid")"
 done
 # Our BPF programs' own cost, from bpf_stats, covers at least every exit.
-runs=$(awk '/^kvm_mmio_exporter_bpf_prog_runs_total\{/ { n += $2 } END { print n + 0 }' "$WORK/node.txt")
+runs=$(awk '/^kvm_mmio_exporter_bpf_prog_runs_total\{/ { n += $2 } END { print n + 0 }' "$work/node.txt")
 exits=$(jq '[.guests[].mmio_exits] | add' <<<"$json")
 ((runs >= exits)) || fail "kvm_mmio_exporter_bpf_prog_runs_total: expected at least $exits runs in all, saw $runs"
-expect_eq "node_textfile_scrape_error" 0 "$(awk '/^node_textfile_scrape_error /{print $2}' "$WORK/node.txt")"
+expect_eq "node_textfile_scrape_error" 0 "$(awk '/^node_textfile_scrape_error /{print $2}' "$work/node.txt")"
 
-cp "$dir/kvm_mmio.prom" "$WORK/file.txt"
-promtool_clean "the textfile" "$WORK/file.txt"
-curl -sf -o "$WORK/listen.txt" "http://127.0.0.1:$listen_port/metrics" || fail "GET /metrics failed"
-promtool_clean "the --listen endpoint" "$WORK/listen.txt"
-promtool_clean "node_exporter's exposition" "$WORK/node.txt"
+cp "$dir/kvm_mmio.prom" "$work/file.txt"
+promtool_clean "the textfile" "$work/file.txt"
+curl -sf -o "$work/listen.txt" "http://127.0.0.1:$listen_port/metrics" || fail "GET /metrics failed"
+promtool_clean "the --listen endpoint" "$work/listen.txt"
+promtool_clean "node_exporter's exposition" "$work/node.txt"
 no_complaints
 echo "PASS: node_exporter shows exactly test-vmm's counts for 3 guests; promtool clean"

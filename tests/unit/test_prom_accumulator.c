@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "hist_fill.h"
 #include "prom_accumulator.h"
 
 #define SEC 1000000000ULL
@@ -26,7 +27,7 @@ static struct kmt_snapshot *delta_of(struct delta *d, uint32_t pid, const char *
 	memset(d, 0, sizeof(*d));
 	d->vcpu = (struct kmt_vcpu){ .tid = tid, .stats = { reads, writes, vmm, 0 } };
 	d->region = (struct kmt_gpa_region){ .gpa = 0xd0000, .exits = reads + writes };
-	d->region.lat.slots[kmt_hist_slot(1000)] = reads + writes;
+	hist_fill(&d->region.lat, 1000, reads + writes);
 	d->guest.pid = pid;
 	snprintf(d->guest.name, sizeof(d->guest.name), "%s", name);
 	d->guest.vcpus = &d->vcpu;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "hist_fill.h"
 #include "prom_exposition.h"
 
 static struct kmt_acc_guest guest = { .total = { .pid = 42, .name = "vm" } };
@@ -106,8 +107,8 @@ static void test_value_on_a_bound_lands_in_its_bucket(void **state)
 		struct kmt_hist *h = &guest.total.lat[KMT_LAT_VMM];
 		char *text;
 
-		h->slots[kmt_hist_slot(b)]++;
-		h->slots[kmt_hist_slot(b + 1)] += 10;
+		hist_fill(h, b, 1);
+		hist_fill(h, b + 1, 10);
 		text = render(&acc);
 		assert_int_equal(vmm_bucket(text, b), 1);
 		if (i)
