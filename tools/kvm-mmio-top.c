@@ -103,7 +103,8 @@ static unsigned long parse_number(struct argp_state *state, const char *arg, uns
 	return value;
 }
 
-static double parse_seconds(struct argp_state *state, const char *arg, double min, double max)
+static double parse_seconds(struct argp_state *state, const char *what, const char *arg,
+			    double min, double max)
 {
 	double value;
 	char *end;
@@ -111,7 +112,7 @@ static double parse_seconds(struct argp_state *state, const char *arg, double mi
 	errno = 0;
 	value = strtod(arg, &end);
 	if (errno || *end || !(value >= min && value <= max))
-		argp_error(state, "invalid time '%s': seconds from %g to %g", arg, min, max);
+		argp_error(state, "invalid %s '%s': seconds from %g to %g", what, arg, min, max);
 	return value;
 }
 
@@ -122,7 +123,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		o->interval_s = parse_seconds(state, arg, 0.01, 86400);
+		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
 		o->iterations = (long)parse_number(state, arg, 1000000000);
@@ -168,7 +169,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->export.per_region = true;
 		break;
 	case OPT_GRACE:
-		o->export.grace_s = parse_seconds(state, arg, 0, 86400 * 7);
+		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
 		break;
 	case ARGP_KEY_END:
 		if (exporter && o->json)
