@@ -351,9 +351,8 @@ static int trace(const struct options *o, struct kmt_session *session,
 		if (err)
 			fprintf(stderr, "kvm-mmio-top: writing the report failed: %s\n",
 				strerror(-err));
-		for (size_t i = 0; i < cur.nr_guests; i++)
-			if (kill((pid_t)cur.guests[i].pid, 0) && errno == ESRCH)
-				kmt_names_forget(&names, (pid_t)cur.guests[i].pid);
+		for (size_t i = 0; i < ex.nr; i++)
+			kmt_names_forget(&names, (pid_t)ex.pids[i]);
 		reap(&fds, &cur, &ex);
 		kmt_snapshot_free(&prev);
 		prev = cur;
