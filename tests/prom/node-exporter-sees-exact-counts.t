@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's real node_exporter reads our textfile: every guest's
-# kvm_mmio_exits_total per direction equals test-vmm's ground truth, the
+# kvm_mmio_exits_total per direction, and where the exits were completed
+# (ioeventfd writes in the kernel), equal test-vmm's ground truth, the
 # collector reports no scrape error, and promtool finds no problem in the
 # textfile nor in the --listen endpoint.
 source "$(dirname "$0")/common.sh"
@@ -13,7 +14,8 @@ listen_port=$(free_port)
 start_exporter --textfile-dir "$dir" --listen "127.0.0.1:$listen_port" -i 0.2
 
 # Guests linger so the tracer learns their names while they live.
-"$VMM" --json --guests 3 --vcpus 2 --writes 1234 --reads 567 --linger-ms 600 >"$work/vmm.json" ||
+"$VMM" --json --guests 3 --vcpus 2 --writes 1234 --reads 567 --ioeventfd-writes 89 \
+	--linger-ms 600 >"$work/vmm.json" ||
 	fail "test-vmm failed"
 json=$(cat "$work/vmm.json")
 [[ $(jq '.guests | length' <<<"$json") == 3 ]] || fail "test-vmm JSON: $json"
@@ -32,17 +34,21 @@ node_port=$(free_port)
 "$NODE_EXPORTER" --web.listen-address="127.0.0.1:$node_port" --collector.disable-defaults \
 	--collector.textfile --collector.textfile.directory="$dir" 2>"$work/node.err" &
 children+=($!)
-wait_for 10 "node_exporter on port $node_port ($(tail -n 3 "$work/node.err"))" \
+wait_for 10 "node_exporter to serve on port $node_port" \
 	curl -sf -o "$work/node.txt" "http://127.0.0.1:$node_port/metrics"
 
 for g in 0 1 2; do
 	pid=$(jq -r ".guests[$g].pid" <<<"$json")
 	name=$(jq -r ".guests[$g].name" <<<"$json")
-	for dirn in read write; do
-		expect_eq "guest $name (pid $pid) ${dirn}s seen by node_exporter" \
-			"$(jq -r ".guests[$g].${dirn}s" <<<"$json")" \
-			"$(value "$work/node.txt" kvm_mmio_exits_total guest="$name" pid="$pid" direction=$dirn)"
-	done
+	expect_eq "guest $name (pid $pid) reads seen by node_exporter" \
+		"$(jq -r ".guests[$g].reads" <<<"$json")" \
+		"$(value "$work/node.txt" kvm_mmio_exits_total guest="$name" pid="$pid" direction=read)"
+	expect_eq "guest $name (pid $pid) writes, ioeventfd ones included" \
+		"$(jq -r ".guests[$g].writes + .guests[$g].ioeventfd_writes" <<<"$json")" \
+		"$(value "$work/node.txt" kvm_mmio_exits_total guest="$name" pid="$pid" direction=write)"
+	expect_eq "guest $name exits completed in the kernel (ioeventfd)" \
+		"$(jq -r ".guests[$g].ioeventfd_writes" <<<"$json")" \
+		"$(value "$work/node.txt" kvm_mmio_handled_total guest="$name" pid="$pid" where=kernel)"
 	expect_eq "guest $name VMM-handled exits" "$(jq -r ".guests[$g].mmio_exits" <<<"$json")" \
 		"$(value "$work/node.txt" kvm_mmio_handled_total guest="$name" pid="$pid" where=vmm)"
 	expect_eq "guest $name VMM latency histogram count" \
