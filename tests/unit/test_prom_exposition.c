@@ -215,6 +215,42 @@ static void test_one_help_and_type_per_family_grouped(void **state)
 	free(text);
 }
 
+/* Optional families appear exactly when measured or asked for, with their labels. */
+static void test_optional_families(void **state)
+{
+	struct kmt_vcpu vcpu = { .tid = 43, .stats = { .reads = 2, .writes = 3 } };
+	struct kmt_gpa_region region = { .gpa = 0xd0000, .exits = 5 };
+	struct kmt_acc acc = one_guest();
+	struct kmt_prom_input in = { .acc = &acc, .per_vcpu = true, .per_region = true };
+	struct kmt_strbuf buf = { 0 };
+
+	(void)state;
+	guest.total.vcpus = &vcpu;
+	guest.total.nr_vcpus = 1;
+	guest.total.regions = &region;
+	guest.total.nr_regions = 1;
+	hist_fill(&region.lat, 3000, 5);
+	hist_fill(&guest.total.lat[KMT_LAT_KERNEL], 700, 4);
+	acc.counters[KMT_CNT_KVM_EXIT] = 1;	/* the kernel part is measured */
+	kmt_prom_render(&buf, &in);
+	assert_false(kmt_strbuf_failed(&buf));
+	assert_int_equal(value_of(buf.data, "kvm_mmio_kernel_latency_seconds_count{guest=\"vm\","
+				  "pid=\"42\"} "), 4);
+	assert_int_equal(value_of(buf.data, "kvm_mmio_vcpu_exits_total{guest=\"vm\",pid=\"42\","
+				  "tid=\"43\",direction=\"write\"} "), 3);
+	assert_int_equal(value_of(buf.data, "kvm_mmio_region_exits_total{guest=\"vm\",pid=\"42\","
+				  "gpa=\"0xd0000\"} "), 5);
+	assert_int_equal(value_of(buf.data, "kvm_mmio_region_latency_seconds_bucket{guest=\"vm\","
+				  "pid=\"42\",gpa=\"0xd0000\",le=\"0.000004096\"} "), 5);
+	assert_int_equal(value_of(buf.data, "kvm_mmio_region_latency_seconds_bucket{guest=\"vm\","
+				  "pid=\"42\",gpa=\"0xd0000\",le=\"0.000002048\"} "), 0);
+	kmt_strbuf_free(&buf);
+	guest.total.vcpus = NULL;
+	guest.total.nr_vcpus = 0;
+	guest.total.regions = NULL;
+	guest.total.nr_regions = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_buckets_cumulative_inf_equals_count),
 		cmocka_unit_test(test_label_values_are_escaped),
 		cmocka_unit_test(test_one_help_and_type_per_family_grouped),
+		cmocka_unit_test(test_optional_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
