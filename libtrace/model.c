@@ -29,6 +29,19 @@ uint64_t kmt_snapshot_dropped(const struct kmt_snapshot *snap)
 	return sum;
 }
 
+const char *kmt_drop_reason(int i)
+{
+	static const char *const names[KMT_COUNTERS] = {
+		[KMT_DROP_VCPU_STATE] = "vcpu_state_full",
+		[KMT_DROP_STATS] = "vcpu_stats_full",
+		[KMT_DROP_HIST] = "histograms_full",
+		[KMT_DROP_REGION] = "regions_full",
+		[KMT_DROP_UNPAIRED] = "unpaired_exits",
+	};
+
+	return names[i];
+}
+
 static int cmp_region_rank(const void *a, const void *b)
 {
 	const struct kmt_gpa_region *x = *(const struct kmt_gpa_region *const *)a;

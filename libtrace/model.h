@@ -48,6 +48,12 @@ struct kmt_vcpu_stats kmt_guest_totals(const struct kmt_guest *guest);
 uint64_t kmt_snapshot_dropped(const struct kmt_snapshot *snap);
 
 /*
+ * The stable name of drop counter i (KMT_DROP_VCPU_STATE..KMT_COUNTERS-1),
+ * as every output spells it: "vcpu_state_full", ...
+ */
+const char *kmt_drop_reason(int i);
+
+/*
  * Fills top with up to n of the guest's regions, most exits first (ties:
  * lower address first). Returns how many.
  */

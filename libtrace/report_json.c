@@ -4,14 +4,6 @@
 #include "hist.h"
 #include "report.h"
 
-static const char *const drop_names[KMT_COUNTERS] = {
-	[KMT_DROP_VCPU_STATE] = "vcpu_state_full",
-	[KMT_DROP_STATS] = "vcpu_stats_full",
-	[KMT_DROP_HIST] = "histograms_full",
-	[KMT_DROP_REGION] = "regions_full",
-	[KMT_DROP_UNPAIRED] = "unpaired_exits",
-};
-
 static void put(struct json_object *obj, const char *key, struct json_object *value)
 {
 	json_object_object_add(obj, key, value);
@@ -121,7 +113,7 @@ struct json_object *kmt_report_json(const struct kmt_report *r)
 	put(root, "probes", json_object_new_string(r->probes));
 	put(root, "dropped", u64(kmt_snapshot_dropped(snap)));
 	for (int i = KMT_DROP_VCPU_STATE; i < KMT_COUNTERS; i++)
-		put(drops, drop_names[i], u64(snap->counters[i]));
+		put(drops, kmt_drop_reason(i), u64(snap->counters[i]));
 	put(root, "drops", drops);
 	for (size_t i = 0; i < snap->nr_guests; i++)
 		json_object_array_add(guests, guest_json(&snap->guests[i], r));

@@ -192,6 +192,20 @@ const char *kmt_session_describe(const struct kmt_session *s)
 	return s->description;
 }
 
+void kmt_session_for_each_prog(const struct kmt_session *s,
+			       void (*fn)(const char *name, int fd, void *ctx), void *ctx)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		int fd = bpf_program__fd(prog);
+
+		/* Programs not chosen for this kernel were never loaded. */
+		if (fd >= 0)
+			fn(bpf_program__name(prog), fd, ctx);
+	}
+}
+
 void kmt_session_close(struct kmt_session *s)
 {
 	if (!s)

@@ -32,6 +32,10 @@ void kmt_session_maps(const struct kmt_session *session, struct kmt_map_fds *fds
 /* "kvm_mmio=tp_btf kvm_exit=missing ...": what was attached and how. */
 const char *kmt_session_describe(const struct kmt_session *session);
 
+/* Calls fn(name, fd, ctx) for every BPF program the session loaded. */
+void kmt_session_for_each_prog(const struct kmt_session *session,
+			       void (*fn)(const char *name, int fd, void *ctx), void *ctx);
+
 void kmt_session_close(struct kmt_session *session);
 
 #endif /* KMT_SESSION_H */

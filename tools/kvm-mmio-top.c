@@ -4,7 +4,9 @@
  *
  * Attaches the BPF programs, then every interval reads the in-kernel
  * aggregates and prints per-guest exit counts, latency percentiles and the
- * busiest guest-physical pages, as a table or as one JSON object per line.
+ * busiest guest-physical pages, as a table or as one JSON object per line;
+ * or, in exporter mode, keeps lifetime totals for Prometheus (a textfile for
+ * node_exporter and/or a /metrics endpoint).
  */
 #include <argp.h>
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 #include "guest_name.h"
 #include "map_reader.h"
+#include "prom_exporter.h"
 #include "report.h"
 #include "session.h"
 
@@ -31,6 +34,7 @@ struct options {
 	const char *name_glob;
 	unsigned int top_regions;
 	struct kmt_session_opts session;
+	struct kmt_exporter_opts export;	/* exporter mode: textfile_dir or listen */
 };
 
 const char *argp_program_version = "kvm-mmio-top 0.1";
@@ -49,10 +53,20 @@ static const char doc[] =
 	"  kvm-mmio-top --once -i 5 --json   # one JSON object covering 5 seconds\n"
 	"  kvm-mmio-top -p 4242 -i 2         # only the VMM with pid 4242\n"
 	"  kvm-mmio-top --name 'web*' -n 10  # guests named web*, ten intervals\n"
+	"  kvm-mmio-top --textfile-dir /var/lib/prometheus/node-exporter -i 15\n"
+	"                                    # export for node_exporter, no screen\n"
+	"  kvm-mmio-top --listen 9464        # serve http://127.0.0.1:9464/metrics\n"
 	"\n"
-	"Exit status: 0 success, 1 tracing could not start or failed, 2 usage error.";
+	"Exporter mode (--textfile-dir and/or --listen) prints nothing per interval;\n"
+	"metrics, labels and buckets are described in docs/prometheus.md.\n"
+	"\n"
+	"Exit status: 0 success, 1 tracing could not start or failed (or --listen\n"
+	"could not bind), 2 usage error.";
 
-enum { OPT_ONCE = 0x100, OPT_NAME, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_REGIONS };
+enum {
+	OPT_ONCE = 0x100, OPT_NAME, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_REGIONS,
+	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
+};
 
 static const struct argp_option option_defs[] = {
 	{ "interval", 'i', "SEC", 0, "Report every SEC seconds (default 1)", 0 },
@@ -65,6 +79,15 @@ static const struct argp_option option_defs[] = {
 	{ "max-guests", OPT_MAX_GUESTS, "N", 0, "Guests tracked at once (default 256)", 0 },
 	{ "max-regions", OPT_MAX_REGIONS, "N", 0, "Pages tracked at once (default 1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages and the probes chosen", 0 },
+	{ NULL, 0, NULL, 0, "Prometheus exporter mode:", 1 },
+	{ "textfile-dir", OPT_TEXTFILE_DIR, "DIR", 0,
+	  "Write DIR/kvm_mmio.prom every interval for node_exporter's textfile collector", 1 },
+	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,
+	  "Serve /metrics over HTTP on ADDR (default 127.0.0.1) and PORT", 1 },
+	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "Also export per-vCPU series", 1 },
+	{ "per-region", OPT_PER_REGION, NULL, 0, "Also export per-page series", 1 },
+	{ "grace", OPT_GRACE, "SEC", 0,
+	  "Keep exited guests' series SEC seconds (default 300)", 1 },
 	{ 0 },
 };
 
@@ -80,17 +103,27 @@ static unsigned long parse_number(struct argp_state *state, const char *arg, uns
 	return value;
 }
 
+static double parse_seconds(struct argp_state *state, const char *what, const char *arg,
+			    double min, double max)
+{
+	double value;
+	char *end;
+
+	errno = 0;
+	value = strtod(arg, &end);
+	if (errno || *end || !(value >= min && value <= max))
+		argp_error(state, "invalid %s '%s': seconds from %g to %g", what, arg, min, max);
+	return value;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct options *o = state->input;
-	char *end;
+	bool exporter = o->export.textfile_dir || o->export.listen;
 
 	switch (key) {
 	case 'i':
-		errno = 0;
-		o->interval_s = strtod(arg, &end);
-		if (errno || *end || !(o->interval_s >= 0.01 && o->interval_s <= 86400))
-			argp_error(state, "invalid interval '%s': seconds from 0.01 to 86400", arg);
+		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
 		o->iterations = (long)parse_number(state, arg, 1000000000);
@@ -122,6 +155,27 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		o->session.verbose = true;
+		break;
+	case OPT_TEXTFILE_DIR:
+		o->export.textfile_dir = arg;
+		break;
+	case OPT_LISTEN:
+		o->export.listen = arg;
+		break;
+	case OPT_PER_VCPU:
+		o->export.per_vcpu = true;
+		break;
+	case OPT_PER_REGION:
+		o->export.per_region = true;
+		break;
+	case OPT_GRACE:
+		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
+		break;
+	case ARGP_KEY_END:
+		if (exporter && o->json)
+			argp_error(state, "--json prints reports; exporter mode prints none");
+		if (!exporter && (o->export.per_vcpu || o->export.per_region))
+			argp_error(state, "--per-vcpu and --per-region need --textfile-dir or --listen");
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -190,6 +244,56 @@ static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *n
 	snap->nr_guests = kept;
 }
 
+/* Pids of guests whose process had exited before the maps were read. */
+struct exited {
+	uint32_t *pids;
+	size_t nr, cap;
+};
+
+static void note_if_exited(uint32_t pid, void *ctx)
+{
+	struct exited *ex = ctx;
+	uint32_t *grown;
+
+	/* The maps list a guest once per vCPU thread. */
+	for (size_t i = 0; i < ex->nr; i++)
+		if (ex->pids[i] == pid)
+			return;
+	if (!kill((pid_t)pid, 0) || errno != ESRCH)
+		return;
+	if (ex->nr == ex->cap) {
+		grown = realloc(ex->pids, (ex->cap ? 2 * ex->cap : 16) * sizeof(*grown));
+		if (!grown)
+			return;	/* reaped next interval */
+		ex->pids = grown;
+		ex->cap = ex->cap ? 2 * ex->cap : 16;
+	}
+	ex->pids[ex->nr++] = pid;
+}
+
+/*
+ * Deletes the map keys of the guests that had exited before cur was read:
+ * cur holds their final counts. A guest that exited after the read may have
+ * counted exits since (while its report or textfile was being written), so
+ * it stays for the next read.
+ */
+static void reap(const struct kmt_map_fds *fds, const struct kmt_snapshot *cur,
+		 const struct exited *ex)
+{
+	struct kmt_snapshot dead = { .guests = calloc(ex->nr ? ex->nr : 1, sizeof(*dead.guests)) };
+
+	if (!dead.guests)
+		return;	/* reaped next interval */
+	for (size_t i = 0; i < ex->nr; i++) {
+		const struct kmt_guest *g = kmt_snapshot_find(cur, ex->pids[i]);
+
+		if (g)
+			dead.guests[dead.nr_guests++] = *g;
+	}
+	kmt_reap_exited(fds, &dead);
+	free(dead.guests);
+}
+
 static int report(const struct options *o, const struct kmt_report *r)
 {
 	if (o->json) {
@@ -205,11 +309,13 @@ static int report(const struct options *o, const struct kmt_report *r)
 	return fflush(stdout) ? -errno : 0;
 }
 
-static int trace(const struct options *o, struct kmt_session *session)
+static int trace(const struct options *o, struct kmt_session *session,
+		 struct kmt_exporter *exporter)
 {
 	struct kmt_snapshot prev = { 0 }, cur, delta;
 	struct kmt_names names = { 0 };
 	struct kmt_map_fds fds;
+	struct exited ex = { 0 };
 	int err = 0;
 
 	kmt_session_maps(session, &fds);
@@ -221,6 +327,8 @@ static int trace(const struct options *o, struct kmt_session *session)
 		};
 
 		wait_interval(start + (uint64_t)(o->interval_s * 1e9), &fds, &names);
+		ex.nr = 0;
+		kmt_for_each_guest_pid(&fds, note_if_exited, &ex);
 		err = kmt_snapshot_read(&cur, &fds);
 		if (err) {
 			fprintf(stderr, "kvm-mmio-top: reading the BPF maps failed: %s\n",
@@ -234,19 +342,22 @@ static int trace(const struct options *o, struct kmt_session *session)
 			r.interval_s = (now_ns() - start) / 1e9;
 			r.backend = kmt_backend_name(&cur);
 			r.kernel_timed = cur.counters[KMT_CNT_KVM_EXIT] > 0;
-			err = report(o, &r);
+			if (exporter)
+				kmt_exporter_update(exporter, &delta);
+			else
+				err = report(o, &r);
 			kmt_snapshot_free(&delta);
 		}
 		if (err)
 			fprintf(stderr, "kvm-mmio-top: writing the report failed: %s\n",
 				strerror(-err));
-		for (size_t i = 0; i < cur.nr_guests; i++)
-			if (kill((pid_t)cur.guests[i].pid, 0) && errno == ESRCH)
-				kmt_names_forget(&names, (pid_t)cur.guests[i].pid);
-		kmt_reap_exited(&fds, &cur);
+		for (size_t i = 0; i < ex.nr; i++)
+			kmt_names_forget(&names, (pid_t)ex.pids[i]);
+		reap(&fds, &cur, &ex);
 		kmt_snapshot_free(&prev);
 		prev = cur;
 	}
+	free(ex.pids);
 	kmt_snapshot_free(&prev);
 	kmt_names_free(&names);
 	return err ? 1 : 0;
@@ -254,8 +365,9 @@ static int trace(const struct options *o, struct kmt_session *session)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .interval_s = 1.0, .top_regions = 5 };
+	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
 	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct kmt_exporter *exporter = NULL;
 	struct kmt_session *session;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[1024];
@@ -273,6 +385,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
 		return 1;
 	}
+	if (o.export.textfile_dir || o.export.listen) {
+		rc = kmt_exporter_open(&exporter, &o.export, session, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kvm-mmio-top: %s\n", err);
+			kmt_session_close(session);
+			return 1;
+		}
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (o.iterations)
@@ -282,7 +402,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o.interval_s);
 	fprintf(stderr, "; %s\n",
 		o.session.verbose ? kmt_session_describe(session) : "run with -v for the probes");
-	rc = trace(&o, session);
+	rc = trace(&o, session, exporter);
+	kmt_exporter_close(exporter);
 	kmt_session_close(session);
 	return rc;
 }

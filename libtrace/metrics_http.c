@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "metrics_http.h"
+
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct kmt_metrics_http {
+	struct MHD_Daemon *daemon;
+	int fd;
+	pthread_mutex_t lock;	/* guards text, len and errors */
+	char *text;
+	size_t len;
+	uint64_t errors;
+};
+
+int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, size_t portlen)
+{
+	const char *colon = strrchr(spec, ':');
+	const char *h = KMT_LISTEN_DEFAULT_ADDR, *p = spec;
+	size_t hlen = strlen(KMT_LISTEN_DEFAULT_ADDR);
+
+	if (colon) {
+		h = spec;
+		hlen = (size_t)(colon - spec);
+		p = colon + 1;
+		/* "[::1]:9464": the brackets only delimit an IPv6 address. */
+		if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+			h++;
+			hlen -= 2;
+		} else if (memchr(h, ':', hlen) || memchr(h, '[', hlen)) {
+			return -EINVAL;
+		}
+	}
+	if (!hlen || hlen >= hostlen || !*p || strlen(p) >= portlen ||
+	    strspn(p, "0123456789") != strlen(p) || atoi(p) < 1 || atoi(p) > 65535)
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	strcpy(port, p);
+	return 0;
+}
+
+static int listen_on(const char *spec, char *err, size_t errlen)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+	};
+	char host[64], port[8];
+	struct addrinfo *ai;
+	int fd, rc, one = 1;
+
+	if (kmt_listen_parse(spec, host, sizeof(host), port, sizeof(port))) {
+		snprintf(err, errlen, "invalid --listen '%s': expected [ADDR:]PORT, "
+			 "e.g. 9464, 127.0.0.1:9464 or [::1]:9464", spec);
+		return -EINVAL;
+	}
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "invalid --listen address '%s': %s", host, gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		rc = -errno;
+	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+		 bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16))
+		rc = -errno;
+	freeaddrinfo(ai);
+	if (!rc)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	snprintf(err, errlen, "cannot listen on %s port %s: %s%s", host, port, strerror(-rc),
+		 rc == -EADDRINUSE ? " (another exporter on this port? choose another with --listen)"
+				   : "");
+	return rc;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **req_state)
+{
+	struct kmt_metrics_http *http = cls;
+	struct MHD_Response *resp;
+	unsigned int status = MHD_HTTP_OK;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)req_state;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else if (strcmp(url, "/metrics")) {
+		status = MHD_HTTP_NOT_FOUND;
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else {
+		pthread_mutex_lock(&http->lock);
+		resp = MHD_create_response_from_buffer(http->len, http->text,
+						       MHD_RESPMEM_MUST_COPY);
+		pthread_mutex_unlock(&http->lock);
+		if (resp)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
+	}
+	if (!resp)
+		return MHD_NO;	/* counted as an error when the request completes */
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **req_state,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct kmt_metrics_http *http = cls;
+
+	(void)conn;
+	(void)req_state;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		return;
+	pthread_mutex_lock(&http->lock);
+	http->errors++;
+	pthread_mutex_unlock(&http->lock);
+}
+
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char *err,
+			   size_t errlen)
+{
+	struct kmt_metrics_http *http;
+	int fd;
+
+	*out = NULL;
+	fd = listen_on(spec, err, errlen);
+	if (fd < 0)
+		return fd;
+	http = calloc(1, sizeof(*http));
+	if (!http) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	http->fd = fd;
+	pthread_mutex_init(&http->lock, NULL);
+	http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
+					NULL, answer, http, MHD_OPTION_LISTEN_SOCKET, fd,
+					MHD_OPTION_NOTIFY_COMPLETED, completed, http,
+					MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
+	if (!http->daemon) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)", spec);
+		kmt_metrics_http_stop(http);
+		return -EIO;
+	}
+	*out = http;
+	return 0;
+}
+
+int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	pthread_mutex_lock(&http->lock);
+	free(http->text);
+	http->text = copy;
+	http->len = len;
+	pthread_mutex_unlock(&http->lock);
+	return 0;
+}
+
+uint64_t kmt_metrics_http_errors(struct kmt_metrics_http *http)
+{
+	uint64_t errors;
+
+	pthread_mutex_lock(&http->lock);
+	errors = http->errors;
+	pthread_mutex_unlock(&http->lock);
+	return errors;
+}
+
+void kmt_metrics_http_stop(struct kmt_metrics_http *http)
+{
+	if (!http)
+		return;
+	if (http->daemon)
+		MHD_stop_daemon(http->daemon);
+	/* MHD closes a socket it was given only when it started. */
+	if (!http->daemon)
+		close(http->fd);
+	pthread_mutex_destroy(&http->lock);
+	free(http->text);
+	free(http);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Serves the latest exposition at GET /metrics (libmicrohttpd, one internal
+ * thread); every other path is 404. The tracing loop publishes a new
+ * exposition each interval; requests get a copy taken under a mutex.
+ */
+#ifndef KMT_METRICS_HTTP_H
+#define KMT_METRICS_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KMT_LISTEN_DEFAULT_ADDR "127.0.0.1"
+
+struct kmt_metrics_http;
+
+/*
+ * Splits "[ADDR:]PORT" ("9464", "127.0.0.1:9464", "[::1]:9464") into host
+ * and port; host defaults to KMT_LISTEN_DEFAULT_ADDR. Returns 0 or -EINVAL.
+ */
+int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, size_t portlen);
+
+/*
+ * Binds spec and starts serving (an empty exposition until the first
+ * publish). Returns 0, or -errno with a message in err (e.g. the port is
+ * in use).
+ */
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char *err,
+			   size_t errlen);
+
+/* Replaces the served exposition with a copy of text. Returns 0 or -ENOMEM. */
+int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len);
+
+/* Requests that could not be answered completely, since start. */
+uint64_t kmt_metrics_http_errors(struct kmt_metrics_http *http);
+
+void kmt_metrics_http_stop(struct kmt_metrics_http *http);
+
+#endif /* KMT_METRICS_HTTP_H */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "metrics_http.h"
+#include "prom_exporter.h"
+#include "prom_exposition.h"
+#include "textfile.h"
+
+#define COMPLAIN_EVERY_NS (60 * 1000000000ULL)
+
+/*
+ * A failure repeated every interval would flood the journal: say it when it
+ * starts or changes, then at most once a minute, and say when it is over.
+ */
+struct complaint {
+	int err;		/* 0: all is well */
+	uint64_t said_ns;
+	unsigned long repeats;	/* since it was last said */
+};
+
+struct kmt_exporter {
+	struct kmt_exporter_opts opts;
+	const struct kmt_session *session;
+	struct kmt_acc acc;
+	struct kmt_metrics_http *http;
+	int stats_fd;		/* keeps bpf_stats enabled; -1: unavailable */
+	struct kmt_prog_stat *progs;
+	size_t nr_progs, cap_progs;
+	uint64_t errors[KMT_EXPORT_OPS];	/* the server counts its own too */
+	uint64_t last_write_ns;	/* wall clock; 0: never written */
+	struct kmt_strbuf body, out;
+	struct complaint write_trouble, memory_trouble;
+};
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void complain(struct complaint *c, int err, const char *fmt, ...)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	va_list ap;
+
+	if (err == c->err && now - c->said_ns < COMPLAIN_EVERY_NS) {
+		c->repeats++;
+		return;
+	}
+	fputs("kvm-mmio-top: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err == c->err && c->repeats)
+		fprintf(stderr, " (%lu more times since the last message)", c->repeats);
+	fputc('\n', stderr);
+	c->err = err;
+	c->said_ns = now;
+	c->repeats = 0;
+}
+
+static void recovered(struct complaint *c, const char *what)
+{
+	if (!c->err)
+		return;
+	fprintf(stderr, "kvm-mmio-top: %s works again\n", what);
+	memset(c, 0, sizeof(*c));
+}
+
+static void collect_prog(const char *name, int fd, void *ctx)
+{
+	struct kmt_exporter *e = ctx;
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct kmt_prog_stat *p;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	if (e->nr_progs == e->cap_progs) {
+		size_t cap = e->cap_progs ? 2 * e->cap_progs : 8;
+
+		p = realloc(e->progs, cap * sizeof(*p));
+		if (!p)
+			return;
+		e->progs = p;
+		e->cap_progs = cap;
+	}
+	p = &e->progs[e->nr_progs++];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->run_ns = info.run_time_ns;
+	p->runs = info.run_cnt;
+}
+
+static const char *write_hint(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENOTDIR:
+		return "; does the directory exist?";
+	case -EACCES:
+	case -EPERM:
+	case -EROFS:
+		return "; is the directory writable for this user?";
+	case -ENOSPC:
+	case -EDQUOT:
+		return "; free some space";
+	}
+	return "";
+}
+
+static void write_textfile(struct kmt_exporter *e)
+{
+	const char *dir = e->opts.textfile_dir, *step = "";
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	int err;
+
+	kmt_strbuf_reset(&e->out);
+	kmt_strbuf_append(&e->out, e->body.data, e->body.len);
+	/* The file carries its own write time: it is only seen if the write works. */
+	kmt_prom_render_last_write(&e->out, now);
+	err = kmt_strbuf_failed(&e->out) ? -ENOMEM :
+		kmt_textfile_write(dir, KMT_TEXTFILE_NAME, e->out.data, e->out.len, &step);
+	if (!err) {
+		e->last_write_ns = now;
+		recovered(&e->write_trouble, "writing the textfile");
+		return;
+	}
+	e->errors[KMT_EXPORT_WRITE]++;
+	complain(&e->write_trouble, err,
+		 "cannot write %s/%s (%s failed: %s%s); the previous file stays, "
+		 "retrying every interval", dir, KMT_TEXTFILE_NAME, step, strerror(-err),
+		 write_hint(err));
+}
+
+static void publish(struct kmt_exporter *e)
+{
+	kmt_strbuf_reset(&e->out);
+	kmt_strbuf_append(&e->out, e->body.data, e->body.len);
+	if (e->last_write_ns)
+		kmt_prom_render_last_write(&e->out, e->last_write_ns);
+	if (kmt_strbuf_failed(&e->out) ||
+	    kmt_metrics_http_publish(e->http, e->out.data, e->out.len)) {
+		e->errors[KMT_EXPORT_SERVE]++;
+		complain(&e->memory_trouble, -ENOMEM,
+			 "out of memory: /metrics serves the previous exposition");
+	}
+}
+
+void kmt_exporter_update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	struct kmt_prom_input in = {
+		.acc = &e->acc,
+		.per_vcpu = e->opts.per_vcpu,
+		.per_region = e->opts.per_region,
+	};
+
+	if (kmt_acc_add(&e->acc, delta, now))
+		complain(&e->memory_trouble, -ENOMEM, "out of memory: some counts were lost");
+	kmt_acc_expire(&e->acc, now, (uint64_t)(e->opts.grace_s * 1e9));
+	if (e->stats_fd >= 0) {
+		e->nr_progs = 0;
+		kmt_session_for_each_prog(e->session, collect_prog, e);
+		in.progs = e->progs;
+		in.nr_progs = e->nr_progs;
+	}
+	memcpy(in.errors, e->errors, sizeof(in.errors));
+	if (e->http)
+		in.errors[KMT_EXPORT_SERVE] += kmt_metrics_http_errors(e->http);
+
+	kmt_strbuf_reset(&e->body);
+	kmt_prom_render(&e->body, &in);
+	if (kmt_strbuf_failed(&e->body)) {
+		for (int op = 0; op < KMT_EXPORT_OPS; op++)
+			e->errors[op]++;
+		complain(&e->memory_trouble, -ENOMEM,
+			 "out of memory rendering the metrics; retrying next interval");
+		return;
+	}
+	if (e->opts.textfile_dir)
+		write_textfile(e);
+	if (e->http)
+		publish(e);
+}
+
+int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts *opts,
+		      const struct kmt_session *session, char *err, size_t errlen)
+{
+	struct kmt_snapshot nothing_yet = { 0 };
+	struct kmt_exporter *e;
+	int rc;
+
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->opts = *opts;
+	e->session = session;
+	if (opts->listen) {
+		rc = kmt_metrics_http_start(&e->http, opts->listen, err, errlen);
+		if (rc) {
+			free(e);
+			return rc;
+		}
+	}
+	e->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (e->stats_fd < 0)
+		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s): "
+			"kvm_mmio_exporter_bpf_prog_* metrics are left out\n",
+			strerror(-e->stats_fd));
+	kmt_exporter_update(e, &nothing_yet);
+	*out = e;
+	return 0;
+}
+
+void kmt_exporter_close(struct kmt_exporter *e)
+{
+	if (!e)
+		return;
+	kmt_metrics_http_stop(e->http);
+	if (e->stats_fd >= 0)
+		close(e->stats_fd);
+	kmt_acc_free(&e->acc);
+	kmt_strbuf_free(&e->body);
+	kmt_strbuf_free(&e->out);
+	free(e->progs);
+	free(e);
+}

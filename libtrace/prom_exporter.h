@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Exporter mode: each interval's delta goes into the lifetime totals, which
+ * are rendered once and then written to the textfile and/or published at
+ * /metrics. Failures to write are reported on stderr (rate-limited),
+ * counted in kvm_mmio_exporter_errors_total and retried next interval;
+ * tracing goes on regardless.
+ */
+#ifndef KMT_PROM_EXPORTER_H
+#define KMT_PROM_EXPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "model.h"
+#include "session.h"
+
+#define KMT_TEXTFILE_NAME "kvm_mmio.prom"
+
+struct kmt_exporter_opts {
+	const char *textfile_dir;	/* NULL: no textfile */
+	const char *listen;		/* "[ADDR:]PORT"; NULL: no /metrics */
+	bool per_vcpu, per_region;
+	double grace_s;			/* keep exited guests' series this long */
+};
+
+struct kmt_exporter;
+
+/*
+ * Starts serving (when asked) and writes the first exposition. Returns 0,
+ * or -errno with a message in err when nothing could be served (an invalid
+ * address, the port in use). session gives the programs whose run time is
+ * exported.
+ */
+int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts *opts,
+		      const struct kmt_session *session, char *err, size_t errlen);
+
+/* Adds one interval's delta (guests named and filtered), then writes and publishes. */
+void kmt_exporter_update(struct kmt_exporter *exporter, const struct kmt_snapshot *delta);
+
+void kmt_exporter_close(struct kmt_exporter *exporter);
+
+#endif /* KMT_PROM_EXPORTER_H */

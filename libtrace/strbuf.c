@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "strbuf.h"
+
+/* Makes room for len more bytes and the NUL. */
+static bool reserve(struct kmt_strbuf *buf, size_t len)
+{
+	size_t cap = buf->cap ? buf->cap : 4096;
+	char *grown;
+
+	if (buf->oom)
+		return false;
+	if (buf->len + len < buf->cap)
+		return true;
+	while (buf->len + len >= cap)
+		cap *= 2;
+	grown = realloc(buf->data, cap);
+	if (!grown) {
+		buf->oom = true;
+		return false;
+	}
+	buf->data = grown;
+	buf->cap = cap;
+	return true;
+}
+
+void kmt_strbuf_printf(struct kmt_strbuf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || !reserve(buf, (size_t)len))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)len;
+}
+
+void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len)
+{
+	if (!reserve(buf, len))
+		return;
+	memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+}
+
+void kmt_strbuf_reset(struct kmt_strbuf *buf)
+{
+	buf->len = 0;
+	buf->oom = false;
+	if (buf->data)
+		buf->data[0] = '\0';
+}
+
+void kmt_strbuf_free(struct kmt_strbuf *buf)
+{
+	free(buf->data);
+	memset(buf, 0, sizeof(*buf));
+}

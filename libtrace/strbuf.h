@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A growable text buffer. Running out of memory is sticky: later appends do
+ * nothing and kmt_strbuf_failed() says so, so renderers check once at the
+ * end instead of after every line.
+ */
+#ifndef KMT_STRBUF_H
+#define KMT_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kmt_strbuf {
+	char *data;	/* NUL-terminated once anything was appended */
+	size_t len, cap;
+	bool oom;
+};
+
+__attribute__((format(printf, 2, 3)))
+void kmt_strbuf_printf(struct kmt_strbuf *buf, const char *fmt, ...);
+
+void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len);
+
+/* Empties the buffer, keeping its memory and clearing the failure. */
+void kmt_strbuf_reset(struct kmt_strbuf *buf);
+
+static inline bool kmt_strbuf_failed(const struct kmt_strbuf *buf)
+{
+	return buf->oom;
+}
+
+void kmt_strbuf_free(struct kmt_strbuf *buf);
+
+#endif /* KMT_STRBUF_H */
