@@ -132,11 +132,49 @@ static int cmp_guest(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static bool process_gone(uint32_t pid)
+{
+	return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+struct pid_list {
+	uint32_t *pids;
+	size_t nr;
+};
+
+static void note_if_gone(uint32_t pid, void *ctx)
+{
+	struct pid_list *gone = ctx;
+	uint32_t *slot;
+
+	/* Keys list a guest once per vCPU thread. */
+	for (size_t i = 0; i < gone->nr; i++)
+		if (gone->pids[i] == pid)
+			return;
+	if (!process_gone(pid))
+		return;
+	slot = append((void **)&gone->pids, &gone->nr, sizeof(*slot));
+	if (slot)
+		*slot = pid;	/* else it is reaped after a later read */
+}
+
+static void mark_exited(struct kmt_snapshot *snap, const struct pid_list *gone)
+{
+	for (size_t i = 0; i < gone->nr; i++) {
+		struct kmt_guest *g = (struct kmt_guest *)kmt_snapshot_find(snap, gone->pids[i]);
+
+		if (g)
+			g->exited = true;
+	}
+}
+
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 {
+	struct pid_list gone = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	kmt_for_each_guest_pid(fds, note_if_gone, &gone);
 	err = read_vcpus(out, fds->vcpu_stats);
 	if (!err)
 		err = read_hists(out, fds->hists);
@@ -145,11 +183,14 @@ int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 	if (!err)
 		err = read_counters(out, fds->counters);
 	if (err) {
+		free(gone.pids);
 		kmt_snapshot_free(out);
 		return err;
 	}
 	if (out->nr_guests)
 		qsort(out->guests, out->nr_guests, sizeof(*out->guests), cmp_guest);
+	mark_exited(out, &gone);
+	free(gone.pids);
 	return 0;
 }
 
@@ -166,11 +207,6 @@ void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t p
 	}
 }
 
-static bool process_gone(uint32_t pid)
-{
-	return kill((pid_t)pid, 0) && errno == ESRCH;
-}
-
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)
 {
 	int reaped = 0;
@@ -178,7 +214,7 @@ int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *sn
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
 
-		if (!process_gone(g->pid))
+		if (!g->exited)
 			continue;
 		for (size_t v = 0; v < g->nr_vcpus; v++) {
 			struct kmt_vcpu_key key = { .tgid = g->pid, .tid = g->vcpus[v].tid };

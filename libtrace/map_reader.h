@@ -18,7 +18,11 @@ struct kmt_map_fds {
 	int counters;
 };
 
-/* Fills out from the maps. Returns 0 or a negative errno. */
+/*
+ * Fills out from the maps. Guests whose process had exited before the read
+ * began are marked exited: the read holds their final counts. Returns 0 or a
+ * negative errno.
+ */
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
 
 /* Calls fn(pid, ctx) for every guest process present in the maps. */
@@ -26,8 +30,10 @@ void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t p
 			    void *ctx);
 
 /*
- * Deletes the keys of every guest in snap whose process is gone. Returns
- * how many guests were reaped. Names are not needed: only pids are read.
+ * Deletes the keys of the guests snap marks exited. A guest that exited
+ * after the read began keeps its keys until the next read, since it may
+ * have counted exits after its values were read. Returns how many guests
+ * were reaped.
  */
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap);
 

@@ -156,6 +156,16 @@ static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur, const
 	return 0;
 }
 
+static bool idle(const struct kmt_guest *g)
+{
+	struct kmt_vcpu_stats t = kmt_guest_totals(g);
+
+	for (int k = 0; k < KMT_LAT_KINDS; k++)
+		if (g->lat[k].count)
+			return false;
+	return !t.reads && !t.writes && !t.vmm_exits && !t.timed_exits;
+}
+
 int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		       const struct kmt_snapshot *prev)
 {
@@ -167,12 +177,19 @@ int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		return -ENOMEM;
 	for (size_t i = 0; i < cur->nr_guests; i++) {
 		const struct kmt_guest *g = &cur->guests[i];
+		struct kmt_guest *d = &out->guests[out->nr_guests];
 
-		if (guest_delta(&out->guests[i], g, kmt_snapshot_find(prev, g->pid))) {
+		if (guest_delta(d, g, kmt_snapshot_find(prev, g->pid))) {
 			kmt_snapshot_free(out);
 			return -ENOMEM;
 		}
-		out->nr_guests = i + 1;
+		out->nr_guests++;
+		if (g->exited && idle(d)) {
+			/* Its last events were in an earlier interval. */
+			free(d->vcpus);
+			free(d->regions);
+			out->nr_guests--;
+		}
 	}
 	return 0;
 }

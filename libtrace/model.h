@@ -33,6 +33,7 @@ struct kmt_guest {
 	struct kmt_hist lat[KMT_LAT_KINDS];
 	struct kmt_gpa_region *regions;
 	size_t nr_regions;
+	bool exited;	/* the process had exited before this snapshot was read */
 };
 
 struct kmt_snapshot {
@@ -72,8 +73,9 @@ void kmt_snapshot_free(struct kmt_snapshot *snap);
 
 /*
  * out = cur - prev: per-interval numbers from cumulative ones. Guests,
- * vCPUs and regions absent from cur are absent from out. Returns 0 or
- * -ENOMEM.
+ * vCPUs and regions absent from cur are absent from out, and so is a guest
+ * that had exited before cur was read and did nothing since prev. Returns 0
+ * or -ENOMEM.
  */
 int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		       const struct kmt_snapshot *prev);

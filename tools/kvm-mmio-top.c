@@ -244,56 +244,6 @@ static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *n
 	snap->nr_guests = kept;
 }
 
-/* Pids of guests whose process had exited before the maps were read. */
-struct exited {
-	uint32_t *pids;
-	size_t nr, cap;
-};
-
-static void note_if_exited(uint32_t pid, void *ctx)
-{
-	struct exited *ex = ctx;
-	uint32_t *grown;
-
-	/* The maps list a guest once per vCPU thread. */
-	for (size_t i = 0; i < ex->nr; i++)
-		if (ex->pids[i] == pid)
-			return;
-	if (!kill((pid_t)pid, 0) || errno != ESRCH)
-		return;
-	if (ex->nr == ex->cap) {
-		grown = realloc(ex->pids, (ex->cap ? 2 * ex->cap : 16) * sizeof(*grown));
-		if (!grown)
-			return;	/* reaped next interval */
-		ex->pids = grown;
-		ex->cap = ex->cap ? 2 * ex->cap : 16;
-	}
-	ex->pids[ex->nr++] = pid;
-}
-
-/*
- * Deletes the map keys of the guests that had exited before cur was read:
- * cur holds their final counts. A guest that exited after the read may have
- * counted exits since (while its report or textfile was being written), so
- * it stays for the next read.
- */
-static void reap(const struct kmt_map_fds *fds, const struct kmt_snapshot *cur,
-		 const struct exited *ex)
-{
-	struct kmt_snapshot dead = { .guests = calloc(ex->nr ? ex->nr : 1, sizeof(*dead.guests)) };
-
-	if (!dead.guests)
-		return;	/* reaped next interval */
-	for (size_t i = 0; i < ex->nr; i++) {
-		const struct kmt_guest *g = kmt_snapshot_find(cur, ex->pids[i]);
-
-		if (g)
-			dead.guests[dead.nr_guests++] = *g;
-	}
-	kmt_reap_exited(fds, &dead);
-	free(dead.guests);
-}
-
 static int report(const struct options *o, const struct kmt_report *r)
 {
 	if (o->json) {
@@ -315,7 +265,6 @@ static int trace(const struct options *o, struct kmt_session *session,
 	struct kmt_snapshot prev = { 0 }, cur, delta;
 	struct kmt_names names = { 0 };
 	struct kmt_map_fds fds;
-	struct exited ex = { 0 };
 	int err = 0;
 
 	kmt_session_maps(session, &fds);
@@ -327,8 +276,6 @@ static int trace(const struct options *o, struct kmt_session *session,
 		};
 
 		wait_interval(start + (uint64_t)(o->interval_s * 1e9), &fds, &names);
-		ex.nr = 0;
-		kmt_for_each_guest_pid(&fds, note_if_exited, &ex);
 		err = kmt_snapshot_read(&cur, &fds);
 		if (err) {
 			fprintf(stderr, "kvm-mmio-top: reading the BPF maps failed: %s\n",
@@ -351,13 +298,13 @@ static int trace(const struct options *o, struct kmt_session *session,
 		if (err)
 			fprintf(stderr, "kvm-mmio-top: writing the report failed: %s\n",
 				strerror(-err));
-		for (size_t i = 0; i < ex.nr; i++)
-			kmt_names_forget(&names, (pid_t)ex.pids[i]);
-		reap(&fds, &cur, &ex);
+		for (size_t i = 0; i < cur.nr_guests; i++)
+			if (cur.guests[i].exited)
+				kmt_names_forget(&names, (pid_t)cur.guests[i].pid);
+		kmt_reap_exited(&fds, &cur);
 		kmt_snapshot_free(&prev);
 		prev = cur;
 	}
-	free(ex.pids);
 	kmt_snapshot_free(&prev);
 	kmt_names_free(&names);
 	return err ? 1 : 0;

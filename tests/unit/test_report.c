@@ -68,6 +68,27 @@ static void delta_subtracts_and_drops_vanished_guests(void **state)
 	kmt_snapshot_free(&prev);
 }
 
+/* An exited guest is in the interval of its last events, not in later ones. */
+static void exited_guest_without_news_leaves_the_delta(void **state)
+{
+	const uint32_t pids[] = { 100, 200 };
+	struct kmt_snapshot prev, cur, delta;
+
+	(void)state;
+	make_snapshot(&prev, pids, 2, 1);
+	make_snapshot(&cur, pids, 2, 1);
+	cur.guests[0].exited = true;	/* nothing new since prev: gone */
+	cur.guests[1].exited = true;	/* but new events: still reported */
+	cur.guests[1].vcpus[0].stats.writes += 7;
+	assert_int_equal(kmt_snapshot_delta(&delta, &cur, &prev), 0);
+	assert_int_equal(delta.nr_guests, 1);
+	assert_int_equal(delta.guests[0].pid, 200);
+	assert_int_equal(kmt_guest_totals(&delta.guests[0]).writes, 7);
+	kmt_snapshot_free(&delta);
+	kmt_snapshot_free(&cur);
+	kmt_snapshot_free(&prev);
+}
+
 static struct json_object *field(struct json_object *obj, const char *path)
 {
 	char copy[128], *key, *save = NULL;
@@ -152,6 +173,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(delta_subtracts_and_drops_vanished_guests),
+		cmocka_unit_test(exited_guest_without_news_leaves_the_delta),
 		cmocka_unit_test(json_reports_counts_latency_and_top_regions),
 		cmocka_unit_test(json_measured_kernel_part_is_an_object),
 	};
