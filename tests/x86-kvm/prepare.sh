@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Prepare the x86 hardware-KVM test bed: a stock Debian x86_64 kernel and an
+# initramfs that loads kvm_amd, mounts the host root over 9p and runs one
+# command (see init.c and docs/testbeds.md).
+#
+#   tests/x86-kvm/prepare.sh            prints the directory holding
+#                                       vmlinuz and initramfs.cpio.gz
+#
+# Cache: ${KMT_CACHE:-/var/cache/kvm-mmio-trace}/x86-kvm/<kernel-version>/
+#   root/                  the kernel package unpacked with dpkg-deb -x
+#   vmlinuz                the kernel image
+#   initramfs.cpio.gz      /init + the modules it loads, rebuilt when init.c
+#                          or this script changes
+# The kernel package is the one linux-image-amd64 depends on (the current
+# Debian 12 kernel, picked with apt-cache); KMT_X86_KERNEL_PKG overrides it.
+# It is fetched with `apt-get download` and never installed.
+#
+# Exit status: 0 ready, 77 when the test bed cannot be prepared on this host
+# (reason on the last line), 1 on unexpected errors.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${KMT_CACHE:-/var/cache/kvm-mmio-trace}/x86-kvm
+
+skip() {
+	echo "$*" >&2
+	exit 77
+}
+log() { echo "prepare: $*" >&2; }
+
+for tool in apt-get apt-cache dpkg-deb modinfo cpio gzip gcc; do
+	command -v "$tool" >/dev/null || skip "x86-kvm test bed: $tool not installed"
+done
+
+# The module set /init needs; their dependencies are resolved from the .ko
+# files themselves (they differ between kernels).
+wanted_modules=(kvm-amd 9p 9pnet_virtio virtio_pci)
+
+pick_kernel_pkg() {
+	if [[ -n ${KMT_X86_KERNEL_PKG:-} ]]; then
+		echo "$KMT_X86_KERNEL_PKG"
+		return
+	fi
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ ]*-amd64\)$/\1/p' | head -n 1
+}
+
+pkg=$(pick_kernel_pkg)
+[[ -n $pkg ]] || skip "x86-kvm test bed: apt-cache knows no linux-image-amd64 (run apt-get update)"
+kver=${pkg#linux-image-}
+dir=$cache/$kver
+mkdir -p "$cache" 2>/dev/null || skip "x86-kvm test bed: cannot create cache dir $cache (set KMT_CACHE)"
+
+# One preparer at a time (other engineers / parallel make).
+exec 9>"$cache/prepare.lock"
+flock 9
+
+if [[ ! -f $dir/root/.unpacked ]]; then
+	log "fetching $pkg (apt-get download, not installed)"
+	tmp=$(mktemp -d "$cache/dl.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	chmod 755 "$tmp" # apt-get download hands the file to the _apt user
+	(cd "$tmp" && apt-get download -q "$pkg" >&2) ||
+		skip "x86-kvm test bed: apt-get download $pkg failed (no Debian archive reachable?)"
+	deb=$(ls "$tmp"/*.deb)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	log "unpacking $(basename "$deb")"
+	dpkg-deb -x "$deb" "$dir/root"
+	rm -rf "$tmp"
+	trap - EXIT
+	touch "$dir/root/.unpacked"
+fi
+
+vmlinuz=$dir/root/boot/vmlinuz-$kver
+moddir=$dir/root/lib/modules/$kver
+[[ -f $vmlinuz && -d $moddir ]] || { echo "prepare: $pkg has no $vmlinuz or $moddir" >&2; exit 1; }
+ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
+
+initrd=$dir/initramfs.cpio.gz
+stamp=$(cat "$here/init.c" "$0" | sha256sum | cut -c1-16)
+if [[ -f $initrd && "$(cat "$dir/initramfs.stamp" 2>/dev/null)" == "$stamp" ]]; then
+	echo "$dir"
+	exit 0
+fi
+
+log "building initramfs for $kver"
+work=$(mktemp -d "$cache/initramfs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# name -> path of every module (names normalised to '_' as modinfo prints them).
+declare -A ko
+while IFS= read -r f; do
+	n=$(basename "$f")
+	n=${n%%.ko*}
+	ko[${n//-/_}]=$f
+done < <(find "$moddir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
+
+# Depth-first, dependencies before dependents.
+declare -A seen
+order=()
+add_module() {
+	local n=${1//-/_} dep deps
+	[[ -n ${seen[$n]:-} ]] && return
+	seen[$n]=1
+	if [[ -z ${ko[$n]:-} ]]; then
+		# Built into this kernel: nothing to load.
+		grep -q "/${1}.ko\$\|/${n}.ko\$" "$moddir/modules.builtin" 2>/dev/null && return
+		echo "prepare: module $1 neither in $moddir nor built in" >&2
+		exit 1
+	fi
+	deps=$(modinfo -F depends "${ko[$n]}")
+	for dep in ${deps//,/ }; do
+		add_module "$dep"
+	done
+	order+=("$n")
+}
+for m in "${wanted_modules[@]}"; do
+	add_module "$m"
+done
+
+mkdir -p "$work"/{modules,proc,sys,dev,mnt}
+: >"$work/modules/order"
+for n in "${order[@]}"; do
+	src=${ko[$n]}
+	case $src in
+	*.ko) cp "$src" "$work/modules/$n.ko" ;;
+	*.ko.xz) xz -dc "$src" >"$work/modules/$n.ko" ;;
+	*.ko.zst) zstd -qdc "$src" >"$work/modules/$n.ko" ;;
+	*.ko.gz) gzip -dc "$src" >"$work/modules/$n.ko" ;;
+	esac
+	echo "$n.ko" >>"$work/modules/order"
+done
+log "modules (load order): ${order[*]}"
+
+gcc -static -O2 -Wall -Wextra -Werror -o "$work/init" "$here/init.c"
+strip "$work/init" 2>/dev/null || true
+(cd "$work" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -1 >"$initrd.tmp"
+mv "$initrd.tmp" "$initrd"
+echo "$stamp" >"$dir/initramfs.stamp"
+log "initramfs ready: $initrd ($(du -h "$initrd" | cut -f1))"
+echo "$dir"
