@@ -82,7 +82,7 @@ check "test-vmm counts match the workload (plain ${PLAIN_W}w+${PLAIN_R}r per vCP
 		elif .name == "kmt-ioevent" then
 			.mmio_exits == $iw and .reads == 0 and .ioeventfd_writes == $ik
 		else false end] | all')" = true
-check "test-vmm delayed guest was busy >= delay x exits" \
+check "test-vmm: delayed guest was busy >= delay x exits" \
 	test "$(jqv --argjson d "$DELAY_US" '[$v[] | select(.name == "kmt-delay") |
 		([.vcpus[].vmm_busy_ns] | add) >= $d * 1000 * .mmio_exits] | all')" = true
 
@@ -161,14 +161,26 @@ per_guest "every guest: kernel_latency_ns present, one sample per MMIO exit" \
 	'.t.mmio.kernel_latency_ns != null and .t.mmio.kernel_latency_ns.count == .t.mmio.exits'
 per_guest "every guest: latency percentiles ordered p50 <= p90 <= p99 <= p999 <= max" \
 	'[.t.mmio.vmm_latency_ns, .t.mmio.kernel_latency_ns] | all(.p50 <= .p90 and .p90 <= .p99 and .p99 <= .p999 and .p999 <= .max)'
-per_guest "every guest: kernel part > 0 and total (kernel + VMM) >= VMM part" \
-	'.t.mmio.kernel_latency_ns | .p50 > 0 and ([.p50, .p90, .p99, .p999, .max] | all(. >= 0))'
+per_guest "every guest: kernel part measured (p50 > 0, sum > 0), so total = kernel + VMM >= VMM part" \
+	'.t.mmio.kernel_latency_ns | .p50 > 0 and .sum > 0'
+per_guest "every guest: per-vCPU exits, reads and vmm_handled exact (by tid)" \
+	'(.v.vcpus | length) as $n | .t.per_vcpu as $tv |
+	 [.v.vcpus[] as $c | ($tv[] | select(.tid == $c.tid)) as $p |
+	  $p.exits == $c.mmio_exits + $c.ioeventfd_writes and $p.reads == $c.reads and
+	  $p.vmm_handled == $c.mmio_exits] | length == $n and all'
 
+# Every VMM part of the delayed guest contains a full busy-wait of DELAY_US,
+# so these bounds hold however loaded the machine is; the kernel part's are
+# loose because a preempted vCPU thread legitimately adds to it.
 d_ns=$((DELAY_US * 1000))
-per_guest "delayed guest: VMM part respects the injected ${DELAY_US} us (p50 >= $((d_ns / 2)) ns)" \
-	".t.mmio.vmm_latency_ns.p50 >= $((d_ns / 2)) and .t.mmio.vmm_latency_ns.max >= $((d_ns / 2))" kmt-delay
-per_guest "delayed guest: the kernel part does not absorb the delay (p90 < $((d_ns / 4)) ns)" \
-	".t.mmio.kernel_latency_ns.p90 < $((d_ns / 4))" kmt-delay
+per_guest "delayed guest: VMM part >= the injected ${DELAY_US} us on every exit (sum >= delay x count, p50 >= delay)" \
+	".t.mmio.vmm_latency_ns | .sum >= $d_ns * .count and .p50 >= $d_ns" kmt-delay
+per_guest "delayed guest: VMM part sum >= test-vmm's own busy-wait time" \
+	'.t.mmio.vmm_latency_ns.sum >= ([.v.vcpus[].vmm_busy_ns] | add)' kmt-delay
+per_guest "delayed guest: total latency (top region p99) includes the delay" \
+	"[.t.mmio.top_regions[].p99_ns] | max >= $d_ns" kmt-delay
+per_guest "delayed guest: the kernel part does not absorb the delay (p50 < $((d_ns / 4)) ns, sum < VMM sum / 4)" \
+	".t.mmio.kernel_latency_ns.p50 < $((d_ns / 4)) and .t.mmio.kernel_latency_ns.sum * 4 < .t.mmio.vmm_latency_ns.sum" kmt-delay
 per_guest "undelayed guests: VMM part p50 < $((d_ns / 2)) ns" \
 	".t.mmio.vmm_latency_ns.p50 < $((d_ns / 2))" kmt-plain
 per_guest "ioeventfd guest: $IOEV_K ioeventfd writes kernel-handled, no VMM part for them" \

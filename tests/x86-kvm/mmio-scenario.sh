@@ -68,6 +68,7 @@ start_vmm kmt-ioevent --writes $IOEV_W --ioeventfd-writes $IOEV_K
 
 toppid=
 if [ -n "$top" ]; then
+	ta=$(date +%s.%N)
 	"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
 	toppid=$!
 	# Attaching (BTF, verifier) is slow under TCG: wait for the tool's word.
@@ -85,6 +86,7 @@ if [ -n "$top" ]; then
 		fi
 		sleep 0.1
 	done
+	note "kvm-mmio-top attached in $(echo "$(date +%s.%N) - $ta" | bc) s"
 fi
 note "releasing guests"
 touch "$go"
