@@ -9,7 +9,7 @@
 # assertions hold but kvm-mmio-top was not run (--no-top).
 set -u
 
-flavour= no_top=
+flavour='' no_top=''
 while (($#)); do
 	case $1 in
 	--flavour) flavour=$2; shift ;;
@@ -88,6 +88,7 @@ check "test-vmm: delayed guest was busy >= delay x exits" \
 
 total_user=$(jqv '[$v[].mmio_exits] | add')
 total_ioev=$(jqv '[$v[].ioeventfd_writes] | add')
+total_user=${total_user/null/0} total_ioev=${total_ioev/null/0}
 total_mmio=$((total_user + total_ioev))
 
 # --- what the kernel did (tracefs) ------------------------------------------

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the tests/x86-kvm/*.t tests (bash, sourced).
 #
 # The binaries under test default to the checkout's build/; KMT_TEST_VMM and
@@ -21,7 +22,7 @@ skip() {
 # "npf"; shadow: -cpu qemu64,+svm,-npt, shadow paging, MMIO exits are
 # "PF excp"), run mmio-scenario.sh inside and check-scenario.sh on its results.
 run_mmio_scenario() { # FLAVOUR
-	local flavour=$1 results rc no_top= opts=()
+	local flavour=$1 results rc no_top='' opts=()
 	local top_args=()
 	[[ -x $test_vmm ]] || skip "build/test-vmm not built"
 	if [[ -x $mmio_top ]]; then

@@ -22,7 +22,7 @@ PLAIN_W=200 PLAIN_R=150
 DELAY_W=30 DELAY_R=20 DELAY_US=5000
 IOEV_W=40 IOEV_K=300
 
-vmm= top= interval=8 out=${KMT_RESULTS:+$KMT_RESULTS/scenario}
+vmm='' top='' interval=8 out=${KMT_RESULTS:+$KMT_RESULTS/scenario}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--test-vmm) vmm=$2; shift ;;

@@ -95,7 +95,7 @@ timeout --kill-after=5 "$timeout" "$qemu" \
 	-kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
+	-virtfs "local,path=${results//,/,,},mount_tag=results,security_model=none,multidevs=remap" \
 	</dev/null >"$results/qemu.log" 2>&1
 qrc=$?
 set -e
@@ -115,12 +115,12 @@ show_console() {
 [[ -f $results/output ]] && cat "$results/output"
 
 if ((qrc == 124 || qrc == 137)); then
-	show_console
+	show_console 60
 	echo "run-in-svm-host: TIMEOUT after ${timeout}s: VM killed (command did not finish)"
 	exit 124
 fi
 if [[ ! -f $results/status ]]; then
-	show_console
+	show_console 60
 	echo "run-in-svm-host: the VM stopped (qemu exit $qrc, ${secs}s) before the command reported a status"
 	exit 125
 fi
