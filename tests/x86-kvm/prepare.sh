@@ -59,9 +59,12 @@ if [[ ! -f $dir/root/.unpacked ]]; then
 	log "fetching $pkg (apt-get download, not installed)"
 	tmp=$(mktemp -d "$cache/dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	chmod 755 "$tmp" # apt-get download hands the file to the _apt user
-	(cd "$tmp" && apt-get download -q "$pkg" >&2) ||
-		skip "x86-kvm test bed: apt-get download $pkg failed (no Debian archive reachable?)"
+	# As root, apt hands the download to the _apt user, which cannot write
+	# here; fetch as root directly instead of warning about it.
+	sandbox=()
+	((EUID == 0)) && sandbox=(-o APT::Sandbox::User=root)
+	(cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg" >&2) ||
+		skip "x86-kvm test bed: apt-get download $pkg failed (no Debian archive reachable, or stale lists: apt-get update)"
 	deb=$(ls "$tmp"/*.deb)
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -91,7 +94,7 @@ trap 'rm -rf "$work"' EXIT
 # name -> path of every module (names normalised to '_' as modinfo prints them).
 declare -A ko
 while IFS= read -r f; do
-	n=$(basename "$f")
+	n=${f##*/}
 	n=${n%%.ko*}
 	ko[${n//-/_}]=$f
 done < <(find "$moddir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
