@@ -148,6 +148,7 @@ per_guest() { # DESCRIPTION FILTER [guest name prefix]
 	fi
 }
 per_guest "every guest: name as given with -name guest=" '.t.name == .v.name'
+per_guest "every guest: vcpus = test-vmm's vCPU threads" '.t.vcpus == (.v.vcpus | length)'
 per_guest "every guest: exits = test-vmm MMIO exits + ioeventfd writes" \
 	'.t.mmio.exits == .v.mmio_exits + .v.ioeventfd_writes'
 per_guest "every guest: reads exact" '.t.mmio.reads == .v.reads'

@@ -12,11 +12,8 @@ run_in_svm_host=$x86kvm_dir/run-in-svm-host.sh
 test_vmm=${KMT_TEST_VMM:-$repo_root/build/test-vmm}
 mmio_top=${KMT_MMIO_TOP:-$repo_root/build/kvm-mmio-top}
 cd "$repo_root" || exit 1
-
-skip() {
-	echo "$*"
-	exit 77
-}
+# shellcheck source=tests/lib/assert.sh
+source tests/lib/assert.sh
 
 # Boot the test bed in FLAVOUR (npt: -cpu qemu64,+svm,+npt, MMIO exits are
 # "npf"; shadow: -cpu qemu64,+svm,-npt, shadow paging, MMIO exits are
