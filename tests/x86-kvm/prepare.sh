@@ -45,35 +45,53 @@ pick_kernel_pkg() {
 		sed -n 's/^ *Depends: \(linux-image-[^ ]*-amd64\)$/\1/p' | head -n 1
 }
 
-pkg=$(pick_kernel_pkg)
-[[ -n $pkg ]] || skip "x86-kvm test bed: apt-cache knows no linux-image-amd64 (run apt-get update)"
-kver=${pkg#linux-image-}
-dir=$cache/$kver
 mkdir -p "$cache" 2>/dev/null || skip "x86-kvm test bed: cannot create cache dir $cache (set KMT_CACHE)"
 
 # One preparer at a time (other engineers / parallel make).
 exec 9>"$cache/prepare.lock"
 flock 9
 
-if [[ ! -f $dir/root/.unpacked ]]; then
+# fetch PKG: apt-get download + dpkg-deb -x into $cache/<version>/root.
+fetch() {
+	local pkg=$1 dir=$cache/${1#linux-image-} tmp deb sandbox=()
 	log "fetching $pkg (apt-get download, not installed)"
 	tmp=$(mktemp -d "$cache/dl.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
 	# As root, apt hands the download to the _apt user, which cannot write
 	# here; fetch as root directly instead of warning about it.
-	sandbox=()
 	((EUID == 0)) && sandbox=(-o APT::Sandbox::User=root)
-	(cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg" >&2) ||
-		skip "x86-kvm test bed: apt-get download $pkg failed (no Debian archive reachable, or stale lists: apt-get update)"
+	if ! (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$pkg" >&2); then
+		rm -rf "$tmp"
+		return 1
+	fi
 	deb=$(ls "$tmp"/*.deb)
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	log "unpacking $(basename "$deb")"
-	dpkg-deb -x "$deb" "$dir/root"
+	log "unpacking ${deb##*/}"
+	dpkg-deb -x "$deb" "$dir/root" || { rm -rf "$tmp" "$dir"; return 1; }
 	rm -rf "$tmp"
-	trap - EXIT
 	touch "$dir/root/.unpacked"
+}
+
+pkg=$(pick_kernel_pkg)
+if [[ -n $pkg && ! -f $cache/${pkg#linux-image-}/root/.unpacked ]] && ! fetch "$pkg" &&
+	[[ -z ${KMT_X86_KERNEL_PKG:-} ]] && ((EUID == 0)); then
+	# Stale package lists name a kernel the archive no longer has.
+	log "apt-get update, then retry"
+	apt-get update -qq >&2 || true
+	pkg=$(pick_kernel_pkg)
+	[[ -n $pkg && ! -f $cache/${pkg#linux-image-}/root/.unpacked ]] && fetch "$pkg"
 fi
+if [[ -z $pkg || ! -f $cache/${pkg#linux-image-}/root/.unpacked ]]; then
+	# Offline or no apt lists: the newest kernel already in the cache will do.
+	newest=$(find "$cache" -mindepth 3 -maxdepth 3 -path '*/root/.unpacked' -printf '%T@ %h\n' |
+		sort -rn | head -n 1 | cut -d' ' -f2-)
+	[[ -n $newest ]] || skip "x86-kvm test bed: cannot fetch ${pkg:-the linux-image-amd64 kernel} with apt-get download (Debian archive unreachable? apt-get update?)"
+	newest=${newest%/root}
+	pkg=linux-image-${newest##*/}
+	log "using the cached $pkg"
+fi
+kver=${pkg#linux-image-}
+dir=$cache/$kver
 
 vmlinuz=$dir/root/boot/vmlinuz-$kver
 moddir=$dir/root/lib/modules/$kver
