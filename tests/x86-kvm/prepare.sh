@@ -3,14 +3,16 @@
 # initramfs that loads kvm_amd, mounts the host root over 9p and runs one
 # command (see init.c and docs/testbeds.md).
 #
-#   tests/x86-kvm/prepare.sh            prints the directory holding
-#                                       vmlinuz and initramfs.cpio.gz
+#   tests/x86-kvm/prepare.sh            prints the path of the initramfs;
+#                                       vmlinuz is next to it
 #
 # Cache: ${KMT_CACHE:-/var/cache/kvm-mmio-trace}/x86-kvm/<kernel-version>/
 #   root/                  the kernel package unpacked with dpkg-deb -x
 #   vmlinuz                the kernel image
-#   initramfs.cpio.gz      /init + the modules it loads, rebuilt when init.c
-#                          or this script changes
+#   initramfs-<hash>.cpio.gz  /init + the modules it loads; <hash> is that of
+#                          init.c and this script, so checkouts with different
+#                          versions sharing the cache do not overwrite each
+#                          other's (unused ones go after 7 days)
 # The kernel package is the one linux-image-amd64 depends on (the current
 # Debian 12 kernel, picked with apt-cache); KMT_X86_KERNEL_PKG overrides it.
 # It is fetched with `apt-get download` and never installed.
@@ -98,10 +100,12 @@ moddir=$dir/root/lib/modules/$kver
 [[ -f $vmlinuz && -d $moddir ]] || { echo "prepare: $pkg has no $vmlinuz or $moddir" >&2; exit 1; }
 ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 
-initrd=$dir/initramfs.cpio.gz
 stamp=$(cat "$here/init.c" "$0" | sha256sum | cut -c1-16)
-if [[ -f $initrd && "$(cat "$dir/initramfs.stamp" 2>/dev/null)" == "$stamp" ]]; then
-	echo "$dir"
+initrd=$dir/initramfs-$stamp.cpio.gz
+find "$dir" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -newermt '-7 days' ! -path "$initrd" -delete
+if [[ -f $initrd ]]; then
+	touch "$initrd"
+	echo "$initrd"
 	exit 0
 fi
 
@@ -159,6 +163,5 @@ strip "$work/init" 2>/dev/null || true
 (cd "$work" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -1 >"$initrd.tmp"
 mv "$initrd.tmp" "$initrd"
-echo "$stamp" >"$dir/initramfs.stamp"
 log "initramfs ready: $initrd ($(du -h "$initrd" | cut -f1))"
-echo "$dir"
+echo "$initrd"

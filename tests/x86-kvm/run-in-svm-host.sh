@@ -55,10 +55,11 @@ qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || { echo "x86-kvm test bed: $qemu not installed"; exit 77; }
 
 set +e
-dir=$("$here/prepare.sh")
+initrd=$("$here/prepare.sh")
 rc=$?
 set -e
 ((rc == 0)) || exit "$rc"
+dir=$(dirname "$initrd")
 
 if [[ -n $results ]]; then
 	mkdir -p "$results"
@@ -92,7 +93,7 @@ timeout --kill-after=5 "$timeout" "$qemu" \
 	-accel tcg -cpu "$cpu" -smp 1 -m 1024 \
 	-nodefaults -no-reboot -display none -monitor none \
 	-serial "file:$results/console.log" \
-	-kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" \
+	-kernel "$dir/vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=${results//,/,,},mount_tag=results,security_model=none,multidevs=remap" \
