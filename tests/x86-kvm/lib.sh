@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Shared by the tests/x86-kvm/*.t tests (bash, sourced).
+#
+# The binaries under test default to the checkout's build/; KMT_TEST_VMM and
+# KMT_MMIO_TOP override them (any path visible in the host root except under
+# /tmp, which the test bed replaces with a tmpfs unless the checkout is there).
+set -u
+
+x86kvm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$x86kvm_dir/../.." && pwd)
+run_in_svm_host=$x86kvm_dir/run-in-svm-host.sh
+test_vmm=${KMT_TEST_VMM:-$repo_root/build/test-vmm}
+mmio_top=${KMT_MMIO_TOP:-$repo_root/build/kvm-mmio-top}
+cd "$repo_root" || exit 1
+# shellcheck source=tests/lib/assert.sh
+source tests/lib/assert.sh
+
+# Boot the test bed in FLAVOUR (npt: -cpu qemu64,+svm,+npt, MMIO exits are
+# "npf"; shadow: -cpu qemu64,+svm,-npt, shadow paging, MMIO exits are
+# "PF excp"), run mmio-scenario.sh inside and check-scenario.sh on its results.
+run_mmio_scenario() { # FLAVOUR
+	local flavour=$1 results rc no_top='' opts=()
+	local top_args=()
+	[[ -x $test_vmm ]] || skip "build/test-vmm not built"
+	if [[ -x $mmio_top ]]; then
+		top_args=(--top "$mmio_top")
+	else
+		no_top="build/kvm-mmio-top not built"
+	fi
+	[[ $flavour == shadow ]] && opts+=(--no-npt)
+	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86kvm.XXXXXX")
+	"$run_in_svm_host" "${opts[@]}" --timeout "${KMT_X86_TIMEOUT:-240}" --results "$results" -- \
+		"$x86kvm_dir/mmio-scenario.sh" --test-vmm "$test_vmm" "${top_args[@]}"
+	rc=$?
+	if ((rc == 77)); then
+		rm -rf "$results"
+		exit 77
+	fi
+	if ((rc != 0)); then
+		echo "the scenario did not complete in the test bed (exit $rc); results kept in $results"
+		exit 1
+	fi
+	"$x86kvm_dir/check-scenario.sh" --flavour "$flavour" ${no_top:+--no-top "$no_top"} "$results/scenario"
+	rc=$?
+	if ((rc == 1)); then
+		echo "results kept in $results"
+	else
+		rm -rf "$results"
+	fi
+	exit "$rc"
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Run one command inside a hardware-style KVM host: a stock Debian x86_64
+# kernel booted under QEMU TCG with an AMD SVM CPU model, kvm_amd loaded, the
+# host's root filesystem mounted read-only over 9p and chroot'ed into.
+#
+#   run-in-svm-host.sh [--no-npt] [--timeout SEC] [--results DIR] -- CMD...
+#
+#   --no-npt       CPU without nested paging: KVM uses shadow paging and MMIO
+#                  exits show up as "PF excp" instead of "npf"
+#   --timeout SEC  bound on boot + command + power-off (default 300); when it
+#                  expires QEMU is killed, the console log tail is printed and
+#                  the exit status is 124
+#   --results DIR  read-write share, seen inside as $KMT_RESULTS
+#                  (/run/kmt-results); kept afterwards. Default: a temporary
+#                  directory removed on exit
+#
+# CMD runs under /bin/sh in the current directory (the same path exists inside
+# since the host root is shared), so build/... binaries run unchanged. Its
+# stdout+stderr are printed after the VM powers off and its exit status is
+# this script's exit status. 77 means the test bed is unavailable (reason on
+# the last line); a boot that never reaches the command exits 125 after
+# printing the console log.
+#
+# Only one VM runs at a time (a lock in the cache directory), -smp 1.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+npt=1
+timeout=300
+results=
+keep=0
+
+usage() {
+	sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while (($#)); do
+	case $1 in
+	--no-npt) npt=0 ;;
+	--timeout) timeout=$2; shift ;;
+	--timeout=*) timeout=${1#*=} ;;
+	--results) results=$2; shift ;;
+	--results=*) results=${1#*=} ;;
+	--) shift; break ;;
+	-h | --help) usage ;;
+	*) echo "run-in-svm-host: unknown option $1" >&2; usage ;;
+	esac
+	shift
+done
+(($#)) || usage
+[[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-svm-host: bad --timeout $timeout" >&2; exit 2; }
+
+qemu=${QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || { echo "x86-kvm test bed: $qemu not installed"; exit 77; }
+
+set +e
+initrd=$("$here/prepare.sh")
+rc=$?
+set -e
+((rc == 0)) || exit "$rc"
+dir=$(dirname "$initrd")
+
+if [[ -n $results ]]; then
+	mkdir -p "$results"
+	keep=1
+else
+	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-svm-host.XXXXXX")
+fi
+results=$(cd "$results" && pwd)
+rm -f "$results"/{cmd,cwd,output,status,console.log}
+cleanup() { ((keep)) || rm -rf "$results"; }
+trap cleanup EXIT
+
+# CMD as one sh command line; each argument single-quoted.
+cmdline=
+for a in "$@"; do
+	cmdline+="'${a//\'/\'\\\'\'}' "
+done
+printf '%s\n' "$cmdline" >"$results/cmd"
+pwd >"$results/cwd"
+
+cpu=qemu64,+svm
+((npt)) && cpu+=,+npt || cpu+=,-npt
+
+# One VM at a time on this machine.
+exec 8>"$(dirname "$dir")/vm.lock"
+flock 8
+
+start=$(date +%s.%N)
+set +e
+timeout --kill-after=5 "$timeout" "$qemu" \
+	-accel tcg -cpu "$cpu" -smp 1 -m 1024 \
+	-nodefaults -no-reboot -display none -monitor none \
+	-serial "file:$results/console.log" \
+	-kernel "$dir/vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=${results//,/,,},mount_tag=results,security_model=none,multidevs=remap" \
+	</dev/null >"$results/qemu.log" 2>&1
+qrc=$?
+set -e
+exec 8>&-
+secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+
+show_console() {
+	echo "---- console log tail ($results/console.log) ----"
+	tail -n "${1:-60}" "$results/console.log" 2>/dev/null | tr -d '\r'
+	if [[ -s $results/qemu.log ]]; then
+		echo "---- qemu ----"
+		tail -n 20 "$results/qemu.log"
+	fi
+	echo "----"
+}
+
+[[ -f $results/output ]] && cat "$results/output"
+
+if ((qrc == 124 || qrc == 137)); then
+	show_console 60
+	echo "run-in-svm-host: TIMEOUT after ${timeout}s: VM killed (command did not finish)"
+	exit 124
+fi
+if [[ ! -f $results/status ]]; then
+	show_console 60
+	echo "run-in-svm-host: the VM stopped (qemu exit $qrc, ${secs}s) before the command reported a status"
+	exit 125
+fi
+status=$(cat "$results/status")
+echo "run-in-svm-host: command exited $status in ${secs}s VM wall time ($( ((npt)) && echo npt || echo no-npt))" >&2
+exit "$status"
