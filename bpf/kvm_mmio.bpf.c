@@ -132,7 +132,7 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
 	}
 }
 
-static __always_inline void record_latency(__u32 tgid, enum kmt_lat_kind kind, __u64 ns)
+static __always_inline void record_latency(__u32 tgid, enum kmt_hist_kind kind, __u64 ns)
 {
 	struct kmt_hist_key key = { .tgid = tgid, .kind = kind };
 	struct kmt_hist *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
@@ -274,7 +274,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 	vmm_ns = now - st->vmm_exit_ns;
 	st->flags &= ~ST_IN_VMM;
 	st->vmm_ns += vmm_ns;
-	record_latency(tgid, KMT_LAT_VMM, vmm_ns);
+	record_latency(tgid, KMT_HIST_VMM, vmm_ns);
 	if (!(st->flags & ST_EXIT_TIMED)) {
 		/* No kvm_exit/kvm_entry here: the VMM part is all we can time. */
 		region_latency(tgid, st->last_gpa, vmm_ns);
@@ -314,7 +314,7 @@ static __always_inline int on_kvm_entry(void)
 	if ((st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO)) {
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
-		record_latency(tgid, KMT_LAT_KERNEL, kernel);
+		record_latency(tgid, KMT_HIST_KERNEL, kernel);
 		region_latency(tgid, st->last_gpa, total);
 		stats = stats_of(tgid, tid);
 		if (stats)

@@ -68,15 +68,15 @@ static inline __u64 kmt_hist_slot_upper(__u32 slot)
 	return (__u64)(KMT_HIST_SUB + sub + 1) << (group - 1);
 }
 
-enum kmt_lat_kind {
-	KMT_LAT_VMM,	/* KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
-	KMT_LAT_KERNEL,	/* guest exit to guest entry, minus the VMM part */
-	KMT_LAT_KINDS,
+enum kmt_hist_kind {
+	KMT_HIST_VMM,	/* KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
+	KMT_HIST_KERNEL,	/* guest exit to guest entry, minus the VMM part */
+	KMT_HIST_KINDS,
 };
 
 struct kmt_hist_key {
 	__u32 tgid;
-	__u32 kind;	/* enum kmt_lat_kind */
+	__u32 kind;	/* enum kmt_hist_kind */
 };
 
 struct kmt_vcpu_key {

@@ -67,12 +67,12 @@ static int read_hists(struct kmt_snapshot *snap, int fd)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (key.kind >= KMT_LAT_KINDS || bpf_map_lookup_elem(fd, &key, &hist))
+		if (key.kind >= KMT_HIST_KINDS || bpf_map_lookup_elem(fd, &key, &hist))
 			continue;
 		guest = guest_of(snap, key.tgid);
 		if (!guest)
 			return -ENOMEM;
-		guest->lat[key.kind] = hist;
+		guest->hist[key.kind] = hist;
 	}
 	return 0;
 }
@@ -221,7 +221,7 @@ int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *sn
 
 			bpf_map_delete_elem(fds->vcpu_stats, &key);
 		}
-		for (__u32 kind = 0; kind < KMT_LAT_KINDS; kind++) {
+		for (__u32 kind = 0; kind < KMT_HIST_KINDS; kind++) {
 			struct kmt_hist_key key = { .tgid = g->pid, .kind = kind };
 
 			bpf_map_delete_elem(fds->hists, &key);

@@ -150,9 +150,9 @@ static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur, const
 			kmt_hist_delta(&out->regions[i].lat, &r->lat, &p->lat);
 		}
 	}
-	for (int k = 0; k < KMT_LAT_KINDS; k++)
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
 		if (prev)
-			kmt_hist_delta(&out->lat[k], &cur->lat[k], &prev->lat[k]);
+			kmt_hist_delta(&out->hist[k], &cur->hist[k], &prev->hist[k]);
 	return 0;
 }
 
@@ -160,8 +160,8 @@ static bool idle(const struct kmt_guest *g)
 {
 	struct kmt_vcpu_stats t = kmt_guest_totals(g);
 
-	for (int k = 0; k < KMT_LAT_KINDS; k++)
-		if (g->lat[k].count)
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		if (g->hist[k].count)
 			return false;
 	return !t.reads && !t.writes && !t.vmm_exits && !t.timed_exits;
 }

@@ -30,7 +30,7 @@ struct kmt_guest {
 	char name[KMT_NAME_MAX];	/* empty when the process is gone unnamed */
 	struct kmt_vcpu *vcpus;
 	size_t nr_vcpus;
-	struct kmt_hist lat[KMT_LAT_KINDS];
+	struct kmt_hist hist[KMT_HIST_KINDS];
 	struct kmt_gpa_region *regions;
 	size_t nr_regions;
 	bool exited;	/* the process had exited before this snapshot was read */

@@ -91,8 +91,8 @@ static int add_guest(struct kmt_acc_guest *g, const struct kmt_guest *d, uint64_
 		err = add_vcpu(&g->total, &d->vcpus[i]);
 	for (size_t i = 0; i < d->nr_regions && !err; i++)
 		err = add_region(&g->total, &d->regions[i]);
-	for (int k = 0; k < KMT_LAT_KINDS; k++)
-		kmt_hist_merge(&g->total.lat[k], &d->lat[k]);
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		kmt_hist_merge(&g->total.hist[k], &d->hist[k]);
 	tot = kmt_guest_totals(&g->total);
 	if (tot.reads + tot.writes >= tot.vmm_exits &&
 	    tot.reads + tot.writes - tot.vmm_exits > g->kernel_handled)

@@ -86,9 +86,9 @@ static struct json_object *guest_json(const struct kmt_guest *guest, const struc
 	put(mmio, "writes", u64(tot.writes));
 	put(mmio, "kernel_handled", u64(exits - tot.vmm_exits));
 	put(mmio, "vmm_handled", u64(tot.vmm_exits));
-	put(mmio, "vmm_latency_ns", latency_json(&guest->lat[KMT_LAT_VMM]));
+	put(mmio, "vmm_latency_ns", latency_json(&guest->hist[KMT_HIST_VMM]));
 	put(mmio, "kernel_latency_ns",
-	    r->kernel_timed ? latency_json(&guest->lat[KMT_LAT_KERNEL]) : NULL);
+	    r->kernel_timed ? latency_json(&guest->hist[KMT_HIST_KERNEL]) : NULL);
 	put(mmio, "top_regions", regions_json(guest, r->top_regions));
 	put(obj, "mmio", mmio);
 	put(obj, "per_vcpu", per_vcpu_json(guest));

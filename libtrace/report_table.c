@@ -32,8 +32,8 @@ void kmt_report_table(FILE *out, const struct kmt_report *r)
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
 		struct kmt_vcpu_stats t = kmt_guest_totals(g);
-		struct kmt_latency_summary vmm = kmt_hist_summary(&g->lat[KMT_LAT_VMM]);
-		struct kmt_latency_summary krn = kmt_hist_summary(&g->lat[KMT_LAT_KERNEL]);
+		struct kmt_latency_summary vmm = kmt_hist_summary(&g->hist[KMT_HIST_VMM]);
+		struct kmt_latency_summary krn = kmt_hist_summary(&g->hist[KMT_HIST_KERNEL]);
 		uint64_t reads = t.reads, writes = t.writes, vmm_exits = t.vmm_exits;
 		uint64_t exits = reads + writes;
 

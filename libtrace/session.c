@@ -99,7 +99,7 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 		return fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
 	s->skel->rodata->filter_tgid = opts->pid;
 	if (opts->max_guests)
-		bpf_map__set_max_entries(s->skel->maps.hists, opts->max_guests * KMT_LAT_KINDS);
+		bpf_map__set_max_entries(s->skel->maps.hists, opts->max_guests * KMT_HIST_KINDS);
 	if (opts->max_regions)
 		bpf_map__set_max_entries(s->skel->maps.regions, opts->max_regions);
 

@@ -83,7 +83,7 @@ static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
 	return value.exits;
 }
 
-static bool hist_of(struct kvm_mmio *s, enum kmt_lat_kind kind, struct kmt_hist *hist)
+static bool hist_of(struct kvm_mmio *s, enum kmt_hist_kind kind, struct kmt_hist *hist)
 {
 	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind };
 
@@ -179,7 +179,7 @@ static void kernel_part_is_bounded_by_the_injected_delay(void **state)
 	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	sleep_ns(delay_ns);
 	run(s->progs.kvm_entry_raw, 0, 0, 0);
-	assert_true(hist_of(s, KMT_LAT_KERNEL, &hist));
+	assert_true(hist_of(s, KMT_HIST_KERNEL, &hist));
 	assert_int_equal(hist.count, 1);
 	assert_true(hist.max_ns >= (uint64_t)delay_ns);
 	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);	/* a loaded 2-core box */
@@ -200,7 +200,7 @@ static void exit_without_mmio_is_not_timed(void **state)
 		run(s->progs.kvm_exit_raw, 0, 0, 0);
 		run(s->progs.kvm_entry_raw, 0, 0, 0);
 	}
-	assert_false(hist_of(s, KMT_LAT_KERNEL, &hist));
+	assert_false(hist_of(s, KMT_HIST_KERNEL, &hist));
 	assert_int_equal(stats_of(s).timed_exits, 0);
 	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 5);
 	kvm_mmio__destroy(s);
@@ -229,7 +229,7 @@ static void non_ioctl_syscall_does_not_end_vmm_part(void **state)
 	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
 	run(s->progs.sys_enter_raw, 0, SYS_read, 0);
-	assert_false(hist_of(s, KMT_LAT_VMM, &hist));
+	assert_false(hist_of(s, KMT_HIST_VMM, &hist));
 	kvm_mmio__destroy(s);
 }
 

@@ -34,7 +34,7 @@ static struct kmt_snapshot *delta_of(struct delta *d, uint32_t pid, const char *
 	d->guest.nr_vcpus = 1;
 	d->guest.regions = &d->region;
 	d->guest.nr_regions = 1;
-	d->guest.lat[KMT_LAT_VMM] = d->region.lat;
+	d->guest.hist[KMT_HIST_VMM] = d->region.lat;
 	d->snap.guests = &d->guest;
 	d->snap.nr_guests = 1;
 	d->snap.counters[KMT_DROP_UNPAIRED] = 1;
@@ -62,7 +62,7 @@ static void test_deltas_add_up_per_guest_vcpu_and_region(void **state)
 	assert_int_equal(acc.guests[1].total.nr_regions, 1);
 	assert_int_equal(acc.guests[1].total.regions[0].exits, 133);
 	assert_int_equal(acc.guests[1].total.regions[0].lat.slots[kmt_hist_slot(1000)], 133);
-	assert_int_equal(acc.guests[1].total.lat[KMT_LAT_VMM].slots[kmt_hist_slot(1000)], 133);
+	assert_int_equal(acc.guests[1].total.hist[KMT_HIST_VMM].slots[kmt_hist_slot(1000)], 133);
 	assert_int_equal(acc.counters[KMT_DROP_UNPAIRED], 4);
 	assert_false(kmt_acc_kernel_timed(&acc));
 	kmt_acc_free(&acc);

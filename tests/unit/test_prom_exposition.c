@@ -16,7 +16,7 @@ static struct kmt_acc_guest guest = { .total = { .pid = 42, .name = "vm" } };
 
 static struct kmt_acc one_guest(void)
 {
-	memset(&guest.total.lat, 0, sizeof(guest.total.lat));
+	memset(&guest.total.hist, 0, sizeof(guest.total.hist));
 	return (struct kmt_acc){ .guests = &guest, .nr_guests = 1 };
 }
 
@@ -104,7 +104,7 @@ static void test_value_on_a_bound_lands_in_its_bucket(void **state)
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		uint64_t b = kmt_prom_le_ns(i);
 		struct kmt_acc acc = one_guest();
-		struct kmt_hist *h = &guest.total.lat[KMT_LAT_VMM];
+		struct kmt_hist *h = &guest.total.hist[KMT_HIST_VMM];
 		char *text;
 
 		hist_fill(h, b, 1);
@@ -122,7 +122,7 @@ static void test_value_on_a_bound_lands_in_its_bucket(void **state)
 static void test_buckets_cumulative_inf_equals_count(void **state)
 {
 	struct kmt_acc acc = one_guest();
-	struct kmt_hist *h = &guest.total.lat[KMT_LAT_VMM];
+	struct kmt_hist *h = &guest.total.hist[KMT_HIST_VMM];
 	uint64_t prev = 0, total = 0;
 	char *text;
 
@@ -230,7 +230,7 @@ static void test_optional_families(void **state)
 	guest.total.regions = &region;
 	guest.total.nr_regions = 1;
 	hist_fill(&region.lat, 3000, 5);
-	hist_fill(&guest.total.lat[KMT_LAT_KERNEL], 700, 4);
+	hist_fill(&guest.total.hist[KMT_HIST_KERNEL], 700, 4);
 	acc.counters[KMT_CNT_KVM_EXIT] = 1;	/* the kernel part is measured */
 	kmt_prom_render(&buf, &in);
 	assert_false(kmt_strbuf_failed(&buf));

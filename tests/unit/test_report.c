@@ -21,7 +21,7 @@ static void make_guest(struct kmt_guest *g, uint32_t pid, uint64_t scale)
 	g->vcpus = calloc(2, sizeof(*g->vcpus));
 	g->vcpus[0] = (struct kmt_vcpu){ pid + 1, { 10 * scale, 20 * scale, 25 * scale, 0 } };
 	g->vcpus[1] = (struct kmt_vcpu){ pid + 2, { 0, 5 * scale, 5 * scale, 0 } };
-	hist_fill(&g->lat[KMT_LAT_VMM], 2000, 30 * scale);
+	hist_fill(&g->hist[KMT_HIST_VMM], 2000, 30 * scale);
 	g->nr_regions = 3;
 	g->regions = calloc(3, sizeof(*g->regions));
 	g->regions[0].gpa = 0xd0000;
@@ -58,7 +58,7 @@ static void delta_subtracts_and_drops_vanished_guests(void **state)
 	g = kmt_snapshot_find(&delta, 200);	/* seen before: 3x - 1x */
 	assert_non_null(g);
 	assert_int_equal(kmt_guest_totals(g).writes, 50);
-	assert_int_equal(g->lat[KMT_LAT_VMM].count, 60);
+	assert_int_equal(g->hist[KMT_HIST_VMM].count, 60);
 	assert_int_equal(g->regions[1].exits, 60);
 	g = kmt_snapshot_find(&delta, 300);	/* new: all of it */
 	assert_int_equal(kmt_guest_totals(g).writes, 75);
@@ -155,7 +155,7 @@ static void json_measured_kernel_part_is_an_object(void **state)
 
 	(void)state;
 	make_snapshot(&snap, pids, 1, 1);
-	hist_fill(&snap.guests[0].lat[KMT_LAT_KERNEL], 900, 4);
+	hist_fill(&snap.guests[0].hist[KMT_HIST_KERNEL], 900, 4);
 	r.interval = &snap;
 	root = kmt_report_json(&r);
 	lat = field(json_object_array_get_idx(field(root, "guests"), 0),
