@@ -18,6 +18,13 @@
  * exit when a kvm_mmio event happened inside it, which holds for every MMIO
  * flavour (npf, EPT violation/misconfig, shadow-paging #PF, arm64 DABT).
  *
+ * On POWER Book3S HV with our kernel series (kernel-patches/) powerpc emits
+ * kvm_mmio too, and there are no kvm_exit/kvm_entry events: the guest exit
+ * time arrives with kvm_hv_mmio_dispatch (exit_ns, on bpf_ktime_get_ns()'s
+ * clock), and kvm_hv_mmio_complete ends the exit once the access is done.
+ * kvm_hv_find_lock_hpte reports how often each HPT lookup had to retry the
+ * HPTE lock: the hypervisor lock contention of the MMIO path.
+ *
  * Each event has a tp_btf and a raw_tp entry point sharing one body; user
  * space loads whichever the running kernel supports.
  */
@@ -132,13 +139,13 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
 	}
 }
 
-static __always_inline void record_latency(__u32 tgid, enum kmt_hist_kind kind, __u64 ns)
+static __always_inline void record(__u32 tgid, enum kmt_hist_kind kind, __u64 value)
 {
 	struct kmt_hist_key key = { .tgid = tgid, .kind = kind };
 	struct kmt_hist *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
 
 	if (hist)
-		hist_add(hist, ns);
+		hist_add(hist, value);
 }
 
 static __always_inline struct kmt_region_value *region_of(__u32 tgid, __u64 gpa)
@@ -274,7 +281,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 	vmm_ns = now - st->vmm_exit_ns;
 	st->flags &= ~ST_IN_VMM;
 	st->vmm_ns += vmm_ns;
-	record_latency(tgid, KMT_HIST_VMM, vmm_ns);
+	record(tgid, KMT_HIST_VMM, vmm_ns);
 	if (!(st->flags & ST_EXIT_TIMED)) {
 		/* No kvm_exit/kvm_entry here: the VMM part is all we can time. */
 		region_latency(tgid, st->last_gpa, vmm_ns);
@@ -290,7 +297,7 @@ static __always_inline int on_kvm_exit(void)
 
 	if (!traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	count(KMT_CNT_KVM_EXIT);
+	count(KMT_CNT_GUEST_EXIT);
 	st = state_of(tid);
 	if (!st)
 		return 0;
@@ -300,27 +307,87 @@ static __always_inline int on_kvm_exit(void)
 	return 0;
 }
 
-static __always_inline int on_kvm_entry(void)
+/* The guest runs again (or its access is complete): close a timed MMIO exit. */
+static __always_inline void end_exit(struct vcpu_state *st, __u32 tgid, __u32 tid)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
-	struct vcpu_state *st;
 	__u64 total, kernel;
 
-	st = bpf_map_lookup_elem(&vcpu_state, &tid);
-	if (!st)
-		return 0;
 	if ((st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO)) {
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
-		record_latency(tgid, KMT_HIST_KERNEL, kernel);
+		record(tgid, KMT_HIST_KERNEL, kernel);
 		region_latency(tgid, st->last_gpa, total);
 		stats = stats_of(tgid, tid);
 		if (stats)
 			stats->timed_exits += 1;
 	}
 	st->flags &= ST_READ_PENDING;
+}
+
+static __always_inline int on_kvm_entry(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+
+	if (st)
+		end_exit(st, id >> 32, tid);
+	return 0;
+}
+
+/* POWER: the access of an HDSI is handed to MMIO emulation; exit_ns is the HDSI's time. */
+static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vcpu_state *st;
+
+	if (!traced(id >> 32))
+		return 0;
+	count(KMT_CNT_HV_MMIO);
+	/* 0: no exit time known (radix guest); none: not emulated, no access made. */
+	if (!exit_ns || dest == KMT_HV_DEST_NONE)
+		return 0;
+	st = state_of((__u32)id);
+	if (!st)
+		return 0;
+	count(KMT_CNT_GUEST_EXIT);
+	st->guest_exit_ns = exit_ns;
+	st->vmm_ns = 0;
+	/* kvm_mmio may come before or after this event within the same exit. */
+	st->flags |= ST_EXIT_TIMED | ST_MMIO;
+	return 0;
+}
+
+/* POWER: the access is complete (in-kernel device, or load data from the VMM delivered). */
+static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+
+	if (st && exit_ns && st->guest_exit_ns == exit_ns)
+		end_exit(st, id >> 32, tid);
+	return 0;
+}
+
+/* POWER: one HPT lookup; spins is how often HPTE_V_HVLOCK was found held. */
+static __always_inline int on_hpte_lookup(__u32 spins)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct kmt_vcpu_stats *stats;
+
+	if (!traced(tgid))
+		return 0;
+	stats = stats_of(tgid, (__u32)id);
+	if (stats) {
+		stats->hpte_lookups += 1;
+		if (spins)
+			stats->hpte_contended += 1;
+	}
+	if (spins)
+		record(tgid, KMT_HIST_HPTE_SPINS, spins);
 	return 0;
 }
 
@@ -337,3 +404,9 @@ KMT_PROG(kvm_userspace_exit, on_userspace_exit(reason, err), __u32 reason, int e
 KMT_PROG(sys_enter, on_sys_enter(regs, nr), struct pt_regs *regs, long nr)
 KMT_PROG(kvm_exit, on_kvm_exit())
 KMT_PROG(kvm_entry, on_kvm_entry())
+KMT_PROG(kvm_hv_mmio_dispatch, on_hv_mmio_dispatch(dest, exit_ns), __u32 lpid, __u32 vcpu_id,
+	 __u64 gpa, __u64 ea, __u32 len, __u32 is_write, __u32 dest, __s32 result, __u64 exit_ns)
+KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u32 lpid, __u32 vcpu_id,
+	 __u64 gpa, __u32 len, __u32 is_write, __u32 dest, __u64 exit_ns)
+KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u32 lpid, __u32 vcpu_id, __u64 ea,
+	 __u64 slb_v, __u64 valid, __s64 index, __u64 hpte_v, __u64 hpte_r, __u32 spins)

@@ -69,8 +69,9 @@ static inline __u64 kmt_hist_slot_upper(__u32 slot)
 }
 
 enum kmt_hist_kind {
-	KMT_HIST_VMM,	/* KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
-	KMT_HIST_KERNEL,	/* guest exit to guest entry, minus the VMM part */
+	KMT_HIST_VMM,		/* ns: KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
+	KMT_HIST_KERNEL,	/* ns: guest exit to guest entry (or MMIO completion), minus VMM */
+	KMT_HIST_HPTE_SPINS,	/* POWER: HPTE_V_HVLOCK retries of each contended HPT lookup */
 	KMT_HIST_KINDS,
 };
 
@@ -89,6 +90,8 @@ struct kmt_vcpu_stats {
 	__u64 writes;
 	__u64 vmm_exits;	/* accesses completed by the VMM (KVM_EXIT_MMIO) */
 	__u64 timed_exits;	/* MMIO exits timed from guest exit to guest entry */
+	__u64 hpte_lookups;	/* POWER: HPT lookups (kvmppc_hv_find_lock_hpte) */
+	__u64 hpte_contended;	/* POWER: lookups that found the HPTE lock held */
 };
 
 #define KMT_REGION_SHIFT 12	/* regions are guest-physical pages */
@@ -107,7 +110,8 @@ struct kmt_region_value {
 
 /* Counters of our own, in a per-CPU array indexed by this enum. */
 enum kmt_counter {
-	KMT_CNT_KVM_EXIT,	/* kvm_exit events seen: the kernel part is measurable */
+	KMT_CNT_GUEST_EXIT,	/* guest exits with a known time: the kernel part is measured */
+	KMT_CNT_HV_MMIO,	/* POWER: kvm_hv_mmio_dispatch events seen */
 	KMT_DROP_VCPU_STATE,	/* vCPU state map full: exit not timed */
 	KMT_DROP_STATS,		/* per-vCPU stats map full: access not counted */
 	KMT_DROP_HIST,		/* histogram map full: latency not recorded */
@@ -122,5 +126,8 @@ enum kmt_counter {
 #define KMT_TRACE_MMIO_WRITE 2
 
 #define KMT_KVM_EXIT_MMIO 6
+
+/* kvm_hv_mmio_dispatch "dest" (kernel-patches/, docs/kvm_hv-tracepoints.md). */
+#define KMT_HV_DEST_NONE 0
 
 #endif /* KMT_KVM_MMIO_H */

@@ -5,18 +5,37 @@
 #include "hist.h"
 #include "model.h"
 
+#define NR_VCPU_COUNTERS (sizeof(struct kmt_vcpu_stats) / sizeof(__u64))
+_Static_assert(sizeof(struct kmt_vcpu_stats) == NR_VCPU_COUNTERS * sizeof(__u64),
+	       "struct kmt_vcpu_stats holds __u64 counters only");
+
+static void combine(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src, bool subtract)
+{
+	__u64 a[NR_VCPU_COUNTERS], b[NR_VCPU_COUNTERS];
+
+	memcpy(a, dst, sizeof(a));
+	memcpy(b, src, sizeof(b));
+	for (size_t i = 0; i < NR_VCPU_COUNTERS; i++)
+		a[i] = subtract ? a[i] - b[i] : a[i] + b[i];
+	memcpy(dst, a, sizeof(a));
+}
+
+void kmt_vcpu_stats_add(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src)
+{
+	combine(dst, src, false);
+}
+
+void kmt_vcpu_stats_sub(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src)
+{
+	combine(dst, src, true);
+}
+
 struct kmt_vcpu_stats kmt_guest_totals(const struct kmt_guest *guest)
 {
 	struct kmt_vcpu_stats sum = { 0 };
 
-	for (size_t i = 0; i < guest->nr_vcpus; i++) {
-		const struct kmt_vcpu_stats *s = &guest->vcpus[i].stats;
-
-		sum.reads += s->reads;
-		sum.writes += s->writes;
-		sum.vmm_exits += s->vmm_exits;
-		sum.timed_exits += s->timed_exits;
-	}
+	for (size_t i = 0; i < guest->nr_vcpus; i++)
+		kmt_vcpu_stats_add(&sum, &guest->vcpus[i].stats);
 	return sum;
 }
 
@@ -74,7 +93,14 @@ size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa
 
 const char *kmt_backend_name(const struct kmt_snapshot *cumulative)
 {
-	return cumulative->counters[KMT_CNT_KVM_EXIT] ? "kvm_exit" : "kvm_mmio";
+	if (cumulative->counters[KMT_CNT_HV_MMIO])
+		return "kvm_hv";
+	return kmt_kernel_timed(cumulative) ? "kvm_exit" : "kvm_mmio";
+}
+
+bool kmt_kernel_timed(const struct kmt_snapshot *cumulative)
+{
+	return cumulative->counters[KMT_CNT_GUEST_EXIT] > 0;
 }
 
 static int cmp_guest_pid(const void *key, const void *elem)
@@ -120,12 +146,8 @@ static const struct kmt_gpa_region *find_region(const struct kmt_guest *guest, u
 static void vcpu_delta(struct kmt_vcpu *out, const struct kmt_vcpu *cur, const struct kmt_vcpu *prev)
 {
 	*out = *cur;
-	if (!prev)
-		return;
-	out->stats.reads -= prev->stats.reads;
-	out->stats.writes -= prev->stats.writes;
-	out->stats.vmm_exits -= prev->stats.vmm_exits;
-	out->stats.timed_exits -= prev->stats.timed_exits;
+	if (prev)
+		kmt_vcpu_stats_sub(&out->stats, &prev->stats);
 }
 
 static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur, const struct kmt_guest *prev)
@@ -158,12 +180,13 @@ static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur, const
 
 static bool idle(const struct kmt_guest *g)
 {
+	static const struct kmt_vcpu_stats zero;
 	struct kmt_vcpu_stats t = kmt_guest_totals(g);
 
 	for (int k = 0; k < KMT_HIST_KINDS; k++)
 		if (g->hist[k].count)
 			return false;
-	return !t.reads && !t.writes && !t.vmm_exits && !t.timed_exits;
+	return !memcmp(&t, &zero, sizeof(t));
 }
 
 int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,

@@ -42,6 +42,10 @@ struct kmt_snapshot {
 	uint64_t counters[KMT_COUNTERS];
 };
 
+/* dst += src and dst -= src, over every counter of struct kmt_vcpu_stats. */
+void kmt_vcpu_stats_add(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src);
+void kmt_vcpu_stats_sub(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src);
+
 /* Sums of a guest's vCPU counters. */
 struct kmt_vcpu_stats kmt_guest_totals(const struct kmt_guest *guest);
 
@@ -62,10 +66,14 @@ size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa
 			     size_t n);
 
 /*
- * "kvm_exit" when guest exits and entries were seen since attach (the kernel
- * part is measured), else "kvm_mmio" (only the VMM part is).
+ * What the events seen since attach can measure: "kvm_hv" on POWER with our
+ * kernel series (kvm_hv_mmio_dispatch seen), "kvm_exit" where the kernel's
+ * kvm_exit/kvm_entry fire, else "kvm_mmio" (counts and the VMM part only).
  */
 const char *kmt_backend_name(const struct kmt_snapshot *cumulative);
+
+/* True when guest exit times are known, so the kernel part is measured. */
+bool kmt_kernel_timed(const struct kmt_snapshot *cumulative);
 
 const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid);
 

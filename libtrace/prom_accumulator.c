@@ -54,10 +54,7 @@ static int add_vcpu(struct kmt_guest *total, const struct kmt_vcpu *d)
 			return -ENOMEM;
 		v->tid = d->tid;
 	}
-	v->stats.reads += d->stats.reads;
-	v->stats.writes += d->stats.writes;
-	v->stats.vmm_exits += d->stats.vmm_exits;
-	v->stats.timed_exits += d->stats.timed_exits;
+	kmt_vcpu_stats_add(&v->stats, &d->stats);
 	return 0;
 }
 
@@ -139,7 +136,7 @@ size_t kmt_acc_expire(struct kmt_acc *acc, uint64_t now_ns, uint64_t grace_ns)
 
 bool kmt_acc_kernel_timed(const struct kmt_acc *acc)
 {
-	return acc->counters[KMT_CNT_KVM_EXIT] > 0;
+	return acc->counters[KMT_CNT_GUEST_EXIT] > 0;
 }
 
 void kmt_acc_free(struct kmt_acc *acc)

@@ -162,6 +162,7 @@ void kmt_exporter_update(struct kmt_exporter *e, const struct kmt_snapshot *delt
 		.acc = &e->acc,
 		.per_vcpu = e->opts.per_vcpu,
 		.per_region = e->opts.per_region,
+		.hpte_traced = kmt_session_has_event(e->session, "kvm_hv_find_lock_hpte"),
 	};
 
 	if (kmt_acc_add(&e->acc, delta, now))

@@ -25,6 +25,18 @@ static const struct family kernel_latency = {
 	"kvm_mmio_kernel_latency_seconds", "histogram",
 	"Time of an MMIO exit from guest exit to guest entry, minus the VMM part.",
 };
+static const struct family hpte_lookups_total = {
+	"kvm_hpte_lock_lookups_total", "counter",
+	"POWER HPT lookups of the guest's MMIO path (kvmppc_hv_find_lock_hpte).",
+};
+static const struct family hpte_contended_total = {
+	"kvm_hpte_lock_contended_lookups_total", "counter",
+	"POWER HPT lookups that found the HPTE lock held and had to retry it.",
+};
+static const struct family hpte_spins_total = {
+	"kvm_hpte_lock_spins_total", "counter",
+	"Retries of the HPTE lock (HPTE_V_HVLOCK) over all lookups.",
+};
 static const struct family vcpu_exits_total = {
 	"kvm_mmio_vcpu_exits_total", "counter",
 	"MMIO exits of one vCPU thread, by access direction.",
@@ -207,6 +219,26 @@ static void histogram(struct ctx *c, const struct family *f, const struct kmt_hi
 	sample(c, f, "_count", "", count);
 }
 
+/* POWER with the kernel series: HPTE lock contention of the MMIO path. */
+static void hpte_families(struct ctx *c, const struct kmt_acc *acc)
+{
+	for (size_t i = 0; i < acc->nr_guests; i++) {
+		guest_labels(c, &acc->guests[i].total);
+		sample_u64(c, &hpte_lookups_total, "",
+			   kmt_guest_totals(&acc->guests[i].total).hpte_lookups);
+	}
+	for (size_t i = 0; i < acc->nr_guests; i++) {
+		guest_labels(c, &acc->guests[i].total);
+		sample_u64(c, &hpte_contended_total, "",
+			   kmt_guest_totals(&acc->guests[i].total).hpte_contended);
+	}
+	for (size_t i = 0; i < acc->nr_guests; i++) {
+		guest_labels(c, &acc->guests[i].total);
+		sample_u64(c, &hpte_spins_total, "",
+			   acc->guests[i].total.hist[KMT_HIST_HPTE_SPINS].sum_ns);
+	}
+}
+
 static void guest_families(struct ctx *c, const struct kmt_prom_input *in)
 {
 	const struct kmt_acc *acc = in->acc;
@@ -234,6 +266,8 @@ static void guest_families(struct ctx *c, const struct kmt_prom_input *in)
 		guest_labels(c, &acc->guests[i].total);
 		histogram(c, &kernel_latency, &acc->guests[i].total.hist[KMT_HIST_KERNEL]);
 	}
+	if (in->hpte_traced)
+		hpte_families(c, acc);
 }
 
 static void vcpu_families(struct ctx *c, const struct kmt_acc *acc)

@@ -56,6 +56,7 @@ struct kmt_prom_input {
 	const struct kmt_acc *acc;
 	bool per_vcpu;		/* kvm_mmio_vcpu_* series */
 	bool per_region;	/* kvm_mmio_region_* series */
+	bool hpte_traced;	/* kvm_hpte_lock_* series (POWER with the kernel series) */
 	const struct kmt_prog_stat *progs;	/* NULL: bpf_stats unavailable */
 	size_t nr_progs;
 	uint64_t errors[KMT_EXPORT_OPS];

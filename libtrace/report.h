@@ -17,6 +17,7 @@ struct kmt_report {
 	const char *backend;			/* kmt_backend_name() */
 	const char *probes;			/* kmt_session_describe() */
 	bool kernel_timed;			/* the backend measures the kernel part */
+	bool hpte_traced;			/* POWER: HPT lookups are traced */
 	unsigned int top_regions;
 };
 

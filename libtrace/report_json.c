@@ -71,6 +71,21 @@ static struct json_object *per_vcpu_json(const struct kmt_guest *guest)
 	return array;
 }
 
+/* POWER: HPT lookups of the MMIO path and how often the HPTE lock was held. */
+static struct json_object *hpte_lock_json(const struct kmt_guest *guest,
+					  const struct kmt_vcpu_stats *tot)
+{
+	struct kmt_latency_summary spins = kmt_hist_summary(&guest->hist[KMT_HIST_HPTE_SPINS]);
+	struct json_object *obj = json_object_new_object();
+
+	put(obj, "lookups", u64(tot->hpte_lookups));
+	put(obj, "contended", u64(tot->hpte_contended));
+	put(obj, "spins_total", u64(spins.sum));
+	put(obj, "spins_p99", spins.count ? u64(spins.p99) : NULL);
+	put(obj, "spins_max", spins.count ? u64(spins.max) : NULL);
+	return obj;
+}
+
 static struct json_object *guest_json(const struct kmt_guest *guest, const struct kmt_report *r)
 {
 	struct kmt_vcpu_stats tot = kmt_guest_totals(guest);
@@ -91,6 +106,7 @@ static struct json_object *guest_json(const struct kmt_guest *guest, const struc
 	    r->kernel_timed ? latency_json(&guest->hist[KMT_HIST_KERNEL]) : NULL);
 	put(mmio, "top_regions", regions_json(guest, r->top_regions));
 	put(obj, "mmio", mmio);
+	put(obj, "hpte_lock", r->hpte_traced ? hpte_lock_json(guest, &tot) : NULL);
 	put(obj, "per_vcpu", per_vcpu_json(guest));
 	return obj;
 }

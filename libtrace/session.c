@@ -12,20 +12,25 @@
 
 #define KALLSYMS "/proc/kallsyms"
 
-struct kmt_session {
-	struct kvm_mmio *skel;
-	char description[512];
-};
-
 /* The two entry points of one event; user space loads one of them. */
 struct event {
 	struct bpf_program *btf, *raw;
 };
 
-enum { EV_MMIO, EV_FAST_MMIO, EV_USER_EXIT, EV_SYS_ENTER, EV_EXIT, EV_ENTRY, EV_COUNT };
+enum {
+	EV_MMIO, EV_FAST_MMIO, EV_USER_EXIT, EV_SYS_ENTER, EV_EXIT, EV_ENTRY,
+	EV_HV_DISPATCH, EV_HV_COMPLETE, EV_HPTE_LOOKUP, EV_COUNT
+};
 
 static const char *const event_names[EV_COUNT] = {
 	"kvm_mmio", "kvm_fast_mmio", "kvm_userspace_exit", "sys_enter", "kvm_exit", "kvm_entry",
+	"kvm_hv_mmio_dispatch", "kvm_hv_mmio_complete", "kvm_hv_find_lock_hpte",
+};
+
+struct kmt_session {
+	struct kvm_mmio *skel;
+	char description[512];
+	enum kmt_attach_kind kind[EV_COUNT];	/* per event, as attached */
 };
 
 static void events_of(struct kvm_mmio *skel, struct event ev[EV_COUNT])
@@ -41,6 +46,12 @@ static void events_of(struct kvm_mmio *skel, struct event ev[EV_COUNT])
 		[EV_EXIT] = { skel->progs.kvm_exit_btf, skel->progs.kvm_exit_raw },
 		[EV_ENTRY] = { skel->progs.kvm_entry_btf,
 			       skel->progs.kvm_entry_raw },
+		[EV_HV_DISPATCH] = { skel->progs.kvm_hv_mmio_dispatch_btf,
+				     skel->progs.kvm_hv_mmio_dispatch_raw },
+		[EV_HV_COMPLETE] = { skel->progs.kvm_hv_mmio_complete_btf,
+				     skel->progs.kvm_hv_mmio_complete_raw },
+		[EV_HPTE_LOOKUP] = { skel->progs.kvm_hv_find_lock_hpte_btf,
+				     skel->progs.kvm_hv_find_lock_hpte_raw },
 	};
 
 	memcpy(ev, table, sizeof(table));
@@ -90,7 +101,7 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 		      char *err, size_t errlen)
 {
 	struct event ev[EV_COUNT];
-	enum kmt_attach_kind kind[EV_COUNT];
+	enum kmt_attach_kind *kind = s->kind;
 	size_t used = 0;
 	int rc;
 
@@ -106,9 +117,11 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	events_of(s->skel, ev);
 	for (int i = 0; i < EV_COUNT; i++)
 		kind[i] = kmt_choose_attach(exists[i], in_btf[i], prefer_btf);
-	/* Kernel time is exit-to-entry: half of the pair is useless. */
+	/* The kernel part is exit-to-entry (or -completion): half a pair is useless. */
 	if (!kind[EV_EXIT] || !kind[EV_ENTRY])
 		kind[EV_EXIT] = kind[EV_ENTRY] = KMT_ATTACH_MISSING;
+	if (!kind[EV_HV_DISPATCH] || !kind[EV_HV_COMPLETE])
+		kind[EV_HV_DISPATCH] = kind[EV_HV_COMPLETE] = KMT_ATTACH_MISSING;
 	for (int i = 0; i < EV_COUNT; i++) {
 		bpf_program__set_autoload(ev[i].btf, kind[i] == KMT_ATTACH_TP_BTF);
 		bpf_program__set_autoload(ev[i].raw, kind[i] == KMT_ATTACH_RAW_TP);
@@ -185,6 +198,14 @@ void kmt_session_maps(const struct kmt_session *s, struct kmt_map_fds *fds)
 	fds->hists = bpf_map__fd(s->skel->maps.hists);
 	fds->regions = bpf_map__fd(s->skel->maps.regions);
 	fds->counters = bpf_map__fd(s->skel->maps.counters);
+}
+
+bool kmt_session_has_event(const struct kmt_session *s, const char *event)
+{
+	for (int i = 0; i < EV_COUNT; i++)
+		if (!strcmp(event_names[i], event))
+			return s->kind[i] != KMT_ATTACH_MISSING;
+	return false;
 }
 
 const char *kmt_session_describe(const struct kmt_session *s)

@@ -29,6 +29,9 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 
 void kmt_session_maps(const struct kmt_session *session, struct kmt_map_fds *fds);
 
+/* True when the named tracepoint's program is attached. */
+bool kmt_session_has_event(const struct kmt_session *session, const char *event);
+
 /* "kvm_mmio=tp_btf kvm_exit=missing ...": what was attached and how. */
 const char *kmt_session_describe(const struct kmt_session *session);
 

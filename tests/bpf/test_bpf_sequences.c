@@ -5,6 +5,9 @@
  * own pid and tid as the "vCPU thread", and the real clock: latencies are
  * bounded by the sleeps injected between events.
  *
+ * The POWER programs (kvm_hv_* tracepoints of kernel-patches/) load and run
+ * here too: raw_tp programs name their tracepoint only when attached.
+ *
  * What cannot be fed this way: sys_enter's pt_regs argument is a kernel
  * pointer, so the VMM-part latency (which ends at KVM_RUN re-entry) is proved
  * by the live tests with real guests instead.
@@ -45,13 +48,52 @@ static struct kvm_mmio *load(uint32_t filter_tgid)
 	return skel;
 }
 
-static void run(struct bpf_program *prog, uint64_t a0, uint64_t a1, uint64_t a2)
+static void run_args(struct bpf_program *prog, const uint64_t *args, size_t n)
 {
-	uint64_t args[3] = { a0, a1, a2 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = n * sizeof(*args));
 
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
 	assert_int_equal(opts.retval, 0);
+}
+
+static void run(struct bpf_program *prog, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	const uint64_t args[3] = { a0, a1, a2 };
+
+	run_args(prog, args, 3);
+}
+
+/* kvm_hv_mmio_dispatch(lpid, vcpu_id, gpa, ea, len, is_write, dest, result, exit_ns) */
+static void hv_dispatch(struct kvm_mmio *s, uint32_t dest, uint64_t exit_ns)
+{
+	const uint64_t args[9] = { 1, 0, GPA_A, 0x10000040, 4, 1, dest, 0, exit_ns };
+
+	run_args(s->progs.kvm_hv_mmio_dispatch_raw, args, 9);
+}
+
+/* kvm_hv_mmio_complete(lpid, vcpu_id, gpa, len, is_write, dest, exit_ns) */
+static void hv_complete(struct kvm_mmio *s, uint32_t dest, uint64_t exit_ns)
+{
+	const uint64_t args[7] = { 1, 0, GPA_A, 4, 1, dest, exit_ns };
+
+	run_args(s->progs.kvm_hv_mmio_complete_raw, args, 7);
+}
+
+/* kvm_hv_find_lock_hpte(lpid, vcpu_id, ea, slb_v, valid, index, hpte_v, hpte_r, spins) */
+static void hpte_lookup(struct kvm_mmio *s, uint32_t spins)
+{
+	const uint64_t args[9] = { 1, 0, 0x10000040, 0x1234000, 0x21, 42, 0x1234021, 0x80000000,
+				   spins };
+
+	run_args(s->progs.kvm_hv_find_lock_hpte_raw, args, 9);
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void mmio(struct kvm_mmio *s, int type, uint64_t gpa)
@@ -185,7 +227,7 @@ static void kernel_part_is_bounded_by_the_injected_delay(void **state)
 	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);	/* a loaded 2-core box */
 	assert_int_equal(kmt_hist_quantile(&hist, 0.5), hist.max_ns);
 	assert_int_equal(stats_of(s).timed_exits, 1);
-	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 1);
+	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
 	kvm_mmio__destroy(s);
 }
 
@@ -202,7 +244,7 @@ static void exit_without_mmio_is_not_timed(void **state)
 	}
 	assert_false(hist_of(s, KMT_HIST_KERNEL, &hist));
 	assert_int_equal(stats_of(s).timed_exits, 0);
-	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 5);
+	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 5);
 	kvm_mmio__destroy(s);
 }
 
@@ -215,7 +257,7 @@ static void other_processes_are_filtered_in_the_kernel(void **state)
 	run(s->progs.kvm_exit_raw, 0, 0, 0);
 	assert_int_equal(stats_of(s).writes, 0);
 	assert_int_equal(region_exits(s, GPA_A), 0);
-	assert_int_equal(counter(s, KMT_CNT_KVM_EXIT), 0);
+	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 0);
 	kvm_mmio__destroy(s);
 }
 
@@ -233,6 +275,72 @@ static void non_ioctl_syscall_does_not_end_vmm_part(void **state)
 	kvm_mmio__destroy(s);
 }
 
+/* POWER: the kernel part runs from the HDSI's exit_ns to the completion event. */
+static void power_kernel_part_runs_from_hdsi_to_completion(void **state)
+{
+	const long delay_ns = 3000000;
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+	uint64_t exit_ns;
+
+	(void)state;
+	exit_ns = monotonic_ns();
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	hv_dispatch(s, 1 /* in-kernel device */, exit_ns);
+	sleep_ns(delay_ns);
+	hv_complete(s, 1, exit_ns);
+	assert_true(hist_of(s, KMT_HIST_KERNEL, &hist));
+	assert_int_equal(hist.count, 1);
+	assert_true(hist.max_ns >= (uint64_t)delay_ns);
+	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);
+	assert_int_equal(stats_of(s).writes, 1);
+	assert_int_equal(stats_of(s).timed_exits, 1);
+	assert_int_equal(counter(s, KMT_CNT_HV_MMIO), 1);
+	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
+	kvm_mmio__destroy(s);
+}
+
+/* No exit time (radix guest), no access made, or another exit's completion: not timed. */
+static void power_untimed_dispatches_record_nothing(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+	uint64_t exit_ns = monotonic_ns();
+
+	(void)state;
+	hv_dispatch(s, 2, 0);
+	hv_complete(s, 2, 0);
+	hv_dispatch(s, 0 /* not emulated */, exit_ns);
+	hv_complete(s, 0, exit_ns);
+	hv_dispatch(s, 1, exit_ns);
+	hv_complete(s, 1, exit_ns + 1);
+	assert_false(hist_of(s, KMT_HIST_KERNEL, &hist));
+	assert_int_equal(counter(s, KMT_CNT_HV_MMIO), 3);
+	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
+	kvm_mmio__destroy(s);
+}
+
+/* POWER: HPTE lock contention per guest: lookups, contended ones, spin distribution. */
+static void power_hpte_lock_spins_are_counted(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	static struct kmt_hist hist;
+	struct kmt_vcpu_stats st;
+
+	(void)state;
+	hpte_lookup(s, 0);
+	hpte_lookup(s, 5);
+	hpte_lookup(s, 2);
+	st = stats_of(s);
+	assert_int_equal(st.hpte_lookups, 3);
+	assert_int_equal(st.hpte_contended, 2);
+	assert_true(hist_of(s, KMT_HIST_HPTE_SPINS, &hist));
+	assert_int_equal(hist.count, 2);
+	assert_int_equal(hist.sum_ns, 7);
+	assert_int_equal(hist.max_ns, 5);
+	kvm_mmio__destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,19 +351,22 @@ int main(void)
 		cmocka_unit_test(exit_without_mmio_is_not_timed),
 		cmocka_unit_test(other_processes_are_filtered_in_the_kernel),
 		cmocka_unit_test(non_ioctl_syscall_does_not_end_vmm_part),
+		cmocka_unit_test(power_kernel_part_runs_from_hdsi_to_completion),
+		cmocka_unit_test(power_untimed_dispatches_record_nothing),
+		cmocka_unit_test(power_hpte_lock_spins_are_counted),
 	};
-	struct kvm_mmio *probe;
+	int rc;
 
 	if (geteuid() != 0) {
 		puts("SKIP: BPF_PROG_TEST_RUN needs root to load BPF programs");
 		return EXIT_SKIP;
 	}
-	probe = kvm_mmio__open_and_load();
-	if (!probe) {
-		printf("SKIP: cannot load the BPF programs here: %s\n", strerror(errno));
+	/* Only the host's ability is probed: our object failing to load is a failure. */
+	rc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL);
+	if (rc != 1) {
+		printf("SKIP: this kernel cannot load raw_tp BPF programs (probe: %d)\n", rc);
 		return EXIT_SKIP;
 	}
-	kvm_mmio__destroy(probe);
 	my_pid = (uint32_t)getpid();
 	my_tid = (uint32_t)syscall(SYS_gettid);
 	return cmocka_run_group_tests_name("bpf_sequences", tests, NULL, NULL);

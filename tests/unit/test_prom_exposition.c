@@ -231,7 +231,7 @@ static void test_optional_families(void **state)
 	guest.total.nr_regions = 1;
 	hist_fill(&region.lat, 3000, 5);
 	hist_fill(&guest.total.hist[KMT_HIST_KERNEL], 700, 4);
-	acc.counters[KMT_CNT_KVM_EXIT] = 1;	/* the kernel part is measured */
+	acc.counters[KMT_CNT_GUEST_EXIT] = 1;	/* the kernel part is measured */
 	kmt_prom_render(&buf, &in);
 	assert_false(kmt_strbuf_failed(&buf));
 	assert_int_equal(value_of(buf.data, "kvm_mmio_kernel_latency_seconds_count{guest=\"vm\","
@@ -251,6 +251,35 @@ static void test_optional_families(void **state)
 	guest.total.nr_regions = 0;
 }
 
+/* POWER HPTE lock families: only where HPT lookups are traced, per guest. */
+static void test_hpte_lock_families(void **state)
+{
+	struct kmt_vcpu vcpu = { .tid = 43, .stats = { .hpte_lookups = 9, .hpte_contended = 2 } };
+	struct kmt_acc acc = one_guest();
+	struct kmt_prom_input in = { .acc = &acc };
+	struct kmt_strbuf buf = { 0 };
+
+	(void)state;
+	guest.total.vcpus = &vcpu;
+	guest.total.nr_vcpus = 1;
+	hist_fill(&guest.total.hist[KMT_HIST_HPTE_SPINS], 3, 2);
+	kmt_prom_render(&buf, &in);
+	assert_null(strstr(buf.data, "kvm_hpte_lock_"));
+	kmt_strbuf_free(&buf);
+	in.hpte_traced = true;
+	kmt_prom_render(&buf, &in);
+	assert_false(kmt_strbuf_failed(&buf));
+	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_lookups_total{guest=\"vm\",pid=\"42\"} "),
+			 9);
+	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_contended_lookups_total{guest=\"vm\","
+				  "pid=\"42\"} "), 2);
+	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_spins_total{guest=\"vm\",pid=\"42\"} "),
+			 6);
+	kmt_strbuf_free(&buf);
+	guest.total.vcpus = NULL;
+	guest.total.nr_vcpus = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_label_values_are_escaped),
 		cmocka_unit_test(test_one_help_and_type_per_family_grouped),
 		cmocka_unit_test(test_optional_families),
+		cmocka_unit_test(test_hpte_lock_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,8 +19,9 @@ static void make_guest(struct kmt_guest *g, uint32_t pid, uint64_t scale)
 	g->pid = pid;
 	g->nr_vcpus = 2;
 	g->vcpus = calloc(2, sizeof(*g->vcpus));
-	g->vcpus[0] = (struct kmt_vcpu){ pid + 1, { 10 * scale, 20 * scale, 25 * scale, 0 } };
-	g->vcpus[1] = (struct kmt_vcpu){ pid + 2, { 0, 5 * scale, 5 * scale, 0 } };
+	g->vcpus[0] = (struct kmt_vcpu){ pid + 1, { .reads = 10 * scale, .writes = 20 * scale,
+						    .vmm_exits = 25 * scale } };
+	g->vcpus[1] = (struct kmt_vcpu){ pid + 2, { .writes = 5 * scale, .vmm_exits = 5 * scale } };
 	hist_fill(&g->hist[KMT_HIST_VMM], 2000, 30 * scale);
 	g->nr_regions = 3;
 	g->regions = calloc(3, sizeof(*g->regions));
@@ -169,6 +170,42 @@ static void json_measured_kernel_part_is_an_object(void **state)
 	kmt_snapshot_free(&snap);
 }
 
+/* POWER: the HPTE lock block appears where lookups are traced; the backend says kvm_hv. */
+static void json_hpte_lock_and_power_backend(void **state)
+{
+	const uint32_t pids[] = { 9 };
+	struct kmt_snapshot snap;
+	struct kmt_report r = { .interval_s = 1.0, .probes = "p", .kernel_timed = true,
+				.hpte_traced = true, .top_regions = 1 };
+	struct json_object *root, *lock;
+
+	(void)state;
+	make_snapshot(&snap, pids, 1, 1);
+	assert_string_equal(kmt_backend_name(&snap), "kvm_mmio");
+	snap.counters[KMT_CNT_GUEST_EXIT] = 1;
+	assert_string_equal(kmt_backend_name(&snap), "kvm_exit");
+	snap.counters[KMT_CNT_HV_MMIO] = 1;
+	assert_string_equal(kmt_backend_name(&snap), "kvm_hv");
+	r.backend = kmt_backend_name(&snap);
+	snap.guests[0].vcpus[1].stats.hpte_lookups = 12;
+	snap.guests[0].vcpus[1].stats.hpte_contended = 3;
+	hist_fill(&snap.guests[0].hist[KMT_HIST_HPTE_SPINS], 4, 3);
+	r.interval = &snap;
+	root = kmt_report_json(&r);
+	lock = field(json_object_array_get_idx(field(root, "guests"), 0), "hpte_lock");
+	assert_int_equal(json_object_get_uint64(field(lock, "lookups")), 12);
+	assert_int_equal(json_object_get_uint64(field(lock, "contended")), 3);
+	assert_int_equal(json_object_get_uint64(field(lock, "spins_total")), 12);
+	assert_int_equal(json_object_get_uint64(field(lock, "spins_max")), 4);
+	json_object_put(root);
+	r.hpte_traced = false;
+	root = kmt_report_json(&r);
+	assert_true(json_object_is_type(field(json_object_array_get_idx(field(root, "guests"), 0),
+					      "hpte_lock"), json_type_null));
+	json_object_put(root);
+	kmt_snapshot_free(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +213,7 @@ int main(void)
 		cmocka_unit_test(exited_guest_without_news_leaves_the_delta),
 		cmocka_unit_test(json_reports_counts_latency_and_top_regions),
 		cmocka_unit_test(json_measured_kernel_part_is_an_object),
+		cmocka_unit_test(json_hpte_lock_and_power_backend),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
