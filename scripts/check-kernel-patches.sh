@@ -335,12 +335,11 @@ do_realmode_selftest() {
 	do_build "$base" >/dev/null
 	dir=$(patched_dir "$base")
 	f=$dir/tree/arch/powerpc/kvm/book3s_hv_rm_mmu.c
-	restore() {
-		git -C "$dir/tree" checkout -q -- arch/powerpc/kvm/book3s_hv_rm_mmu.c
-		make -C "$dir/tree" O="$dir/build" -j"$jobs" \
-			arch/powerpc/kvm/book3s_hv_rm_mmu.o >/dev/null 2>&1 || true
-	}
-	trap restore EXIT
+	# Undo the injection on every exit, and rebuild the clean object.
+	selftest_dir=$dir
+	trap 'git -C "$selftest_dir/tree" checkout -q -- arch/powerpc/kvm/book3s_hv_rm_mmu.c
+		make -C "$selftest_dir/tree" O="$selftest_dir/build" -j"$jobs" \
+			arch/powerpc/kvm/book3s_hv_rm_mmu.o >/dev/null 2>&1 || true' EXIT
 	awk '
 		!inc && /^#include <asm\/kvm_ppc.h>/ {
 			print; print "#include <trace/events/kvm.h>"; inc = 1; next
