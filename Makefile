@@ -13,7 +13,7 @@ ARCH_BPF   ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e
 CC         ?= gcc
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
-PKG_LIBS   := libbpf libelf zlib json-c ncursesw libmicrohttpd libcap
+PKG_LIBS   := libbpf libelf zlib json-c libmicrohttpd libcap
 
 WARN       := -Wall -Wextra -Werror
 CFLAGS     ?= -O2 -g
