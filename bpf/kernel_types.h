@@ -42,6 +42,16 @@ enum {
 	BPF_EXIST = 2,
 };
 
+/* The record of syscalls:sys_enter_ioctl, as its tracefs format gives it. */
+struct kmt_syscall_enter_ioctl {
+	__u64 common;		/* common_type, _flags, _preempt_count, _pid */
+	__s32 syscall_nr;
+	__u32 pad;
+	__u64 fd;
+	__u64 cmd;
+	__u64 arg;
+};
+
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long di;

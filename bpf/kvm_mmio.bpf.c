@@ -9,7 +9,8 @@
  *   kvm_mmio ............. the access: WRITE, READ (satisfied in the kernel)
  *                          or READ_UNSATISFIED (going to the VMM)
  *   kvm_userspace_exit ... KVM_RUN returns KVM_EXIT_MMIO to the VMM
- *   sys_enter(ioctl) ..... the vCPU thread calls KVM_RUN again
+ *   sys_enter_ioctl ...... the vCPU thread calls KVM_RUN again (or, where the
+ *                          syscall events are unusable, raw sys_enter)
  *   kvm_mmio READ ........ completion of a read the VMM answered
  *   kvm_entry ............ guest entry
  *
@@ -261,20 +262,13 @@ static __always_inline void region_latency(__u32 tgid, __u64 gpa, __u64 ns)
 		hist_add(&region->lat, ns);
 }
 
-static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
+/* A vCPU thread whose MMIO exit is with the VMM calls an ioctl: KVM_RUN ends the VMM part. */
+static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
 {
-	__u64 id, now, vmm_ns;
-	struct vcpu_state *st;
-	__u32 tid, tgid;
+	__u64 now, vmm_ns;
+	__u32 tgid;
 
-	if (nr != KMT_NR_IOCTL)
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	st = bpf_map_lookup_elem(&vcpu_state, &tid);
-	if (!st || !(st->flags & ST_IN_VMM))
-		return 0;
-	if ((__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) != KMT_KVM_RUN)
+	if (cmd != KMT_KVM_RUN)
 		return 0;
 	now = bpf_ktime_get_ns();
 	tgid = id >> 32;
@@ -288,6 +282,44 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 		st->flags &= ~ST_MMIO;
 	}
 	return 0;
+}
+
+static __always_inline struct vcpu_state *in_vmm(__u64 id)
+{
+	__u32 tid = (__u32)id;
+	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+
+	return st && (st->flags & ST_IN_VMM) ? st : NULL;
+}
+
+/* raw_syscalls:sys_enter runs for every syscall on the host: leave early. */
+static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
+{
+	__u64 id;
+	struct vcpu_state *st;
+
+	if (nr != KMT_NR_IOCTL)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	st = in_vmm(id);
+	if (!st)
+		return 0;
+	return on_ioctl(st, id, (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
+}
+
+/*
+ * syscalls:sys_enter_ioctl is preferred: ftrace filters by syscall number
+ * before any BPF runs, which halves what other processes' syscalls pay
+ * (bench/RESULTS.md). The record layout is the tracefs format of syscall
+ * entry events, unchanged since they exist.
+ */
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_ioctl(struct kmt_syscall_enter_ioctl *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vcpu_state *st = in_vmm(id);
+
+	return st ? on_ioctl(st, id, (__u32)ctx->cmd) : 0;
 }
 
 static __always_inline int on_kvm_exit(void)

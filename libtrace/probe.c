@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <dirent.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ const char *kmt_attach_kind_name(enum kmt_attach_kind kind)
 		return "tp_btf";
 	case KMT_ATTACH_RAW_TP:
 		return "raw_tp";
+	case KMT_ATTACH_TRACEPOINT:
+		return "tracepoint";
 	case KMT_ATTACH_MISSING:
 		break;
 	}
@@ -126,4 +129,16 @@ enum kmt_attach_kind kmt_choose_attach(bool exists, bool in_btf, bool prefer_btf
 	if (!exists)
 		return KMT_ATTACH_MISSING;
 	return in_btf && prefer_btf ? KMT_ATTACH_TP_BTF : KMT_ATTACH_RAW_TP;
+}
+
+bool kmt_syscall_event_exists(const char *const *tracing_dirs, size_t n, const char *name)
+{
+	char path[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracing_dirs[i], name);
+		if (!access(path, R_OK))
+			return true;
+	}
+	return false;
 }

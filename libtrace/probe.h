@@ -7,8 +7,10 @@
  * a KVM built as modules, in the kvm module's BTF under /sys/kernel/btf.
  * raw_tp only needs the tracepoint to exist, which /proc/kallsyms tells by
  * its __traceiter_<name> or __tracepoint_<name> symbol. Classic (perf) tracepoints are never
- * needed: every kernel with BPF CO-RE has raw_tp, and our programs read no
- * formatted record fields.
+ * needed for KVM's events: every kernel with BPF CO-RE has raw_tp. The one
+ * classic tracepoint we use is syscalls:sys_enter_ioctl, because ftrace
+ * filters it by syscall number before BPF runs (cheaper for every other
+ * syscall on the host than raw_syscalls:sys_enter).
  */
 #ifndef KMT_PROBE_H
 #define KMT_PROBE_H
@@ -22,6 +24,7 @@ enum kmt_attach_kind {
 	KMT_ATTACH_MISSING,
 	KMT_ATTACH_RAW_TP,
 	KMT_ATTACH_TP_BTF,
+	KMT_ATTACH_TRACEPOINT,	/* classic (perf) tracepoint: used for syscalls:sys_enter_ioctl */
 };
 
 const char *kmt_attach_kind_name(enum kmt_attach_kind kind);
@@ -44,5 +47,12 @@ void kmt_kernel_btfs_load(struct btf ***btfs, size_t *n);
 void kmt_kernel_btfs_free(struct btf **btfs, size_t n);
 
 enum kmt_attach_kind kmt_choose_attach(bool exists, bool in_btf, bool prefer_btf);
+
+/*
+ * True when tracefs lists the syscall entry event syscalls:<name> with its
+ * id (CONFIG_FTRACE_SYSCALLS, tracefs mounted), which libbpf needs to attach
+ * it. tracing_dirs lists the tracefs mount points to look in.
+ */
+bool kmt_syscall_event_exists(const char *const *tracing_dirs, size_t n, const char *name);
 
 #endif /* KMT_PROBE_H */

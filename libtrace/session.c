@@ -12,10 +12,14 @@
 
 #define KALLSYMS "/proc/kallsyms"
 
-/* The two entry points of one event; user space loads one of them. */
+/* The entry points of one event; user space loads one of them. */
 struct event {
 	struct bpf_program *btf, *raw;
+	struct bpf_program *tracepoint;	/* classic alternative, or NULL */
 };
+
+/* Where libbpf looks for tracefs (the debugfs path first, as libbpf does). */
+static const char *const tracing_dirs[] = { "/sys/kernel/debug/tracing", "/sys/kernel/tracing" };
 
 enum {
 	EV_MMIO, EV_FAST_MMIO, EV_USER_EXIT, EV_SYS_ENTER, EV_EXIT, EV_ENTRY,
@@ -41,8 +45,8 @@ static void events_of(struct kvm_mmio *skel, struct event ev[EV_COUNT])
 				   skel->progs.kvm_fast_mmio_raw },
 		[EV_USER_EXIT] = { skel->progs.kvm_userspace_exit_btf,
 				   skel->progs.kvm_userspace_exit_raw },
-		[EV_SYS_ENTER] = { skel->progs.sys_enter_btf,
-				   skel->progs.sys_enter_raw },
+		[EV_SYS_ENTER] = { skel->progs.sys_enter_btf, skel->progs.sys_enter_raw,
+				   skel->progs.sys_enter_ioctl },
 		[EV_EXIT] = { skel->progs.kvm_exit_btf, skel->progs.kvm_exit_raw },
 		[EV_ENTRY] = { skel->progs.kvm_entry_btf,
 			       skel->progs.kvm_entry_raw },
@@ -95,9 +99,13 @@ static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_lis
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* One attempt at open -> configure -> load -> attach with the given choice. */
+/*
+ * One attempt at open -> configure -> load -> attach. The first attempt
+ * prefers tp_btf and the syscall event; the second, conservative one uses
+ * raw_tp only.
+ */
 static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts,
-		      const bool exists[EV_COUNT], const bool in_btf[EV_COUNT], bool prefer_btf,
+		      const bool exists[EV_COUNT], const bool in_btf[EV_COUNT], bool preferred,
 		      char *err, size_t errlen)
 {
 	struct event ev[EV_COUNT];
@@ -116,7 +124,9 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 
 	events_of(s->skel, ev);
 	for (int i = 0; i < EV_COUNT; i++)
-		kind[i] = kmt_choose_attach(exists[i], in_btf[i], prefer_btf);
+		kind[i] = kmt_choose_attach(exists[i], in_btf[i], preferred);
+	if (preferred && kmt_syscall_event_exists(tracing_dirs, 2, "sys_enter_ioctl"))
+		kind[EV_SYS_ENTER] = KMT_ATTACH_TRACEPOINT;
 	/* The kernel part is exit-to-entry (or -completion): half a pair is useless. */
 	if (!kind[EV_EXIT] || !kind[EV_ENTRY])
 		kind[EV_EXIT] = kind[EV_ENTRY] = KMT_ATTACH_MISSING;
@@ -125,8 +135,12 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	for (int i = 0; i < EV_COUNT; i++) {
 		bpf_program__set_autoload(ev[i].btf, kind[i] == KMT_ATTACH_TP_BTF);
 		bpf_program__set_autoload(ev[i].raw, kind[i] == KMT_ATTACH_RAW_TP);
+		if (ev[i].tracepoint)
+			bpf_program__set_autoload(ev[i].tracepoint, kind[i] == KMT_ATTACH_TRACEPOINT);
 		used += snprintf(s->description + used, sizeof(s->description) - used, "%s%s=%s",
-				 i ? " " : "", event_names[i], kmt_attach_kind_name(kind[i]));
+				 i ? " " : "",
+				 kind[i] == KMT_ATTACH_TRACEPOINT ? "sys_enter_ioctl" : event_names[i],
+				 kmt_attach_kind_name(kind[i]));
 	}
 
 	rc = kvm_mmio__load(s->skel);

@@ -49,6 +49,24 @@ wait_tracer() {
 	((rc == 0)) || fail "kvm-mmio-top exited $rc: $(cat "$tracer_out.err")"
 }
 
+# tracefs_in_namespace mounted|hidden: from now on the tracer runs in a
+# private mount namespace where tracefs is mounted, or hidden (so the
+# syscalls:sys_enter_ioctl event cannot be attached), whatever the host has.
+tracefs_in_namespace() {
+	local setup
+	if [[ $1 == mounted ]]; then
+		setup='mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing'
+	else
+		setup='for d in /sys/kernel/tracing /sys/kernel/debug; do mount -t tmpfs none "$d"; done'
+	fi
+	cat >"$work/top-$1" <<-WRAPPER
+		#!/usr/bin/env bash
+		exec unshare -m --propagation private bash -c '$setup && exec "\$0" "\$@"' "$PWD/$TOP" "\$@"
+	WRAPPER
+	chmod +x "$work/top-$1"
+	TOP=$work/top-$1
+}
+
 # start_guest OUT ARGS...: one test-vmm run in the background; its pid in guest_pid.
 start_guest() {
 	local out=$1

@@ -1,0 +1,11 @@
+# Benchmarks (not tests): make bench prints side-by-side ratios; results
+# and the commands that produced them are recorded in bench/RESULTS.md.
+
+.PHONY: bench
+
+$(BUILD)/bench/syscall_rate: bench/syscall_rate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
+bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate
+	bench/tracing-overhead.sh
