@@ -132,13 +132,6 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
 	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
 	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
-	for (unsigned int i = 0; i < t->naccesses; i++) {
-		const struct access *a = &t->access[i];
-
-		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx len=%u data=0x%x\n",
-		       run, p->vm, p->vcpu, i, a->is_write ? "store" : "load",
-		       (unsigned long long)a->gpa, a->len, a->data);
-	}
 	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
 		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
 		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
@@ -156,4 +149,12 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	       (unsigned long long)(rd64(block, GR_BULK_RESP2) >> 56),
 	       (unsigned long long)(rd64(block, GR_BULK_RESP3) >> 56));
 	print_hcall(run, p, "H_REMOVE", 0, idx[0], rd64(block, GR_REMOVE0_RET));
+	for (unsigned int i = 0; i < t->naccesses; i++) {
+		const struct access *a = &t->access[i];
+
+		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx ea=0x%llx len=%u data=0x%x\n",
+		       run, p->vm, p->vcpu, i, a->is_write ? "store" : "load",
+		       (unsigned long long)a->gpa,
+		       (unsigned long long)(p->ea[0] + (a->gpa - p->gpa[0])), a->len, a->data);
+	}
 }
