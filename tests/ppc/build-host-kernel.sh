@@ -58,8 +58,11 @@ export ARCH=powerpc CROSS_COMPILE=$cross
 build=$work/build
 mkdir -p "$build"
 mapfile -t fragments < <(config_fragments)
-make -C "$src" O="$build" -s allnoconfig >/dev/null
-(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" "$build/.config" "${fragments[@]}") \
+# -n: allnoconfig with the fragments as KCONFIG_ALLCONFIG, so that every
+# option the fragments leave alone gets its default for a 64-bit powernv
+# kernel (an allnoconfig .config merged in as a fragment would carry over
+# 32-bit values such as FRAME_WARN=1024)
+(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" "${fragments[@]}") \
 	>"$out/merge_config.log" 2>&1 || { cat "$out/merge_config.log" >&2; ppc_die "merge_config failed"; }
 make -C "$src" O="$build" -s olddefconfig
 # A fragment line the final .config lost means a dependency is missing:

@@ -44,7 +44,7 @@ short_hash() { sha256sum | cut -c1-16; }
 # patches actually applied, the config fragments and how they are built.
 kernel_key() {
 	{
-		echo "recipe 1: allnoconfig + fragments, vmlinux, strip-debug"
+		echo "recipe 2: merge_config -n fragments, vmlinux, strip-debug"
 		stat -c '%n %s %Y' "$tarball"
 		series_patches | while read -r p; do echo "patch $(basename "$p")"; cat "$p"; done
 		config_fragments | while read -r f; do echo "fragment $(basename "$f")"; cat "$f"; done
