@@ -44,11 +44,14 @@ function second(word,   i) {	# the token two after "word"
 			return $(i + 2)
 	return ""
 }
-function expect(ev, tuple) { exp[ev, tuple]++; nexp[ev]++; tuples[ev, tuple] = 1; evs[ev] = 1 }
+function expect(ev, tuple) { expected[ev, tuple]++; nexpected[ev]++; tuples[ev, tuple] = 1; evs[ev] = 1 }
 function see(ev, tuple) { seen[ev, tuple]++; nseen[ev]++; tuples[ev, tuple] = 1; evs[ev] = 1 }
 function hex(v) { return sprintf("0x%x", strtonum(v)) }
 function rcname(r) { return r in rcs ? rcs[r] : sprintf("0x%x", r) }
 BEGIN {
+	# Not an event: the exit_ns of each access, which its kvm_hv_hdsi,
+	# kvm_hv_mmio_dispatch and kvm_hv_mmio_complete must all carry
+	EXIT_NS = "kvm_hv:kvm_hv_*.exit_ns"
 	rcs[0] = "H_SUCCESS"; rcs[-7] = "H_NOT_FOUND"; rcs[-4] = "H_PARAMETER"
 	rcs[-2] = "H_FUNCTION"; rcs[-6] = "H_PTEG_FULL"; rcs[-11] = "H_PERMISSION"
 }
@@ -57,13 +60,13 @@ BEGIN {
 /^KMT vcpu run=traced / {
 	vm = field("vm"); vc = field("vcpu")
 	vm_of_tid[field("tid")] = vm; vcpu_of_tid[field("tid")] = vc
-	hcall_exits[vm, vc] = field("hcall_exits")
-	vcpus[vm, vc] = 1
+	for (i = 0; i < field("hcall_exits"); i++)
+		expect("kvm:kvm_userspace_exit", "vm=" vm " vcpu=" vc " reason=19")
 }
 /^KMT mmio run=traced / {
 	vm = field("vm"); vc = field("vcpu"); seq = field("seq")
 	id = "vm=" vm " vcpu=" vc
-	store = $6 == "store"
+	store = $7 == "store"
 	gpa = hex(field("gpa")); ea = hex(field("ea")); len = field("len"); data = hex(field("data"))
 	dir = store ? "store" : "load"
 	expect("kvm_hv:kvm_guest_exit", id " trap=H_DATA_STORAGE")
@@ -77,8 +80,10 @@ BEGIN {
 	} else
 		outcome = "mmio_cache"
 	expect("kvm_hv:kvm_hv_hdsi", id " dar=" ea " " dir " outcome=" outcome " lost=0")
-	expect("kvm_hv:kvm_hv_mmio_dispatch", id " " dir " gpa=" gpa " ea=" ea " len=" len " to=user result=RESUME_HOST")
+	expect("kvm_hv:kvm_hv_mmio_dispatch", id " " dir " gpa=" gpa " ea=" ea " len=" len " to=user result=RESUME_HOST_NV")
 	expect("kvm_hv:kvm_hv_mmio_complete", id " " dir " gpa=" gpa " len=" len " by=user")
+	expect(EXIT_NS, id " gpa=" gpa " exit_ns: nonzero, hdsi = dispatch = complete")
+	accesses[vm, vc, gpa] = ea
 	if (store)
 		expect("kvm:kvm_mmio", id " write len=" len " gpa=" gpa " val=" data)
 	else {
@@ -116,6 +121,7 @@ intrace && /^KMT trace / {
 		dsisr = strtonum(after("dsisr"))
 		see("kvm_hv:" ev, id " dar=" hex(after("dar")) " " (and(dsisr, 0x02000000) ? "store" : "load") \
 		    " outcome=" $(NF - 2) " lost=" $NF)
+		hdsi_ns[tvm, ev_vc, hex(after("dar"))] = after("exit_ns")
 	} else if (ev == "kvm_hv_find_lock_hpte") {
 		see("kvm_hv:" ev, id " ea=" hex(after("ea")) " valid=" hex(after("valid")) \
 		    " index=" hex(after("index")) " spins=" after("spins"))
@@ -128,8 +134,10 @@ intrace && /^KMT trace / {
 	} else if (ev == "kvm_hv_mmio_dispatch") {
 		see("kvm_hv:" ev, id " " second("vcpu") " gpa=" hex(after("gpa")) " ea=" hex(after("ea")) \
 		    " len=" after("len") " to=" after("to") " result=" after("result"))
+		dispatch_ns[tvm, ev_vc, hex(after("gpa"))] = after("exit_ns")
 	} else if (ev == "kvm_hv_mmio_complete") {
 		see("kvm_hv:" ev, id " " second("vcpu") " gpa=" hex(after("gpa")) " len=" after("len") " by=" after("by"))
+		complete_ns[tvm, ev_vc, hex(after("gpa"))] = after("exit_ns")
 	} else if (ev == "kvm_mmio") {
 		see("kvm:" ev, "vm=" tvm " vcpu=" tvc " " after("mmio") " len=" after("len") \
 		    " gpa=" hex(after("gpa")) " val=" hex(after("val")))
@@ -160,6 +168,13 @@ inuntraced && /^KMT trace / { untraced_events++ }
 
 END {
 	bad = 0
+	for (k in accesses) {
+		split(k, a, SUBSEP)
+		h = hdsi_ns[a[1], a[2], accesses[k]]; d = dispatch_ns[k]; c = complete_ns[k]
+		see(EXIT_NS, "vm=" a[1] " vcpu=" a[2] " gpa=" a[3] " exit_ns: " \
+		    (d != "" && d != 0 && h == d && c == d ? "nonzero, hdsi = dispatch = complete" \
+		     : "hdsi " h ", dispatch " d ", complete " c))
+	}
 	if (mode == "new") {
 		split("kvm_hv_hdsi kvm_hv_find_lock_hpte kvm_hv_hpte_hcall kvm_hv_mmio_dispatch kvm_hv_mmio_complete", need)
 		for (i in need)
@@ -203,17 +218,17 @@ END {
 		diff = 0
 		for (k in tuples) {
 			split(k, kk, SUBSEP)
-			if (kk[1] == ev && exp[k] != seen[k])
+			if (kk[1] == ev && expected[k] != seen[k])
 				diff++
 		}
-		printf "%-32s %9d %9d  %s\n", ev, nexp[ev], nseen[ev], diff ? "MISMATCH" : "ok"
+		printf "%-32s %9d %9d  %s\n", ev, nexpected[ev], nseen[ev], diff ? "MISMATCH" : "ok"
 		if (diff) {
 			bad = 1
 			shown = 0
 			for (k in tuples) {
 				split(k, kk, SUBSEP)
-				if (kk[1] == ev && exp[k] != seen[k] && shown++ < 12)
-					printf "    %s: expected %d, seen %d\n", kk[2], exp[k], seen[k]
+				if (kk[1] == ev && expected[k] != seen[k] && shown++ < 12)
+					printf "    %s: expected %d, seen %d\n", kk[2], expected[k], seen[k]
 			}
 		}
 	}

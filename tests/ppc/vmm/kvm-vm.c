@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "guest-abi.h"
 #include "hpt.h"
 
 #define KVM_VM_PPC_HV	1
@@ -21,6 +22,18 @@ static int fail(const char *what)
 {
 	fprintf(stderr, "test-vmm: %s: %s\n", what, strerror(errno));
 	return -1;
+}
+
+static int enable_hcall(int vm, uint64_t hcall)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PPC_ENABLE_HCALL, .args = { hcall, 1 } };
+
+	if (ioctl(vm, KVM_ENABLE_CAP, &cap)) {
+		fprintf(stderr, "test-vmm: KVM_ENABLE_CAP(KVM_CAP_PPC_ENABLE_HCALL, 0x%llx): %s\n",
+			(unsigned long long)hcall, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int kvm_open(void)
@@ -48,6 +61,10 @@ int vm_create(int kvm, struct vm *vm, const void *code, size_t code_len)
 		if (ioctl(vm->fd, KVM_PPC_CONFIGURE_V3_MMU, &hash))
 			return fail("KVM_PPC_CONFIGURE_V3_MMU(hash)");
 	}
+	/* KVM-HV implements H_CLEAR_REF and H_CLEAR_MOD but, unlike the
+	 * other HPT hcalls, leaves them to user space until enabled. */
+	if (enable_hcall(vm->fd, H_CLEAR_REF) || enable_hcall(vm->fd, H_CLEAR_MOD))
+		return -1;
 	if (ioctl(vm->fd, KVM_PPC_ALLOCATE_HTAB, &order))
 		return fail("KVM_PPC_ALLOCATE_HTAB");
 	/* Populated up front: KVM then maps the whole VRMA with valid HPTEs,

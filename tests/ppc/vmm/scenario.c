@@ -29,7 +29,10 @@ void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu)
 	p->vcpu = vcpu;
 	p->nstores = 3 + 2 * vm + vcpu;
 	p->nloads = 2 + vm + 2 * vcpu;
-	p->vsid = VSID_BASE + 0x10 * vm + vcpu;
+	/* page i hashes to PTEG vsid ^ i: 0x10 apart, no two vcpus share a
+	 * PTEG, so H_ENTER's choice of slot does not depend on which vcpu
+	 * gets there first */
+	p->vsid = VSID_BASE + 0x40 * vm + 0x10 * vcpu;
 	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
 		p->ea[i] = MMIO_EA_BASE + ((uint64_t)i << HPT_PAGE_SHIFT);
 		p->gpa[i] = MMIO_GPA_BASE + ((uint64_t)vm << 20) + ((uint64_t)vcpu << 16) +

@@ -6,7 +6,8 @@
  * every vcpu's counts differ from every other's and a count attributed
  * to the wrong vcpu or guest shows. Its four pages sit at
  * GPA 0x80000000 + g * 1 MiB + v * 64 KiB + page * 4 KiB (no memslot
- * there) and EA 0x10000000 + page * 4 KiB in its own segment (VSID).
+ * there) and EA 0x10000000 + page * 4 KiB in its own
+ * segment (VSID 0x100 + 0x40g + 0x10v).
  */
 #ifndef KMT_PPC_SCENARIO_H
 #define KMT_PPC_SCENARIO_H
