@@ -5,6 +5,12 @@
 PPC_TESTS := $(sort $(wildcard tests/ppc/*.t))
 TESTS     += $(PPC_TESTS)
 
+# run-tests.sh shows the output of failing tests only; the expected/seen
+# tables of the passing ones are printed from their logs afterwards.
 .PHONY: check-ppc
 check-ppc: deps
-	tests/run-tests.sh $(PPC_TESTS)
+	@rc=0; tests/run-tests.sh $(PPC_TESTS) || rc=$$?; \
+	for t in $(PPC_TESTS); do \
+		log=$${TEST_LOG_DIR:-build/test-logs}/$$(echo "$$t" | tr / _).log; \
+		[ -f "$$log" ] && { echo "== $$t"; cat "$$log"; }; \
+	done; exit $$rc

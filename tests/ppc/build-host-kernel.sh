@@ -20,6 +20,10 @@ for t in ${cross}gcc ${cross}objcopy flex bison bc pahole cpio git; do
 done
 [[ -r $tarball ]] || ppc_die "missing $tarball (apt-get install linux-source-6.1)"
 
+skip=${KMT_SERIES_SKIP:-}
+for n in ${skip//,/ }; do
+	grep -q "^$n-" "$series" 2>/dev/null || ppc_die "KMT_SERIES_SKIP: no patch $n in $series"
+done
 key=$(kernel_key)
 out=$cache/kernel-$key
 mkdir -p "$cache"

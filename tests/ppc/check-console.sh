@@ -224,12 +224,18 @@ END {
 		printf "%-32s %9d %9d  %s\n", ev, nexpected[ev], nseen[ev], diff ? "MISMATCH" : "ok"
 		if (diff) {
 			bad = 1
-			shown = 0
+			nd = 0
+			delete lines
 			for (k in tuples) {
 				split(k, kk, SUBSEP)
-				if (kk[1] == ev && expected[k] != seen[k] && shown++ < 12)
-					printf "    %s: expected %d, seen %d\n", kk[2], expected[k], seen[k]
+				if (kk[1] == ev && expected[k] != seen[k])
+					lines[++nd] = sprintf("    %s: expected %d, seen %d", kk[2], expected[k], seen[k])
 			}
+			asort(lines)
+			for (j = 1; j <= nd && j <= 16; j++)
+				print lines[j]
+			if (nd > 16)
+				printf "    ... and %d more\n", nd - 16
 		}
 	}
 	exit bad
