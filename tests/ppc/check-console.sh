@@ -173,7 +173,7 @@ END {
 		h = hdsi_ns[a[1], a[2], accesses[k]]; d = dispatch_ns[k]; c = complete_ns[k]
 		see(EXIT_NS, "vm=" a[1] " vcpu=" a[2] " gpa=" a[3] " exit_ns: " \
 		    (d != "" && d != 0 && h == d && c == d ? "nonzero, hdsi = dispatch = complete" \
-		     : "hdsi " h ", dispatch " d ", complete " c))
+		     : "hdsi " (h == "" ? "none" : h) ", dispatch " (d == "" ? "none" : d) ", complete " (c == "" ? "none" : c)))
 	}
 	if (mode == "new") {
 		split("kvm_hv_hdsi kvm_hv_find_lock_hpte kvm_hv_hpte_hcall kvm_hv_mmio_dispatch kvm_hv_mmio_complete", need)
