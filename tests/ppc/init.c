@@ -12,11 +12,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +41,7 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int write_file(const char *path, const char *value)
+static void write_file(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC);
 	ssize_t n = -1;
@@ -54,7 +52,6 @@ static int write_file(const char *path, const char *value)
 	}
 	if (n < 0)
 		say("error write %s to %s: %s", value, path, strerror(errno));
-	return n < 0 ? -1 : 0;
 }
 
 static void set_event(const char *event, const char *on)
