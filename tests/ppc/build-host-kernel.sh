@@ -33,6 +33,16 @@ if [[ -f $out/vmlinux.strip ]]; then
 	echo "$out"
 	exit 0
 fi
+# The same inputs fail the same way: each test that asks again gets the
+# first failure instead of another 5-minute build.
+if [[ -f $out/failed ]]; then
+	ppc_die "kernel $key failed to build before (remove $out to retry): $(cat "$out/failed")"
+fi
+build_failed() {
+	printf '%s\n' "$1" >"$out/failed"
+	rm -rf "$out/work"
+	ppc_die "$1"
+}
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -53,7 +63,7 @@ if ((${#patches[@]})); then
 	gitid=(-c user.name=kvm-mmio-trace -c user.email=kmt@localhost)
 	git -C "$src" "${gitid[@]}" commit -q -m "linux-source-6.1"
 	git -C "$src" "${gitid[@]}" am -q "${patches[@]}" >"$out/am.log" 2>&1 ||
-		{ cat "$out/am.log" >&2; ppc_die "the series does not apply with git am"; }
+		build_failed "the series does not apply with git am: $(tail -n 20 "$out/am.log")"
 else
 	ppc_log "kernel $key: no series at $series, building the unpatched kernel"
 fi
@@ -67,17 +77,17 @@ mapfile -t fragments < <(config_fragments)
 # kernel (an allnoconfig .config merged in as a fragment would carry over
 # 32-bit values such as FRAME_WARN=1024)
 (cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" "${fragments[@]}") \
-	>"$out/merge_config.log" 2>&1 || { cat "$out/merge_config.log" >&2; ppc_die "merge_config failed"; }
+	>"$out/merge_config.log" 2>&1 || build_failed "merge_config failed: $(tail -n 20 "$out/merge_config.log")"
 make -C "$src" O="$build" -s olddefconfig
 # A fragment line the final .config lost means a dependency is missing:
 # better to stop here than to boot a kernel without, say, KVM.
 missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | sort -u |
 	while read -r line; do grep -qxF "$line" "$build/.config" || echo "$line"; done)
-[[ -z $missing ]] || ppc_die "not in the final .config: $missing"
+[[ -z $missing ]] || build_failed "not in the final .config: $missing"
 
 ppc_log "kernel $key: building vmlinux (-j$jobs, ~5 min on 2 idle cores)"
 flock /tmp/kmt-kernel-build.lock nice -n 10 make -C "$src" O="$build" -s -j"$jobs" vmlinux \
-	>"$out/build.log" 2>&1 || { tail -n 40 "$out/build.log" >&2; ppc_die "vmlinux build failed (log: $out/build.log)"; }
+	>"$out/build.log" 2>&1 || build_failed "vmlinux build failed (log: $out/build.log): $(tail -n 40 "$out/build.log")"
 ${cross}objcopy --strip-debug "$build/vmlinux" "$out/vmlinux.strip.tmp"
 cp "$build/usr/gen_init_cpio" "$out/gen_init_cpio"
 cp "$build/.config" "$out/config"
