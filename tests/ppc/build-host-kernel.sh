@@ -91,7 +91,9 @@ flock /tmp/kmt-kernel-build.lock nice -n 10 make -C "$src" O="$build" -s -j"$job
 ${cross}objcopy --strip-debug "$build/vmlinux" "$out/vmlinux.strip.tmp"
 cp "$build/usr/gen_init_cpio" "$out/gen_init_cpio"
 cp "$build/.config" "$out/config"
-git -C "$src" log --format='%h %s' 2>/dev/null >"$out/applied" || true
+if ((${#patches[@]})); then
+	git -C "$src" log --format='%h %s' >"$out/applied"
+fi
 rm -rf "$work"
 mv "$out/vmlinux.strip.tmp" "$out/vmlinux.strip"
 ppc_log "kernel $key: built in $(($(date +%s) - start)) s"
