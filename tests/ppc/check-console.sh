@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Compare the trace events in a test bed console log with the test VMM's
+# ground truth, event by event.
+#
+#   tests/ppc/check-console.sh stock|new|same MACHINE CONSOLE_LOG
+#
+# stock  kvm_hv:kvm_page_fault_enter, kvm_hv:kvm_guest_exit (HDSIs) and
+#        kvm:kvm_userspace_exit, which an unpatched kernel has too
+# new    the series' events: kvm_hv:kvm_hv_hdsi, kvm_hv_find_lock_hpte,
+#        kvm_hv_hpte_hcall, kvm_hv_mmio_dispatch, kvm_hv_mmio_complete and
+#        kvm:kvm_mmio, as docs/kvm_hv-tracepoints.md defines them
+# same   the run with every event disabled: same ground truth as the
+#        traced run, and no event recorded
+#
+# Each event is reduced to a tuple of (guest, vcpu, key fields); expected
+# tuples come from the ground truth, seen ones from the trace, and the
+# event passes when the two multisets are equal. A table "event expected
+# seen" is printed; for a failing event, the tuples that differ.
+set -euo pipefail
+
+mode=$1 machine=$2 log=$3
+[[ -r $log ]] || { echo "check-console: no console log $log" >&2; exit 1; }
+
+grep -q '^KMT vmm run=traced .*result=ok' "$log" ||
+	{ echo "check-console: $machine: the traced VMM run did not succeed:" >&2
+	  grep -E '^(KMT (vmm|vmm-exit|error)|test-vmm:)' "$log" >&2 || tail -n 30 "$log" >&2; exit 1; }
+
+gawk -v mode="$mode" -v machine="$machine" '
+function field(name,   i) {	# value of "name=value" in the current line
+	for (i = 1; i <= NF; i++)
+		if (index($i, name "=") == 1)
+			return substr($i, length(name) + 2)
+	return ""
+}
+function after(word,   i) {	# the token after "word" in the current line
+	for (i = 1; i < NF; i++)
+		if ($i == word)
+			return $(i + 1)
+	return ""
+}
+function second(word,   i) {	# the token two after "word"
+	for (i = 1; i < NF - 1; i++)
+		if ($i == word)
+			return $(i + 2)
+	return ""
+}
+function expect(ev, tuple) { expected[ev, tuple]++; nexpected[ev]++; tuples[ev, tuple] = 1; evs[ev] = 1 }
+function see(ev, tuple) { seen[ev, tuple]++; nseen[ev]++; tuples[ev, tuple] = 1; evs[ev] = 1 }
+function hex(v) { return sprintf("0x%x", strtonum(v)) }
+function rcname(r) { return r in rcs ? rcs[r] : sprintf("0x%x", r) }
+BEGIN {
+	# Not an event: the exit_ns of each access, which its kvm_hv_hdsi,
+	# kvm_hv_mmio_dispatch and kvm_hv_mmio_complete must all carry
+	EXIT_NS = "kvm_hv:kvm_hv_*.exit_ns"
+	rcs[0] = "H_SUCCESS"; rcs[-7] = "H_NOT_FOUND"; rcs[-4] = "H_PARAMETER"
+	rcs[-2] = "H_FUNCTION"; rcs[-6] = "H_PTEG_FULL"; rcs[-11] = "H_PERMISSION"
+}
+
+# Ground truth of the traced run
+/^KMT vcpu run=traced / {
+	vm = field("vm"); vc = field("vcpu")
+	vm_of_tid[field("tid")] = vm; vcpu_of_tid[field("tid")] = vc
+	for (i = 0; i < field("hcall_exits"); i++)
+		expect("kvm:kvm_userspace_exit", "vm=" vm " vcpu=" vc " reason=19")
+}
+/^KMT mmio run=traced / {
+	vm = field("vm"); vc = field("vcpu"); seq = field("seq")
+	id = "vm=" vm " vcpu=" vc
+	store = $7 == "store"
+	gpa = hex(field("gpa")); ea = hex(field("ea")); len = field("len"); data = hex(field("data"))
+	dir = store ? "store" : "load"
+	expect("kvm_hv:kvm_guest_exit", id " trap=H_DATA_STORAGE")
+	expect("kvm:kvm_userspace_exit", id " reason=6")
+	if (seq == 0) {
+		# the first access misses the vcpu'"'"'s MMIO HPTE cache: one HPT
+		# lookup and one host page fault; the others hit the cache
+		expect("kvm_hv:kvm_page_fault_enter", id " ea=" ea)
+		expect("kvm_hv:kvm_hv_find_lock_hpte", id " ea=" ea " valid=0x21 index=" idx0[vm, vc] " spins=0")
+		outcome = "mmio"
+	} else
+		outcome = "mmio_cache"
+	expect("kvm_hv:kvm_hv_hdsi", id " dar=" ea " " dir " outcome=" outcome " lost=0")
+	expect("kvm_hv:kvm_hv_mmio_dispatch", id " " dir " gpa=" gpa " ea=" ea " len=" len " to=user result=RESUME_HOST_NV")
+	expect("kvm_hv:kvm_hv_mmio_complete", id " " dir " gpa=" gpa " len=" len " by=user")
+	expect(EXIT_NS, id " gpa=" gpa " exit_ns: nonzero, hdsi = dispatch = complete")
+	accesses[vm, vc, gpa] = ea
+	if (store)
+		expect("kvm:kvm_mmio", id " write len=" len " gpa=" gpa " val=" data)
+	else {
+		expect("kvm:kvm_mmio", id " unsatisfied-read len=" len " gpa=" gpa " val=0x0")
+		expect("kvm:kvm_mmio", id " read len=" len " gpa=" gpa " val=" data)
+	}
+}
+/^KMT hcall run=traced / {
+	vm = field("vm"); vc = field("vcpu")
+	name = field("hcall"); idx = hex(field("pte_index")); ret = rcname(field("ret") + 0)
+	if (name == "H_ENTER" && field("page") == 0)
+		idx0[vm, vc] = idx
+	expect("kvm_hv:kvm_hv_hpte_hcall", "vm=" vm " vcpu=" vc " " name " pte_index=" idx " ret=" ret \
+	       (name == "H_ENTER" ? " mmio_key=1" : ""))
+}
+
+# Trace of the traced run: "KMT trace <task>-<pid> [cpu] flags ts: event: text"
+/^KMT trace-begin run=traced/ { intrace = 1; next }
+/^KMT trace-end run=traced/ { intrace = 0; next }
+intrace && /^KMT trace / {
+	match($0, /-([0-9]+) +\[/, m); tid = m[1]
+	match($0, /: ([a-z_]+): /, m); ev = m[1]
+	if (!(tid in vm_of_tid)) {
+		others[ev]++	# not a vcpu thread of the VMM
+		next
+	}
+	tvm = vm_of_tid[tid]; tvc = vcpu_of_tid[tid]
+	if (ev ~ /^kvm_hv_/) {
+		lpid = after("lpid"); ev_vc = after("vcpu")
+		lpids_of_vm[tvm] = lpids_of_vm[tvm] (index(lpids_of_vm[tvm], " " lpid " ") ? "" : " " lpid " ")
+		vm_of_lpid[lpid] = (lpid in vm_of_lpid && vm_of_lpid[lpid] != tvm) ? "conflict" : tvm
+		id = "vm=" tvm " vcpu=" ev_vc
+	}
+	if (ev == "kvm_hv_hdsi") {
+		dsisr = strtonum(after("dsisr"))
+		see("kvm_hv:" ev, id " dar=" hex(after("dar")) " " (and(dsisr, 0x02000000) ? "store" : "load") \
+		    " outcome=" $(NF - 2) " lost=" $NF)
+		hdsi_ns[tvm, ev_vc, hex(after("dar"))] = after("exit_ns")
+	} else if (ev == "kvm_hv_find_lock_hpte") {
+		see("kvm_hv:" ev, id " ea=" hex(after("ea")) " valid=" hex(after("valid")) \
+		    " index=" hex(after("index")) " spins=" after("spins"))
+	} else if (ev == "kvm_hv_hpte_hcall") {
+		split(after("hpte"), hp, ":")
+		key = and(strtonum(hp[2]), 0x3000000000000e00) == 0x3000000000000e00
+		name = $0; sub(/.* vcpu [0-9]+ /, "", name); sub(/ .*/, "", name)
+		see("kvm_hv:" ev, id " " name " pte_index=" hex(after("pte_index")) " ret=" after("ret") \
+		    (name == "H_ENTER" ? " mmio_key=" key : ""))
+	} else if (ev == "kvm_hv_mmio_dispatch") {
+		see("kvm_hv:" ev, id " " second("vcpu") " gpa=" hex(after("gpa")) " ea=" hex(after("ea")) \
+		    " len=" after("len") " to=" after("to") " result=" after("result"))
+		dispatch_ns[tvm, ev_vc, hex(after("gpa"))] = after("exit_ns")
+	} else if (ev == "kvm_hv_mmio_complete") {
+		see("kvm_hv:" ev, id " " second("vcpu") " gpa=" hex(after("gpa")) " len=" after("len") " by=" after("by"))
+		complete_ns[tvm, ev_vc, hex(after("gpa"))] = after("exit_ns")
+	} else if (ev == "kvm_mmio") {
+		see("kvm:" ev, "vm=" tvm " vcpu=" tvc " " after("mmio") " len=" after("len") \
+		    " gpa=" hex(after("gpa")) " val=" hex(after("val")))
+	} else if (ev == "kvm_userspace_exit") {
+		r = after("reason") == "restart" ? "restart" : substr($NF, 2, length($NF) - 2)
+		see("kvm:" ev, "vm=" tvm " vcpu=" tvc " reason=" r)
+	} else if (ev == "kvm_guest_exit") {
+		if ($0 ~ /trap=H_DATA_STORAGE/) {
+			v = $0; sub(/.*VCPU /, "", v); sub(/:.*/, "", v)
+			see("kvm_hv:" ev, "vm=" tvm " vcpu=" v " trap=H_DATA_STORAGE")
+		}
+	} else if (ev == "kvm_page_fault_enter") {
+		v = $0; sub(/.*VCPU /, "", v); sub(/:.*/, "", v)
+		e = $0; sub(/.* ea=/, "", e); sub(/,.*/, "", e)
+		see("kvm_hv:" ev, "vm=" tvm " vcpu=" v " ea=" hex(e))
+	}
+}
+/^KMT trace-begin run=untraced/ { inuntraced = 1; next }
+/^KMT trace-end run=untraced/ { inuntraced = 0; next }
+inuntraced && /^KMT trace / { untraced_events++ }
+/^KMT event-enabled / { enabled[$3] = 1 }
+/^KMT trace-stats .*overrun: [1-9]/ { overruns++ }
+/^KMT (vcpu|mmio|hcall|bulk) run=(traced|untraced) / {
+	line = $0; sub(/ run=[a-z]+/, "", line); sub(/ tid=[0-9]+/, "", line)
+	behaviour[$3] = behaviour[$3] line "\n"
+}
+/^KMT vmm run=untraced .*result=ok/ { untraced_ok = 1 }
+
+END {
+	bad = 0
+	for (k in accesses) {
+		split(k, a, SUBSEP)
+		h = hdsi_ns[a[1], a[2], accesses[k]]; d = dispatch_ns[k]; c = complete_ns[k]
+		see(EXIT_NS, "vm=" a[1] " vcpu=" a[2] " gpa=" a[3] " exit_ns: " \
+		    (d != "" && d != 0 && h == d && c == d ? "nonzero, hdsi = dispatch = complete" \
+		     : "hdsi " (h == "" ? "none" : h) ", dispatch " (d == "" ? "none" : d) ", complete " (c == "" ? "none" : c)))
+	}
+	if (mode == "new") {
+		split("kvm_hv_hdsi kvm_hv_find_lock_hpte kvm_hv_hpte_hcall kvm_hv_mmio_dispatch kvm_hv_mmio_complete", need)
+		for (i in need)
+			if (!(("kvm_hv/" need[i]) in enabled)) {
+				printf "%s: event kvm_hv:%s does not exist in this kernel\n", machine, need[i]
+				bad = 1
+			}
+		want = "^(kvm_hv:kvm_hv_|kvm:kvm_mmio)"
+	} else if (mode == "stock")
+		want = "^(kvm_hv:kvm_page_fault_enter|kvm_hv:kvm_guest_exit|kvm:kvm_userspace_exit)"
+	if (mode == "same") {
+		printf "%s: ground truth, events on vs off: %s\n", machine,
+		       behaviour["run=traced"] == behaviour["run=untraced"] ? "identical" : "DIFFERENT"
+		printf "%s: events recorded with every event disabled: %d\n", machine, untraced_events
+		if (behaviour["run=traced"] != behaviour["run=untraced"] || !untraced_ok) {
+			printf "traced run:\n%suntraced run:\n%s", behaviour["run=traced"], behaviour["run=untraced"]
+			bad = 1
+		}
+		exit bad || untraced_events > 0
+	}
+	if (overruns) {
+		printf "%s: the trace buffer overran: counts are incomplete\n", machine
+		bad = 1
+	}
+	# Per guest one lpid, and different guests different lpids
+	if (mode == "new") {
+		for (vm in lpids_of_vm) {
+			n = split(lpids_of_vm[vm], l, " ")
+			printf "%s: guest %d: lpid%s\n", machine, vm, lpids_of_vm[vm]
+			if (n != 1) { printf "%s: guest %d has events with %d lpids\n", machine, vm, n; bad = 1 }
+		}
+		for (lp in vm_of_lpid)
+			if (vm_of_lpid[lp] == "conflict") { printf "%s: lpid %s seen for two guests\n", machine, lp; bad = 1 }
+	}
+	printf "%-32s %9s %9s  %s\n", machine ": event", "expected", "seen", "result"
+	n = asorti(evs, names)
+	for (i = 1; i <= n; i++) {
+		ev = names[i]
+		if (ev !~ want)
+			continue
+		diff = 0
+		for (k in tuples) {
+			split(k, kk, SUBSEP)
+			if (kk[1] == ev && expected[k] != seen[k])
+				diff++
+		}
+		printf "%-32s %9d %9d  %s\n", ev, nexpected[ev], nseen[ev], diff ? "MISMATCH" : "ok"
+		if (diff) {
+			bad = 1
+			nd = 0
+			delete lines
+			for (k in tuples) {
+				split(k, kk, SUBSEP)
+				if (kk[1] == ev && expected[k] != seen[k])
+					lines[++nd] = sprintf("    %s: expected %d, seen %d", kk[2], expected[k], seen[k])
+			}
+			asort(lines)
+			for (j = 1; j <= nd && j <= 16; j++)
+				print lines[j]
+			if (nd > 16)
+				printf "    ... and %d more\n", nd - 16
+		}
+	}
+	exit bad
+}
+' "$log"

@@ -1,0 +1,203 @@
+/*
+ * /init of the POWER test bed's host (static, ppc64le): set up tracefs,
+ * run the test VMM once with the KVM trace events enabled and once with
+ * them all disabled, print the VMM's ground truth and the trace as
+ * "KMT ..." lines on the console, and power the machine off.
+ *
+ * It decides nothing: tests/ppc/check-console.sh compares the two on the
+ * build machine, where a failure can show the whole console log.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TRACING "/sys/kernel/tracing"
+
+/* Stock events the tests count besides every kvm_hv_* event. */
+static const char *const stock_events[] = {
+	"kvm_hv/kvm_guest_exit",
+	"kvm_hv/kvm_page_fault_enter",
+	"kvm/kvm_userspace_exit",
+	"kvm/kvm_mmio",
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("KMT ", stdout);
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+}
+
+static void write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, value, strlen(value));
+		close(fd);
+	}
+	if (n < 0)
+		say("error write %s to %s: %s", value, path, strerror(errno));
+}
+
+static void set_event(const char *event, const char *on)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), TRACING "/events/%s/enable", event);
+	write_file(path, on);
+}
+
+/* Every kvm_hv_* event (the series' new ones, whatever they are), plus the
+ * stock ones; on == "1" enables them, "0" disables every event. */
+static void set_events(const char *on)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (on[0] == '0') {
+		write_file(TRACING "/events/enable", "0");
+		return;
+	}
+	d = opendir(TRACING "/events/kvm_hv");
+	while (d && (e = readdir(d))) {
+		char event[300];
+
+		if (strncmp(e->d_name, "kvm_hv_", 7))
+			continue;
+		snprintf(event, sizeof(event), "kvm_hv/%s", e->d_name);
+		say("event-enabled %s", event);
+		set_event(event, on);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < sizeof(stock_events) / sizeof(stock_events[0]); i++)
+		set_event(stock_events[i], on);
+}
+
+static void print_matching(const char *path, const char *prefix, const char *key)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		say("error open %s: %s", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (!key || strstr(line, key))
+			printf("%s%s", prefix, line);
+	fclose(f);
+}
+
+/* Events lost to a full ring buffer would make every count wrong. */
+static void print_trace_stats(const char *run)
+{
+	char path[128], line[256];
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	for (long cpu = 0; cpu < cpus; cpu++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), TRACING "/per_cpu/cpu%ld/stats", cpu);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "entries:", 8) || !strncmp(line, "overrun:", 8))
+				printf("KMT trace-stats run=%s cpu=%ld %s", run, cpu, line);
+		if (f)
+			fclose(f);
+	}
+}
+
+static int run_vmm(const char *run)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/test-vmm", "test-vmm", run, (char *)NULL);
+		say("error exec /test-vmm: %s", strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		say("error fork/wait test-vmm: %s", strerror(errno));
+		return -1;
+	}
+	if (WIFSIGNALED(status))
+		say("vmm-exit run=%s signal=%d", run, WTERMSIG(status));
+	else
+		say("vmm-exit run=%s status=%d", run, WEXITSTATUS(status));
+	return 0;
+}
+
+/* One VMM run with the events on or off, then the trace it left. */
+static void scenario(const char *run, const char *events_on)
+{
+	write_file(TRACING "/tracing_on", "0");
+	set_events("0");
+	write_file(TRACING "/trace", "");
+	set_events(events_on);
+	write_file(TRACING "/tracing_on", "1");
+	say("run-begin run=%s events=%s", run, events_on[0] == '1' ? "on" : "off");
+	run_vmm(run);
+	write_file(TRACING "/tracing_on", "0");
+	set_events("0");
+	print_trace_stats(run);
+	say("trace-begin run=%s", run);
+	print_matching(TRACING "/trace", "KMT trace ", ": kvm");
+	say("trace-end run=%s", run);
+}
+
+static void identify(void)
+{
+	struct utsname u;
+
+	uname(&u);
+	say("host kernel=%s", u.release);
+	print_matching("/proc/cpuinfo", "KMT cpuinfo ", "cpu\t");
+	print_matching("/proc/cpuinfo", "KMT cpuinfo ", "MMU");
+}
+
+int main(void)
+{
+	int con;
+
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	con = open("/dev/console", O_RDWR);
+	if (con >= 0) {
+		dup2(con, 0);
+		dup2(con, 1);
+		dup2(con, 2);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mount("tracefs", TRACING, "tracefs", 0, NULL))
+		say("error mount tracefs: %s", strerror(errno));
+	write_file(TRACING "/buffer_size_kb", "4096");
+
+	say("init-begin");
+	identify();
+	scenario("traced", "1");
+	scenario("untraced", "0");
+	say("init-end");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,72 @@
+/*
+ * Contract between the guest program (guest.S) and the VMM: the layout of
+ * the per-vcpu parameter block in guest RAM and the hcall numbers the VMM
+ * handles itself. Included from C and from assembly, so only #defines.
+ *
+ * The VMM fills the parameter fields before the first KVM_RUN and passes
+ * the block's guest real address in r31; the guest writes the result
+ * fields, which the VMM reads after the vcpu's "done" hcall.
+ */
+#ifndef KMT_PPC_GUEST_ABI_H
+#define KMT_PPC_GUEST_ABI_H
+
+/* Absent HPTEs each vcpu creates with H_ENTER, and what it does to them:
+ * page 0 takes the MMIO stores and loads, then H_READ, H_CLEAR_REF,
+ * H_CLEAR_MOD and H_REMOVE; page 1 H_PROTECT then H_REMOVE; pages 2 and 3
+ * one H_BULK_REMOVE. */
+#define GUEST_PAGES		4
+
+/* Parameters (VMM -> guest), all 64-bit */
+#define GP_SLB_RS		0x00	/* slbmte RS: VSID word of the segment */
+#define GP_SLB_RB		0x08	/* slbmte RB: ESID | valid | SLB slot */
+#define GP_MMIO_EA		0x10	/* effective address of page 0 */
+#define GP_NSTORES		0x18	/* stores to page 0, >= 1 */
+#define GP_NLOADS		0x20	/* loads from page 0, >= 1 */
+#define GP_HPTE			0x28	/* GUEST_PAGES x H_ENTER arguments: */
+#define GP_HPTE_SIZE		0x18	/*   PTEG's first index, HPTE V, HPTE R */
+
+/* Results (guest -> VMM): hcall return codes (r3) and outputs */
+#define GR_ENTER_RET		0x88	/* GUEST_PAGES x H_ENTER r3 */
+#define GR_ENTER_IDX		0xa8	/* GUEST_PAGES x H_ENTER r4: HPTE index */
+#define GR_LOAD_SUM		0xc8	/* sum of the words the loads returned */
+#define GR_READ_RET		0xd0	/* H_READ of page 0 */
+#define GR_READ_V		0xd8
+#define GR_READ_R		0xe0
+#define GR_CLEAR_REF_RET	0xe8	/* H_CLEAR_REF of page 0 */
+#define GR_CLEAR_MOD_RET	0xf0	/* H_CLEAR_MOD of page 0 */
+#define GR_PROTECT_RET		0xf8	/* H_PROTECT of page 1 */
+#define GR_REMOVE1_RET		0x100	/* H_REMOVE of page 1 */
+#define GR_BULK_RET		0x108	/* H_BULK_REMOVE of pages 2 and 3 */
+#define GR_BULK_RESP2		0x110	/*   its response word for page 2 */
+#define GR_BULK_RESP3		0x118	/*   and for page 3 */
+#define GR_REMOVE0_RET		0x120	/* H_REMOVE of page 0 */
+#define GUEST_BLOCK_SIZE	0x128
+
+/* Offsets within page 0: store i goes to +8*i, load i to +LOAD_OFFSET+8*i
+ * (4-byte accesses, so at most 256 of each). */
+#define GUEST_LOAD_OFFSET	0x800
+#define GUEST_ACCESS_STRIDE	8
+#define GUEST_ACCESS_LEN	4
+
+/* The H_PROTECT flags the guest passes (PP = 01: supervisor read/write,
+ * user read) */
+#define GUEST_PROTECT_FLAGS	1
+
+/* hcalls KVM does not know, so they exit to the VMM
+ * (KVM_EXIT_PAPR_HCALL): multiples of 4 in the PAPR range. */
+#define VMM_HCALL_PHASE		0x7000	/* accesses done: wait for the VM's other vcpus */
+#define VMM_HCALL_DONE		0x7004	/* all done: stop this vcpu */
+
+/* PAPR hcall numbers the guest uses */
+#define H_REMOVE		0x04
+#define H_ENTER			0x08
+#define H_READ			0x0c
+#define H_CLEAR_MOD		0x10
+#define H_CLEAR_REF		0x14
+#define H_PROTECT		0x18
+#define H_BULK_REMOVE		0x124
+
+/* MSR bit the guest toggles */
+#define MSR_DR			0x10
+
+#endif

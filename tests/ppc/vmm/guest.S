@@ -1,0 +1,145 @@
+/*
+ * The guest program every vcpu runs, copied into guest RAM by the VMM.
+ * Real mode (MSR_IR=0) throughout, so it only uses relative branches and
+ * can sit at any address; data relocation is turned on only around the
+ * MMIO accesses, because guest RAM itself has no HPTE of the guest's.
+ *
+ * In: r31 = guest real address of this vcpu's parameter block
+ * (guest-abi.h). Nothing else is assumed about register contents.
+ */
+#include "guest-abi.h"
+
+	.section .rodata.guest, "a"
+	.balign 4
+	.globl guest_code
+guest_code:
+	/* 1. Absent HPTEs: the RPNs lie outside every memslot, so KVM
+	 * stores each as HPTE_V_ABSENT with the MMIO storage key. */
+	.macro enter_page page
+	li	%r3, H_ENTER
+	li	%r4, 0			/* flags: any free slot of the PTEG */
+	ld	%r5, GP_HPTE + \page * GP_HPTE_SIZE + 0(%r31)
+	ld	%r6, GP_HPTE + \page * GP_HPTE_SIZE + 8(%r31)
+	ld	%r7, GP_HPTE + \page * GP_HPTE_SIZE + 16(%r31)
+	sc	1
+	std	%r3, GR_ENTER_RET + \page * 8(%r31)
+	std	%r4, GR_ENTER_IDX + \page * 8(%r31)
+	.endm
+	enter_page 0
+	enter_page 1
+	enter_page 2
+	enter_page 3
+
+	/* 2. One SLB entry for the segment of the four pages */
+	ld	%r8, GP_SLB_RS(%r31)
+	ld	%r9, GP_SLB_RB(%r31)
+	slbmte	%r8, %r9
+	isync
+
+	ld	%r12, GP_MMIO_EA(%r31)
+	ld	%r23, GP_NSTORES(%r31)
+	ld	%r24, GP_NLOADS(%r31)
+	li	%r26, 0
+
+	mfmsr	%r10
+	ori	%r10, %r10, MSR_DR
+	mtmsrd	%r10
+	isync
+
+	/* 3. N stores: word i+1 to page 0 + 8*i. Each one is an HDSI on
+	 * the absent HPTE and a KVM_EXIT_MMIO. */
+	mtctr	%r23
+	mr	%r11, %r12
+	li	%r9, 1
+1:	stw	%r9, 0(%r11)
+	addi	%r9, %r9, 1
+	addi	%r11, %r11, GUEST_ACCESS_STRIDE
+	bdnz	1b
+
+	/* 4. M loads from page 0 + LOAD_OFFSET + 8*i, summed in r26 so the
+	 * VMM can check the values it returned arrived */
+	mtctr	%r24
+	addi	%r11, %r12, GUEST_LOAD_OFFSET
+2:	lwz	%r9, 0(%r11)
+	add	%r26, %r26, %r9
+	addi	%r11, %r11, GUEST_ACCESS_STRIDE
+	bdnz	2b
+
+	mfmsr	%r10
+	li	%r9, MSR_DR
+	andc	%r10, %r10, %r9
+	mtmsrd	%r10
+	isync
+	std	%r26, GR_LOAD_SUM(%r31)
+
+	/* 5. Wait until every vcpu of this VM has made its accesses: the
+	 * hcalls below invalidate the VM's MMIO HPTE caches, and a vcpu
+	 * still accessing would then take a lookup instead of a cache hit. */
+	li	%r3, VMM_HCALL_PHASE
+	sc	1
+
+	/* 6. HPT hcalls on the absent entries */
+	li	%r3, H_READ
+	li	%r4, 0
+	ld	%r5, GR_ENTER_IDX + 0 * 8(%r31)
+	sc	1
+	std	%r3, GR_READ_RET(%r31)
+	std	%r4, GR_READ_V(%r31)
+	std	%r5, GR_READ_R(%r31)
+
+	li	%r3, H_CLEAR_REF
+	li	%r4, 0
+	ld	%r5, GR_ENTER_IDX + 0 * 8(%r31)
+	sc	1
+	std	%r3, GR_CLEAR_REF_RET(%r31)
+
+	li	%r3, H_CLEAR_MOD
+	li	%r4, 0
+	ld	%r5, GR_ENTER_IDX + 0 * 8(%r31)
+	sc	1
+	std	%r3, GR_CLEAR_MOD_RET(%r31)
+
+	li	%r3, H_PROTECT
+	li	%r4, GUEST_PROTECT_FLAGS
+	ld	%r5, GR_ENTER_IDX + 1 * 8(%r31)
+	li	%r6, 0			/* no AVPN check */
+	sc	1
+	std	%r3, GR_PROTECT_RET(%r31)
+
+	li	%r3, H_REMOVE
+	li	%r4, 0
+	ld	%r5, GR_ENTER_IDX + 1 * 8(%r31)
+	li	%r6, 0
+	sc	1
+	std	%r3, GR_REMOVE1_RET(%r31)
+
+	/* H_BULK_REMOVE: translation specifier pairs in r4..r11, high
+	 * half = type (01 request, 11 end of list) << 62 | PTE index */
+	li	%r0, 1
+	sldi	%r0, %r0, 62
+	ld	%r4, GR_ENTER_IDX + 2 * 8(%r31)
+	or	%r4, %r4, %r0
+	li	%r5, 0
+	ld	%r6, GR_ENTER_IDX + 3 * 8(%r31)
+	or	%r6, %r6, %r0
+	li	%r7, 0
+	li	%r8, 3
+	sldi	%r8, %r8, 62
+	li	%r3, H_BULK_REMOVE
+	sc	1
+	std	%r3, GR_BULK_RET(%r31)
+	std	%r4, GR_BULK_RESP2(%r31)
+	std	%r6, GR_BULK_RESP3(%r31)
+
+	li	%r3, H_REMOVE
+	li	%r4, 0
+	ld	%r5, GR_ENTER_IDX + 0 * 8(%r31)
+	li	%r6, 0
+	sc	1
+	std	%r3, GR_REMOVE0_RET(%r31)
+
+	li	%r3, VMM_HCALL_DONE
+	sc	1
+3:	b	3b
+	.globl guest_code_end
+guest_code_end:

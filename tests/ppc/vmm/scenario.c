@@ -1,0 +1,163 @@
+/* The per-vcpu plan and its ground truth, see scenario.h. */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hpt.h"
+
+#define MMIO_GPA_BASE	0x80000000ULL
+#define MMIO_EA_BASE	0x10000000ULL
+#define VSID_BASE	0x100ULL
+
+static uint64_t rd64(const uint8_t *block, unsigned int off)
+{
+	uint64_t v;
+
+	memcpy(&v, block + off, sizeof(v));
+	return v;
+}
+
+static void wr64(uint8_t *block, unsigned int off, uint64_t v)
+{
+	memcpy(block + off, &v, sizeof(v));
+}
+
+void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu)
+{
+	p->vm = vm;
+	p->vcpu = vcpu;
+	p->nstores = 3 + 2 * vm + vcpu;
+	p->nloads = 2 + vm + 2 * vcpu;
+	/* page i hashes to PTEG vsid ^ i: 0x10 apart, no two vcpus share a
+	 * PTEG, so H_ENTER's choice of slot does not depend on which vcpu
+	 * gets there first */
+	p->vsid = VSID_BASE + 0x40 * vm + 0x10 * vcpu;
+	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
+		p->ea[i] = MMIO_EA_BASE + ((uint64_t)i << HPT_PAGE_SHIFT);
+		p->gpa[i] = MMIO_GPA_BASE + ((uint64_t)vm << 20) + ((uint64_t)vcpu << 16) +
+			    ((uint64_t)i << HPT_PAGE_SHIFT);
+	}
+}
+
+void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
+{
+	wr64(block, GP_SLB_RS, hpt_slb_rs(p->vsid));
+	wr64(block, GP_SLB_RB, hpt_slb_rb(p->ea[0], 1));
+	wr64(block, GP_MMIO_EA, p->ea[0]);
+	wr64(block, GP_NSTORES, p->nstores);
+	wr64(block, GP_NLOADS, p->nloads);
+	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
+		unsigned int off = GP_HPTE + i * GP_HPTE_SIZE;
+
+		wr64(block, off, hpt_pteg_index(p->vsid, p->ea[i]));
+		wr64(block, off + 8, hpt_hpte_v(p->vsid, p->ea[i]));
+		wr64(block, off + 16, hpt_hpte_r(p->gpa[i]));
+	}
+}
+
+uint32_t load_value(uint64_t gpa)
+{
+	return 0x5a000000u | (uint32_t)(gpa & 0xffffff);
+}
+
+/* The i-th access the plan implies: stores first, then loads. */
+static struct access expected_access(const struct vcpu_plan *p, unsigned int i)
+{
+	struct access a = { .len = GUEST_ACCESS_LEN };
+
+	if (i < p->nstores) {
+		a.is_write = 1;
+		a.gpa = p->gpa[0] + i * GUEST_ACCESS_STRIDE;
+		a.data = i + 1;
+	} else {
+		i -= p->nstores;
+		a.gpa = p->gpa[0] + GUEST_LOAD_OFFSET + i * GUEST_ACCESS_STRIDE;
+		a.data = load_value(a.gpa);
+	}
+	return a;
+}
+
+int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uint8_t *block)
+{
+	unsigned int want = p->nstores + p->nloads;
+	uint64_t sum = 0;
+	int ok = 1;
+
+	if (t->naccesses != want) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: expected %u MMIO exits, saw %u\n",
+			p->vm, p->vcpu, want, t->naccesses);
+		ok = 0;
+	}
+	for (unsigned int i = 0; i < t->naccesses && i < want; i++) {
+		struct access e = expected_access(p, i), s = t->access[i];
+
+		if (e.gpa != s.gpa || e.len != s.len || e.is_write != s.is_write ||
+		    (e.is_write && e.data != s.data)) {
+			fprintf(stderr,
+				"test-vmm: vm %u vcpu %u: MMIO exit %u: expected %s gpa 0x%llx len %u data 0x%x, saw %s gpa 0x%llx len %u data 0x%x\n",
+				p->vm, p->vcpu, i, e.is_write ? "store" : "load",
+				(unsigned long long)e.gpa, e.len, e.data,
+				s.is_write ? "store" : "load", (unsigned long long)s.gpa, s.len, s.data);
+			ok = 0;
+		}
+		if (!e.is_write)
+			sum += e.data;
+	}
+	if (rd64(block, GR_LOAD_SUM) != sum) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: loads summed to 0x%llx in the guest, expected 0x%llx\n",
+			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_LOAD_SUM),
+			(unsigned long long)sum);
+		ok = 0;
+	}
+	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
+		if (rd64(block, GR_ENTER_RET + 8 * i) != 0) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: H_ENTER of page %u returned %lld\n",
+				p->vm, p->vcpu, i, (long long)rd64(block, GR_ENTER_RET + 8 * i));
+			ok = 0;
+		}
+	}
+	return ok ? 0 : -1;
+}
+
+static void print_hcall(const char *run, const struct vcpu_plan *p, const char *name,
+			unsigned int page, uint64_t index, uint64_t ret)
+{
+	printf("KMT hcall run=%s vm=%u vcpu=%u hcall=%s page=%u pte_index=0x%llx ret=%lld\n",
+	       run, p->vm, p->vcpu, name, page, (unsigned long long)index, (long long)ret);
+}
+
+void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_truth *t,
+		 const uint8_t *block)
+{
+	uint64_t idx[GUEST_PAGES];
+
+	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
+	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
+	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
+	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
+		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
+		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
+	}
+	print_hcall(run, p, "H_READ", 0, idx[0], rd64(block, GR_READ_RET));
+	print_hcall(run, p, "H_CLEAR_REF", 0, idx[0], rd64(block, GR_CLEAR_REF_RET));
+	print_hcall(run, p, "H_CLEAR_MOD", 0, idx[0], rd64(block, GR_CLEAR_MOD_RET));
+	print_hcall(run, p, "H_PROTECT", 1, idx[1], rd64(block, GR_PROTECT_RET));
+	print_hcall(run, p, "H_REMOVE", 1, idx[1], rd64(block, GR_REMOVE1_RET));
+	/* one H_BULK_REMOVE, two entries: the response code is in bits 56-63
+	 * of each entry's word (0x80 done, 0x90 not found, 0xa0 bad) */
+	print_hcall(run, p, "H_BULK_REMOVE", 2, idx[2], rd64(block, GR_BULK_RET));
+	print_hcall(run, p, "H_BULK_REMOVE", 3, idx[3], rd64(block, GR_BULK_RET));
+	printf("KMT bulk run=%s vm=%u vcpu=%u resp2=0x%llx resp3=0x%llx\n", run, p->vm, p->vcpu,
+	       (unsigned long long)(rd64(block, GR_BULK_RESP2) >> 56),
+	       (unsigned long long)(rd64(block, GR_BULK_RESP3) >> 56));
+	print_hcall(run, p, "H_REMOVE", 0, idx[0], rd64(block, GR_REMOVE0_RET));
+	for (unsigned int i = 0; i < t->naccesses; i++) {
+		const struct access *a = &t->access[i];
+
+		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx ea=0x%llx len=%u data=0x%x\n",
+		       run, p->vm, p->vcpu, i, a->is_write ? "store" : "load",
+		       (unsigned long long)a->gpa,
+		       (unsigned long long)(p->ea[0] + (a->gpa - p->gpa[0])), a->len, a->data);
+	}
+}

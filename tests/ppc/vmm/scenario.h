@@ -1,0 +1,55 @@
+/*
+ * What each vcpu of each guest does, and what it saw: the plan the VMM
+ * hands to the guest program and the ground truth it records.
+ *
+ * vcpu v of guest g makes 3 + 2g + v stores and 2 + g + 2v loads, so that
+ * every vcpu's counts differ from every other's and a count attributed
+ * to the wrong vcpu or guest shows. Its four pages sit at
+ * GPA 0x80000000 + g * 1 MiB + v * 64 KiB + page * 4 KiB (no memslot
+ * there) and EA 0x10000000 + page * 4 KiB in its own
+ * segment (VSID 0x100 + 0x40g + 0x10v).
+ */
+#ifndef KMT_PPC_SCENARIO_H
+#define KMT_PPC_SCENARIO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guest-abi.h"
+
+#define MAX_ACCESSES	256	/* the stride in page 0 allows no more */
+
+struct access {
+	uint64_t gpa;
+	uint32_t len;
+	int is_write;
+	uint32_t data;
+};
+
+struct vcpu_plan {
+	unsigned int vm, vcpu;
+	unsigned int nstores, nloads;
+	uint64_t vsid;
+	uint64_t ea[GUEST_PAGES], gpa[GUEST_PAGES];
+};
+
+struct vcpu_truth {
+	pid_t tid;		/* the thread that ran KVM_RUN */
+	unsigned int naccesses;
+	struct access access[2 * MAX_ACCESSES];
+	unsigned int hcall_exits;	/* KVM_EXIT_PAPR_HCALL */
+};
+
+void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu);
+/* Fill the parameter block the guest program reads. */
+void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
+/* The word the VMM returns for a load from gpa. */
+uint32_t load_value(uint64_t gpa);
+/* 0 when the accesses and the guest's results are what the plan implies,
+ * else -1 after printing the difference. */
+int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uint8_t *block);
+/* The ground-truth lines of one vcpu (see docs/testbeds.md). */
+void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_truth *t,
+		 const uint8_t *block);
+
+#endif
