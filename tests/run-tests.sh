@@ -9,6 +9,9 @@
 set -u
 
 logdir=${TEST_LOG_DIR:-build/test-logs}
+# Tests of one run may share an expensive step (a QEMU boot) keyed by this;
+# the next run does it again.
+export KMT_RUN_ID=${KMT_RUN_ID:-$(date +%s)-$$}
 mkdir -p "$logdir"
 passed=0 failed=0 skipped=0
 failed_names=()

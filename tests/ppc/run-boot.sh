@@ -4,11 +4,12 @@
 #
 #   tests/ppc/run-boot.sh powernv8|powernv9     prints the console log path
 #
-# The log is cached as $KMT_CACHE/ppc/boot-<key>/<machine>.log, the key
-# covering the kernel, the initramfs, this boot recipe and the QEMU
-# version, so the tests of one `make check-ppc` share one boot per machine
-# and no result is ever reused for different inputs. Only a boot that
-# reached the end of /init is cached.
+# The log is kept as $KMT_CACHE/ppc/boot-<key>/<machine>.log, the key
+# covering the kernel, the initramfs, this boot recipe, the QEMU version and
+# the test run (KMT_RUN_ID, set by tests/run-tests.sh), so the tests of one
+# run share one boot per machine while every run boots afresh, and no result
+# is ever reused for different inputs. Only a boot that reached the end of
+# /init is kept; logs of earlier runs are deleted after a day.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,7 +24,9 @@ key=$({
 	echo "$initramfs" | sed 's|.*/\(initramfs-[^/]*\)/.*|\1|'
 	cat "$ppc_dir/boot.sh"
 	qemu-system-ppc64 --version | head -n 1
+	echo "${KMT_RUN_ID:-$$}"
 } | short_hash)
+find "$cache" -maxdepth 1 -name 'boot-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 out=$cache/boot-$key
 log=$out/$machine.log
 mkdir -p "$out"
