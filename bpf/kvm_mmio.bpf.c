@@ -70,6 +70,12 @@ struct {
 	__type(value, struct kmt_vcpu_stats);
 } vcpu_stats SEC(".maps");
 
+/*
+ * Shared, updated with atomics: a histogram is 4 KiB, and a per-CPU copy per
+ * guest would cost 4 KiB x CPUs x guests (0.5 GiB for 512 keys on a 256-CPU
+ * host). Only the vCPUs of one guest touch one key, so contention stays low;
+ * the hot per-event counters (per vCPU, and our own) do not share lines.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 512);
