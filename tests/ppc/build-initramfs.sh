@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the POWER test bed's initramfs: the static /init (init.c) and the
-# static ppc64le test VMM (vmm/), packed with the host kernel's
+# static ppc64le test VMM (vmm/), the project's own kvm-mmio-top with its
+# shared libraries (build-tool.sh: the BPF backend test), packed with the host kernel's
 # usr/gen_init_cpio.
 #
 #   tests/ppc/build-initramfs.sh KERNEL_DIR     prints the initramfs path
@@ -14,11 +15,14 @@ kernel_dir=$1
 cc=${cross}gcc
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -static)
 command -v "$cc" >/dev/null || ppc_die "missing $cc (make deps installs scripts/deps/ppc.list)"
+tool=$("$ppc_dir/build-tool.sh" | tail -n 1)
 
 key=$({
 	echo "${cflags[*]}"
 	"$cc" --version | head -n 1
 	cat "$ppc_dir/init.c" "$ppc_dir"/vmm/*
+	echo "$tool" | sed 's|.*/||'
+	echo "libs in /lib/powerpc64le-linux-gnu"
 } | short_hash)
 out=$cache/initramfs-$key
 mkdir -p "$cache"
@@ -36,7 +40,17 @@ if [[ ! -f $out/initramfs.cpio ]]; then
 		dir /sys 0755 0 0
 		file /init $out/init 0755 0 0
 		file /test-vmm $out/test-vmm 0755 0 0
+		file /kvm-mmio-top $tool/kvm-mmio-top 0755 0 0
+		dir /lib64 0755 0 0
+		file /lib64/ld64.so.2 $tool/lib64/ld64.so.2 0755 0 0
+		dir /lib 0755 0 0
+		dir /lib/powerpc64le-linux-gnu 0755 0 0
 	LIST
+	# Debian's ppc64el loader searches its multiarch directory by default
+	# (no ld.so.cache needed); the ELF interpreter is /lib64/ld64.so.2.
+	for so in "$tool"/lib64/*.so.*; do
+		echo "file /lib/powerpc64le-linux-gnu/${so##*/} $so 0755 0 0"
+	done >>"$out/list"
 	"$kernel_dir/gen_init_cpio" "$out/list" >"$out/initramfs.cpio.tmp"
 	mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
 fi

@@ -10,8 +10,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -133,6 +135,9 @@ static int run_vmm(const char *run)
 		say("error exec /test-vmm: %s", strerror(errno));
 		_exit(127);
 	}
+	/* kvm-mmio-top reports per VMM process: the pid names its entry. */
+	if (pid > 0)
+		say("vmm-pid run=%s pid=%d", run, (int)pid);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		say("error fork/wait test-vmm: %s", strerror(errno));
 		return -1;
@@ -160,6 +165,80 @@ static void scenario(const char *run, const char *events_on)
 	say("trace-begin run=%s", run);
 	print_matching(TRACING "/trace", "KMT trace ", ": kvm");
 	say("trace-end run=%s", run);
+}
+
+/*
+ * The project's own tool against one more VMM run, every tracefs event off
+ * (BPF attaches to the tracepoints itself): kvm-mmio-top --once --json is
+ * started first, its "tracing" line on stderr says the probes are attached,
+ * then the VMM runs, then SIGINT ends the tool's one interval at once (it
+ * reports on a signal), so no interval length has to guess how long TCG
+ * takes. Its stderr and its JSON are copied to the console as "KMT tool-*".
+ * Only when the initramfs carries the tool (built for the BPF backend test).
+ */
+static void tool_scenario(void)
+{
+	static const char tool[] = "/kvm-mmio-top";
+	int err_pipe[2], status;
+	char line[512], *obj = NULL;
+	size_t cap = 0;
+	FILE *err, *json;
+	pid_t pid;
+
+	if (access(tool, X_OK))
+		return;
+	write_file(TRACING "/tracing_on", "0");
+	set_events("0");
+	if (pipe(err_pipe)) {
+		say("error pipe: %s", strerror(errno));
+		return;
+	}
+	say("tool-begin run=bpf");
+	pid = fork();
+	if (pid == 0) {
+		int out = open("/tool.json", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (out < 0)
+			_exit(126);
+		dup2(out, 1);
+		dup2(err_pipe[1], 2);
+		close(err_pipe[0]);
+		execl(tool, tool, "--once", "--interval", "600", "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(err_pipe[1]);
+	if (pid < 0) {
+		say("error fork kvm-mmio-top: %s", strerror(errno));
+		close(err_pipe[0]);
+		return;
+	}
+	err = fdopen(err_pipe[0], "r");
+	/* Until the probes are attached (or the tool gave up: EOF). */
+	while (err && fgets(line, sizeof(line), err)) {
+		printf("KMT tool-stderr %s", line);
+		if (strstr(line, "kvm-mmio-top: tracing"))
+			break;
+	}
+	run_vmm("bpf");
+	kill(pid, SIGINT);
+	while (err && fgets(line, sizeof(line), err))
+		printf("KMT tool-stderr %s", line);
+	if (err)
+		fclose(err);
+	if (waitpid(pid, &status, 0) < 0)
+		say("error wait kvm-mmio-top: %s", strerror(errno));
+	else if (WIFSIGNALED(status))
+		say("tool-exit signal=%d", WTERMSIG(status));
+	else
+		say("tool-exit status=%d", WEXITSTATUS(status));
+	/* One JSON object per line, however long its histograms make it. */
+	json = fopen("/tool.json", "r");
+	while (json && getline(&obj, &cap, json) > 0)
+		printf("KMT tool-json %s", obj);
+	if (json)
+		fclose(json);
+	free(obj);
+	say("tool-end run=bpf");
 }
 
 static void identify(void)
@@ -194,6 +273,7 @@ int main(void)
 	identify();
 	scenario("traced", "1");
 	scenario("untraced", "0");
+	tool_scenario();
 	say("init-end");
 	fflush(stdout);
 	sync();

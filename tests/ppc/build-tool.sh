@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Cross-build the project's own kvm-mmio-top for the POWER test bed's
+# ppc64le host: the BPF object for powerpc (ARCH_BPF), libtrace and the CLI
+# with powerpc64le-linux-gnu-gcc against a ppc64el sysroot of Debian
+# packages, and the shared libraries it needs at run time.
+#
+#   tests/ppc/build-tool.sh     prints the directory holding kvm-mmio-top
+#                               and lib64/ (its libraries and ld64.so.2)
+#
+# The sysroot is made with `apt-get download` and `dpkg-deb -x` under a
+# private apt state (its own lists, cache and empty status), never with
+# `dpkg --add-architecture`: that would change the host's package state,
+# and a foreign architecture whose security index cannot be fetched makes
+# every later `apt-get update` fail. Linked dynamically: Debian ships no
+# static gnutls/p11-kit for libmicrohttpd. Cached in $KMT_CACHE/ppc/.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cc=${cross}gcc
+command -v "$cc" >/dev/null || ppc_die "missing $cc (make deps installs scripts/deps/ppc.list)"
+# The build's link line plus the run-time closure of libmicrohttpd12
+# (gnutls and its own dependencies), found with apt-cache depends.
+pkgs=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libjson-c-dev libjson-c5
+	libcap-dev libcap2 libmicrohttpd-dev libmicrohttpd12 libgnutls30 libp11-kit0 libidn2-0
+	libunistring2 libtasn1-6 libnettle8 libhogweed6 libgmp10 libffi8)
+
+mkdir -p "$cache"
+sysroot=$cache/sysroot-$(echo "${pkgs[*]}" | short_hash)
+exec 8>"$sysroot.lock"
+flock 8
+if [[ ! -f $sysroot/.done ]]; then
+	rm -rf "$sysroot" "$sysroot.apt"
+	apt=$sysroot.apt
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$sysroot"
+	touch "$apt/status"
+	opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+		-o "Dir::State::status=$apt/status"
+		-o APT::Architecture=ppc64el -o APT::Architectures=ppc64el)
+	# The security suite's ppc64el index may be missing; the main suite
+	# has every package above, so that error is not fatal here.
+	apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || true
+	(cd "$apt/debs" && apt-get "${opts[@]}" download "${pkgs[@]}") >"$apt/download.log" 2>&1 ||
+		{ cat "$apt/download.log" >&2; ppc_die "apt-get download of the ppc64el sysroot failed"; }
+	for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+	rm -rf "$apt"
+	touch "$sysroot/.done"
+fi
+exec 8>&-
+
+ulib=$sysroot/usr/lib/powerpc64le-linux-gnu
+lib=$sysroot/lib/powerpc64le-linux-gnu
+key=$({
+	echo "${pkgs[*]}"
+	"$cc" --version | head -n 1
+	clang --version | head -n 1
+	cat "$0" "$repo/Makefile" "$repo/mk/core.mk" "$repo"/bpf/* "$repo"/libtrace/* "$repo/tools/kvm-mmio-top.c"
+} | short_hash)
+out=$cache/tool-$key
+exec 9>"$out.lock"
+flock 9
+if [[ ! -f $out/kvm-mmio-top ]]; then
+	rm -rf "$out"
+	mkdir -p "$out/build" "$out/lib64"
+	# CFLAGS from the environment so that the Makefile's own flags are
+	# appended; LDLIBS given in full because the Makefile asks the build
+	# machine's pkg-config.
+	CFLAGS="-O2 -g -I$sysroot/usr/include" make -C "$repo" -j2 \
+		BUILD="$out/build" ARCH_BPF=powerpc CC="$cc" AR="${cross}ar" \
+		LDLIBS="-L$ulib -Wl,-rpath-link,$ulib -Wl,-rpath-link,$lib -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap -lm" \
+		"$out/build/kvm-mmio-top" >"$out/build.log" 2>&1 ||
+		{ tail -n 30 "$out/build.log" >&2; ppc_die "cross-building kvm-mmio-top failed"; }
+	# /lib64 is where the powerpc64 dynamic loader looks without any
+	# ld.so.cache: the loader and every shared library go there.
+	cp -L /usr/powerpc64le-linux-gnu/lib/{ld64.so.2,libc.so.6,libm.so.6} "$out/lib64/"
+	# Only the soname (libfoo.so.N) of each library: the loader asks for
+	# nothing else, and the fully versioned file is the same bytes again.
+	for so in "$ulib"/*.so.* "$lib"/*.so.*; do
+		[[ $so == *.so.*.* ]] || cp -L "$so" "$out/lib64/"
+	done
+	"${cross}strip" -o "$out/kvm-mmio-top" "$out/build/kvm-mmio-top"
+fi
+echo "$out"
