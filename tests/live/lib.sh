@@ -67,6 +67,21 @@ tracefs_in_namespace() {
 	TOP=$work/top-$1
 }
 
+# expect_vmm_part_timed PROBES_REGEX: with the tracer set up (see
+# tracefs_in_namespace), a guest whose VMM waits 100 us on each of its 100
+# exits gets exact counts and one VMM-part sample of at least 100 us per
+# exit, and the probes the tracer reports match PROBES_REGEX.
+expect_vmm_part_timed() {
+	local delay_us=100 probes seen
+	trace_released_guest 6 -v -- --writes 60 --reads 40 --delay-us $delay_us -name guest=hook
+	probes=$(jq -r .probes "$work/report")
+	grep -qE "$1" <<<"$probes" || fail "expected probes matching /$1/, saw: $probes"
+	seen=$(report_guest "$work/report" "$guest_pid")
+	expect_counts_match "$(jq -c '.guests[0]' "$work/guest")" "$seen"
+	expect_eq "VMM latency samples" 100 "$(jq .mmio.vmm_latency_ns.count <<<"$seen")"
+	expect_ge "VMM p50 (ns)" $((delay_us * 1000)) "$(jq .mmio.vmm_latency_ns.p50 <<<"$seen")"
+}
+
 # start_guest OUT ARGS...: one test-vmm run in the background; its pid in guest_pid.
 start_guest() {
 	local out=$1
