@@ -91,7 +91,8 @@ static const struct argp_option option_defs[] = {
 	{ 0 },
 };
 
-static unsigned long parse_number(struct argp_state *state, const char *arg, unsigned long max)
+static unsigned long parse_number(struct argp_state *state, const char *what, const char *arg,
+				  unsigned long max)
 {
 	unsigned long value;
 	char *end;
@@ -99,7 +100,7 @@ static unsigned long parse_number(struct argp_state *state, const char *arg, uns
 	errno = 0;
 	value = strtoul(arg, &end, 10);
 	if (errno || *end || !*arg || arg[0] == '-' || value > max)
-		argp_error(state, "invalid number '%s' for -%c (0..%lu)", arg, state->next, max);
+		argp_error(state, "invalid number '%s' for %s (0..%lu)", arg, what, max);
 	return value;
 }
 
@@ -126,7 +127,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
-		o->iterations = (long)parse_number(state, arg, 1000000000);
+		o->iterations = (long)parse_number(state, "-n", arg, 1000000000);
 		if (!o->iterations)
 			argp_error(state, "-n needs at least 1");
 		break;
@@ -137,7 +138,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case 'p':
-		o->session.pid = (uint32_t)parse_number(state, arg, 4194304);
+		o->session.pid = (uint32_t)parse_number(state, "--pid", arg, 4194304);
 		if (!o->session.pid)
 			argp_error(state, "invalid pid '%s'", arg);
 		break;
@@ -145,13 +146,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->name_glob = arg;
 		break;
 	case OPT_TOP:
-		o->top_regions = (unsigned int)parse_number(state, arg, 1000);
+		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 1000);
 		break;
 	case OPT_MAX_GUESTS:
-		o->session.max_guests = (uint32_t)parse_number(state, arg, 65536);
+		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 65536);
 		break;
 	case OPT_MAX_REGIONS:
-		o->session.max_regions = (uint32_t)parse_number(state, arg, 1048576);
+		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1048576);
 		break;
 	case 'v':
 		o->session.verbose = true;
