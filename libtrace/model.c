@@ -95,12 +95,12 @@ const char *kmt_backend_name(const struct kmt_snapshot *cumulative)
 {
 	if (cumulative->counters[KMT_CNT_HV_MMIO])
 		return "kvm_hv";
-	return kmt_kernel_timed(cumulative) ? "kvm_exit" : "kvm_mmio";
+	return kmt_kernel_timed(cumulative->counters) ? "kvm_exit" : "kvm_mmio";
 }
 
-bool kmt_kernel_timed(const struct kmt_snapshot *cumulative)
+bool kmt_kernel_timed(const uint64_t counters[KMT_COUNTERS])
 {
-	return cumulative->counters[KMT_CNT_GUEST_EXIT] > 0;
+	return counters[KMT_CNT_GUEST_EXIT] > 0;
 }
 
 static int cmp_guest_pid(const void *key, const void *elem)

@@ -72,8 +72,11 @@ size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa
  */
 const char *kmt_backend_name(const struct kmt_snapshot *cumulative);
 
-/* True when guest exit times are known, so the kernel part is measured. */
-bool kmt_kernel_timed(const struct kmt_snapshot *cumulative);
+/*
+ * True when guest exit times are known, so the kernel part is measured;
+ * counters are cumulative since attach (a snapshot's or the exporter's).
+ */
+bool kmt_kernel_timed(const uint64_t counters[KMT_COUNTERS]);
 
 const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid);
 

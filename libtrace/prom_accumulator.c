@@ -134,10 +134,6 @@ size_t kmt_acc_expire(struct kmt_acc *acc, uint64_t now_ns, uint64_t grace_ns)
 	return dropped;
 }
 
-bool kmt_acc_kernel_timed(const struct kmt_acc *acc)
-{
-	return acc->counters[KMT_CNT_GUEST_EXIT] > 0;
-}
 
 void kmt_acc_free(struct kmt_acc *acc)
 {

@@ -42,9 +42,6 @@ int kmt_acc_add(struct kmt_acc *acc, const struct kmt_snapshot *delta, uint64_t 
 /* Drops the guests not seen for more than grace_ns. Returns how many. */
 size_t kmt_acc_expire(struct kmt_acc *acc, uint64_t now_ns, uint64_t grace_ns);
 
-/* True once the kernel part of exits has been measured. */
-bool kmt_acc_kernel_timed(const struct kmt_acc *acc);
-
 void kmt_acc_free(struct kmt_acc *acc);
 
 #endif /* KMT_PROM_ACCUMULATOR_H */

@@ -262,7 +262,7 @@ static void guest_families(struct ctx *c, const struct kmt_prom_input *in)
 		histogram(c, &vmm_latency, &acc->guests[i].total.hist[KMT_HIST_VMM]);
 	}
 	/* Without kvm_exit/kvm_entry nothing measures it: no series beats zeros. */
-	for (size_t i = 0; kmt_acc_kernel_timed(acc) && i < acc->nr_guests; i++) {
+	for (size_t i = 0; kmt_kernel_timed(acc->counters) && i < acc->nr_guests; i++) {
 		guest_labels(c, &acc->guests[i].total);
 		histogram(c, &kernel_latency, &acc->guests[i].total.hist[KMT_HIST_KERNEL]);
 	}

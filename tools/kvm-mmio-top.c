@@ -289,7 +289,7 @@ static int trace(const struct options *o, struct kmt_session *session,
 			r.interval = &delta;
 			r.interval_s = (now_ns() - start) / 1e9;
 			r.backend = kmt_backend_name(&cur);
-			r.kernel_timed = kmt_kernel_timed(&cur);
+			r.kernel_timed = kmt_kernel_timed(cur.counters);
 			r.hpte_traced = kmt_session_has_event(session, "kvm_hv_find_lock_hpte");
 			if (exporter)
 				kmt_exporter_update(exporter, &delta);
