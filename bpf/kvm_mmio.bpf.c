@@ -19,6 +19,11 @@
  * exit when a kvm_mmio event happened inside it, which holds for every MMIO
  * flavour (npf, EPT violation/misconfig, shadow-paging #PF, arm64 DABT).
  *
+ * An access is counted when it is known who completed it: by the VMM when
+ * kvm_userspace_exit reports KVM_EXIT_MMIO right after it, else by the
+ * kernel, which the vCPU's next event shows (any other return to the VMM,
+ * the next access, guest entry or exit, POWER's completion event).
+ *
  * On POWER Book3S HV with our kernel series (kernel-patches/) powerpc emits
  * kvm_mmio too, and there are no kvm_exit/kvm_entry events: the guest exit
  * time arrives with kvm_hv_mmio_dispatch (exit_ns, on bpf_ktime_get_ns()'s
@@ -45,6 +50,9 @@ const volatile __u32 filter_tgid = 0;
 #define ST_MMIO		(1U << 1)	/* this exit performed an MMIO access */
 #define ST_IN_VMM	(1U << 2)	/* KVM_EXIT_MMIO is with the VMM */
 #define ST_READ_PENDING	(1U << 3)	/* a read awaits its completion event */
+#define ST_OPEN_READ	(1U << 4)	/* a read not counted yet: who completes it is unknown */
+#define ST_OPEN_WRITE	(1U << 5)	/* a write not counted yet */
+#define ST_OPEN		(ST_OPEN_READ | ST_OPEN_WRITE)
 
 struct vcpu_state {
 	__u64 guest_exit_ns;
@@ -57,7 +65,7 @@ struct vcpu_state {
 /* Keyed by thread id: vCPU threads come and go, so LRU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, KMT_VCPU_STATE_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct vcpu_state);
 } vcpu_state SEC(".maps");
@@ -65,7 +73,7 @@ struct {
 /* Each key is written by one vCPU thread only: plain increments are safe. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, KMT_DEFAULT_MAX_VCPUS);
 	__type(key, struct kmt_vcpu_key);
 	__type(value, struct kmt_vcpu_stats);
 } vcpu_stats SEC(".maps");
@@ -78,33 +86,42 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 512);
+	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_HIST_KINDS);
 	__type(key, struct kmt_hist_key);
 	__type(value, struct kmt_hist);
 } hists SEC(".maps");
 
+/* Shared and updated with atomics, for the reason given for hists. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_LOCK_KINDS);
+	__type(key, struct kmt_lock_key);
+	__type(value, struct kmt_lock_stats);
+} locks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KMT_DEFAULT_MAX_REGIONS);
 	__type(key, struct kmt_region_key);
 	__type(value, struct kmt_region_value);
 } regions SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KMT_COUNTERS);
+	__uint(max_entries, KMT_DROPS);
 	__type(key, __u32);
 	__type(value, __u64);
-} counters SEC(".maps");
+} drops SEC(".maps");
 
 /* Zeroed initial values: too large for the 512-byte BPF stack. */
 static struct kmt_hist zero_hist;
 static struct kmt_region_value zero_region;
+static struct kmt_lock_stats zero_lock;
 
-static __always_inline void count(enum kmt_counter counter)
+static __always_inline void drop(enum kmt_drop reason)
 {
-	__u32 key = counter;
-	__u64 *value = bpf_map_lookup_elem(&counters, &key);
+	__u32 key = reason;
+	__u64 *value = bpf_map_lookup_elem(&drops, &key);
 
 	if (value)
 		*value += 1;
@@ -112,7 +129,7 @@ static __always_inline void count(enum kmt_counter counter)
 
 /* Look a key up, inserting its zero value first when it is new. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero,
-					    enum kmt_counter drop)
+					    enum kmt_drop reason)
 {
 	void *value = bpf_map_lookup_elem(map, key);
 
@@ -121,10 +138,11 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
 	value = bpf_map_lookup_elem(map, key);
 	if (!value)
-		count(drop);
+		drop(reason);
 	return value;
 }
 
+/* value is in the histogram's unit: ns for latencies, retries for HPTE lock waits. */
 static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
 {
 	__u32 slot = kmt_hist_slot(ns);
@@ -182,29 +200,50 @@ static __always_inline bool traced(__u32 tgid)
 	return !filter_tgid || tgid == filter_tgid;
 }
 
+/*
+ * Counts the vCPU's open access, if any, as completed by the VMM or by the
+ * kernel. Only the vCPU thread itself gets here, so plain increments are safe.
+ */
+static __always_inline void count_access(struct vcpu_state *st, __u64 id, bool by_vmm)
+{
+	__u32 open = st->flags & ST_OPEN;
+	struct kmt_vcpu_stats *stats;
+
+	if (!open)
+		return;
+	st->flags &= ~ST_OPEN;
+	stats = stats_of(id >> 32, (__u32)id);
+	if (!stats)
+		return;
+	if (open & ST_OPEN_WRITE) {
+		if (by_vmm)
+			stats->vmm_writes += 1;
+		else
+			stats->kernel_writes += 1;
+	} else {
+		if (by_vmm)
+			stats->vmm_reads += 1;
+		else
+			stats->kernel_reads += 1;
+	}
+}
+
 static __always_inline int on_access(__u64 gpa, bool write)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct kmt_vcpu_stats *stats;
 	struct kmt_region_value *region;
 	struct vcpu_state *st;
 
-	if (!traced(tgid))
+	if (!traced(id >> 32))
 		return 0;
-	st = state_of(tid);
-	if (st) {
-		st->flags |= ST_MMIO;
-		st->last_gpa = gpa;
-	}
-	stats = stats_of(tgid, tid);
-	if (stats) {
-		if (write)
-			stats->writes += 1;
-		else
-			stats->reads += 1;
-	}
-	region = region_of(tgid, gpa);
+	st = state_of((__u32)id);
+	if (!st)
+		return 0;
+	/* No return to the VMM since the previous access: the kernel completed it. */
+	count_access(st, id, false);
+	st->flags |= ST_MMIO | (write ? ST_OPEN_WRITE : ST_OPEN_READ);
+	st->last_gpa = gpa;
+	region = region_of(id >> 32, gpa);
 	if (region)
 		__sync_fetch_and_add(&region->exits, 1);
 	return 0;
@@ -238,25 +277,28 @@ static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 	return 0;
 }
 
+/* KVM_RUN returns to the VMM: with KVM_EXIT_MMIO the VMM completes the open access. */
 static __always_inline int on_userspace_exit(__u32 reason, int err)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct kmt_vcpu_stats *stats;
+	__u32 tid = (__u32)id;
 	struct vcpu_state *st;
 
-	if (reason != KMT_KVM_EXIT_MMIO || err < 0 || !traced(tgid))
+	if (!traced(id >> 32))
 		return 0;
 	st = bpf_map_lookup_elem(&vcpu_state, &tid);
-	if (!st || !(st->flags & ST_MMIO)) {
-		count(KMT_DROP_UNPAIRED);
+	if (reason != KMT_KVM_EXIT_MMIO || err < 0) {
+		if (st)
+			count_access(st, id, false);
 		return 0;
 	}
+	if (!st || !(st->flags & ST_OPEN)) {
+		drop(KMT_DROP_UNPAIRED);
+		return 0;
+	}
+	count_access(st, id, true);
 	st->vmm_exit_ns = bpf_ktime_get_ns();
 	st->flags |= ST_IN_VMM;
-	stats = stats_of(tgid, tid);
-	if (stats)
-		stats->vmm_exits += 1;
 	return 0;
 }
 
@@ -330,15 +372,16 @@ int sys_enter_ioctl(struct kmt_syscall_enter_ioctl *ctx)
 
 static __always_inline int on_kvm_exit(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
 	struct vcpu_state *st;
 
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
+	if (!traced(id >> 32))
 		return 0;
-	count(KMT_CNT_GUEST_EXIT);
-	st = state_of(tid);
+	st = state_of((__u32)id);
 	if (!st)
 		return 0;
+	/* The guest ran again since its last access: the kernel completed it. */
+	count_access(st, id, false);
 	st->guest_exit_ns = bpf_ktime_get_ns();
 	st->vmm_ns = 0;
 	st->flags = ST_EXIT_TIMED | (st->flags & ST_READ_PENDING);
@@ -346,11 +389,13 @@ static __always_inline int on_kvm_exit(void)
 }
 
 /* The guest runs again (or its access is complete): close a timed MMIO exit. */
-static __always_inline void end_exit(struct vcpu_state *st, __u32 tgid, __u32 tid)
+static __always_inline void end_exit(struct vcpu_state *st, __u64 id)
 {
+	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
 	__u64 total, kernel;
 
+	count_access(st, id, false);
 	if ((st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO)) {
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
@@ -370,7 +415,7 @@ static __always_inline int on_kvm_entry(void)
 	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st)
-		end_exit(st, id >> 32, tid);
+		end_exit(st, id);
 	return 0;
 }
 
@@ -382,14 +427,12 @@ static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
 
 	if (!traced(id >> 32))
 		return 0;
-	count(KMT_CNT_HV_MMIO);
 	/* 0: no exit time known (radix guest); none: not emulated, no access made. */
 	if (!exit_ns || dest == KMT_HV_DEST_NONE)
 		return 0;
 	st = state_of((__u32)id);
 	if (!st)
 		return 0;
-	count(KMT_CNT_GUEST_EXIT);
 	st->guest_exit_ns = exit_ns;
 	st->vmm_ns = 0;
 	/* kvm_mmio may come before or after this event within the same exit. */
@@ -405,27 +448,25 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st && exit_ns && st->guest_exit_ns == exit_ns)
-		end_exit(st, id >> 32, tid);
+		end_exit(st, id);
 	return 0;
 }
 
 /* POWER: one HPT lookup; spins is how often HPTE_V_HVLOCK was found held. */
 static __always_inline int on_hpte_lookup(__u32 spins)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-	struct kmt_vcpu_stats *stats;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct kmt_lock_key key = { .tgid = tgid, .lock = KMT_LOCK_HPTE };
+	struct kmt_lock_stats *lock;
 
 	if (!traced(tgid))
 		return 0;
-	stats = stats_of(tgid, (__u32)id);
-	if (stats) {
-		stats->hpte_lookups += 1;
-		if (spins)
-			stats->hpte_contended += 1;
-	}
+	lock = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
+	if (!lock)
+		return 0;
+	__sync_fetch_and_add(&lock->acquired, 1);
 	if (spins)
-		record(tgid, KMT_HIST_HPTE_SPINS, spins);
+		hist_add(&lock->wait, spins);
 	return 0;
 }
 

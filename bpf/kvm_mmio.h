@@ -68,10 +68,18 @@ static inline __u64 kmt_hist_slot_upper(__u32 slot)
 	return (__u64)(KMT_HIST_SUB + sub + 1) << (group - 1);
 }
 
+/*
+ * Default map sizes. User space may set others before load (--max-guests,
+ * --max-vcpus, --max-regions); the help text quotes these.
+ */
+#define KMT_DEFAULT_MAX_GUESTS 256	/* guests with histograms and lock series at once */
+#define KMT_DEFAULT_MAX_VCPUS 4096	/* vCPU threads counted at once, all guests together */
+#define KMT_DEFAULT_MAX_REGIONS 1024	/* (guest, page) regions at once */
+#define KMT_VCPU_STATE_ENTRIES 16384	/* per-thread exit state (LRU: vCPUs come and go) */
+
 enum kmt_hist_kind {
 	KMT_HIST_VMM,		/* ns: KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */
 	KMT_HIST_KERNEL,	/* ns: guest exit to guest entry (or MMIO completion), minus VMM */
-	KMT_HIST_HPTE_SPINS,	/* POWER: HPTE_V_HVLOCK retries of each contended HPT lookup */
 	KMT_HIST_KINDS,
 };
 
@@ -80,18 +88,45 @@ struct kmt_hist_key {
 	__u32 kind;	/* enum kmt_hist_kind */
 };
 
+/*
+ * Hypervisor locks a guest's vCPU threads wait on, one series each. A lock's
+ * wait is measured in the unit its events allow (libtrace's lock descriptors
+ * say which).
+ */
+enum kmt_lock_kind {
+	KMT_LOCK_HPTE,		/* POWER: HPTE_V_HVLOCK of HPT lookups, wait in retries */
+	KMT_LOCK_KINDS,
+};
+
+struct kmt_lock_key {
+	__u32 tgid;
+	__u32 lock;	/* enum kmt_lock_kind */
+};
+
+/* One guest's acquisitions of one lock; wait holds the contended ones only. */
+struct kmt_lock_stats {
+	__u64 acquired;
+	struct kmt_hist wait;
+};
+
 struct kmt_vcpu_key {
 	__u32 tgid;
 	__u32 tid;
 };
 
+/*
+ * Each access is counted once, when its exit ends and it is known who
+ * completed it: every figure user space shows (exits, reads, writes,
+ * kernel- and VMM-handled) is a sum of these, so an interval's figures agree
+ * with each other however the interval cuts an exit. Each counter has one
+ * writer, the vCPU thread, and only grows.
+ */
 struct kmt_vcpu_stats {
-	__u64 reads;
-	__u64 writes;
-	__u64 vmm_exits;	/* accesses completed by the VMM (KVM_EXIT_MMIO) */
+	__u64 kernel_reads;
+	__u64 kernel_writes;
+	__u64 vmm_reads;	/* completed by the VMM (KVM_EXIT_MMIO) */
+	__u64 vmm_writes;
 	__u64 timed_exits;	/* MMIO exits timed from guest exit to guest entry */
-	__u64 hpte_lookups;	/* POWER: HPT lookups (kvmppc_hv_find_lock_hpte) */
-	__u64 hpte_contended;	/* POWER: lookups that found the HPTE lock held */
 };
 
 #define KMT_REGION_SHIFT 12	/* regions are guest-physical pages */
@@ -108,16 +143,15 @@ struct kmt_region_value {
 	struct kmt_hist lat;
 };
 
-/* Counters of our own, in a per-CPU array indexed by this enum. */
-enum kmt_counter {
-	KMT_CNT_GUEST_EXIT,	/* guest exits with a known time: the kernel part is measured */
-	KMT_CNT_HV_MMIO,	/* POWER: kvm_hv_mmio_dispatch events seen */
-	KMT_DROP_VCPU_STATE,	/* vCPU state map full: exit not timed */
+/* What could not be accounted, in a per-CPU array indexed by this enum. */
+enum kmt_drop {
+	KMT_DROP_VCPU_STATE,	/* vCPU state map full: access not counted, exit not timed */
 	KMT_DROP_STATS,		/* per-vCPU stats map full: access not counted */
 	KMT_DROP_HIST,		/* histogram map full: latency not recorded */
 	KMT_DROP_REGION,	/* region map full: region not counted */
+	KMT_DROP_LOCK,		/* lock map full: acquisition not counted */
 	KMT_DROP_UNPAIRED,	/* KVM_EXIT_MMIO with no MMIO access seen before it */
-	KMT_COUNTERS,
+	KMT_DROPS,
 };
 
 /* Generic kvm:kvm_mmio "type" argument (include/trace/events/kvm.h). */

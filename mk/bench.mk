@@ -5,7 +5,7 @@
 
 $(BUILD)/bench/syscall_rate: bench/syscall_rate.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate
 	bench/tracing-overhead.sh

@@ -5,7 +5,8 @@ TEST_VMM_SRCS := $(wildcard tests/vmm/*.c)
 TEST_VMM_HDRS := $(wildcard tests/vmm/*.h)
 
 $(BUILD)/test-vmm: $(TEST_VMM_SRCS) $(TEST_VMM_HDRS) | $(BUILD)
-	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $(TEST_VMM_SRCS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $(TEST_VMM_SRCS)
 
 TESTS         += $(sort $(wildcard tests/vmm/*.t))
 CHECK_PREREQS += $(BUILD)/test-vmm

@@ -10,20 +10,18 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "guest_name.h"
-#include "map_reader.h"
+#include "poller.h"
 #include "prom_exporter.h"
 #include "report.h"
 #include "session.h"
 
 #define EXIT_USAGE 2
-#define NAME_SCAN_NS 200000000ULL	/* how often new guests are named */
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 static volatile sig_atomic_t stop;
 
@@ -64,7 +62,7 @@ static const char doc[] =
 	"could not bind), 2 usage error.";
 
 enum {
-	OPT_ONCE = 0x100, OPT_NAME, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_REGIONS,
+	OPT_ONCE = 0x100, OPT_NAME, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
 };
 
@@ -76,8 +74,14 @@ static const struct argp_option option_defs[] = {
 	{ "pid", 'p', "PID", 0, "Only the VMM process PID (filtered in the kernel)", 0 },
 	{ "name", OPT_NAME, "GLOB", 0, "Only guests whose name matches GLOB", 0 },
 	{ "top", OPT_TOP, "N", 0, "Busiest guest-physical pages per guest (default 5)", 0 },
-	{ "max-guests", OPT_MAX_GUESTS, "N", 0, "Guests tracked at once (default 256)", 0 },
-	{ "max-regions", OPT_MAX_REGIONS, "N", 0, "Pages tracked at once (default 1024)", 0 },
+	{ "max-guests", OPT_MAX_GUESTS, "N", 0,
+	  "Guests with latency histograms and lock series at once (default "
+	  XSTR(KMT_DEFAULT_MAX_GUESTS) ")", 0 },
+	{ "max-vcpus", OPT_MAX_VCPUS, "N", 0,
+	  "vCPU threads counted at once, all guests together (default "
+	  XSTR(KMT_DEFAULT_MAX_VCPUS) ")", 0 },
+	{ "max-regions", OPT_MAX_REGIONS, "N", 0,
+	  "(guest, page) regions tracked at once (default " XSTR(KMT_DEFAULT_MAX_REGIONS) ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages and the probes chosen", 0 },
 	{ NULL, 0, NULL, 0, "Prometheus exporter mode:", 1 },
 	{ "textfile-dir", OPT_TEXTFILE_DIR, "DIR", 0,
@@ -150,6 +154,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_GUESTS:
 		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 65536);
+		if (!o->session.max_guests)
+			argp_error(state, "--max-guests needs at least 1");
+		break;
+	case OPT_MAX_VCPUS:
+		o->session.max_vcpus = (uint32_t)parse_number(state, "--max-vcpus", arg, 1048576);
+		if (!o->session.max_vcpus)
+			argp_error(state, "--max-vcpus needs at least 1");
 		break;
 	case OPT_MAX_REGIONS:
 		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1048576);
@@ -193,69 +204,25 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static uint64_t now_ns(void)
+struct printer {
+	const struct options *o;
+};
+
+/* The table and JSON sink: one report per interval on stdout. */
+static int print_report(void *ctx, const struct kmt_interval *interval)
 {
-	struct timespec ts;
+	const struct options *o = ((struct printer *)ctx)->o;
+	struct kmt_report r = { .interval = interval, .top_regions = o->top_regions };
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void learn_name(uint32_t pid, void *names)
-{
-	kmt_names_learn(names, (pid_t)pid);
-}
-
-/* Sleeps until deadline or a signal, naming new guests while they live. */
-static void wait_interval(uint64_t deadline, const struct kmt_map_fds *fds,
-			  struct kmt_names *names)
-{
-	while (!stop) {
-		uint64_t now = now_ns(), nap;
-		struct timespec ts;
-
-		kmt_for_each_guest_pid(fds, learn_name, names);
-		if (now >= deadline)
-			return;
-		nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
-		ts.tv_sec = (time_t)(nap / 1000000000ULL);
-		ts.tv_nsec = (long)(nap % 1000000000ULL);
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Names the interval's guests and drops those --name excludes. */
-static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *names,
-			    const char *glob)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < snap->nr_guests; i++) {
-		struct kmt_guest *g = &snap->guests[i];
-		const char *name = kmt_names_get(names, (pid_t)g->pid);
-
-		snprintf(g->name, sizeof(g->name), "%s", name ? name : "");
-		if (glob && fnmatch(glob, g->name, 0)) {
-			free(g->vcpus);
-			free(g->regions);
-			continue;
-		}
-		snap->guests[kept++] = *g;
-	}
-	snap->nr_guests = kept;
-}
-
-static int report(const struct options *o, const struct kmt_report *r)
-{
 	if (o->json) {
-		struct json_object *obj = kmt_report_json(r);
+		struct json_object *obj = kmt_report_json(&r);
 
 		if (!obj)
 			return -ENOMEM;
 		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 		json_object_put(obj);
 	} else {
-		kmt_report_table(stdout, r);
+		kmt_report_table(stdout, &r);
 	}
 	return fflush(stdout) ? -errno : 0;
 }
@@ -263,53 +230,39 @@ static int report(const struct options *o, const struct kmt_report *r)
 static int trace(const struct options *o, struct kmt_session *session,
 		 struct kmt_exporter *exporter)
 {
-	struct kmt_snapshot prev = { 0 }, cur, delta;
-	struct kmt_names names = { 0 };
-	struct kmt_map_fds fds;
-	int err = 0;
+	struct printer printer = { o };
+	struct kmt_poller *poller;
+	char err[256];
+	int rc;
 
-	kmt_session_maps(session, &fds);
-	for (long done = 0; !err && (!o->iterations || done < o->iterations) && !stop; done++) {
-		uint64_t start = now_ns();
-		struct kmt_report r = {
-			.probes = kmt_session_describe(session),
-			.top_regions = o->top_regions,
-		};
-
-		wait_interval(start + (uint64_t)(o->interval_s * 1e9), &fds, &names);
-		err = kmt_snapshot_read(&cur, &fds);
-		if (err) {
-			fprintf(stderr, "kvm-mmio-top: reading the BPF maps failed: %s\n",
-				strerror(-err));
-			break;
-		}
-		err = kmt_snapshot_delta(&delta, &cur, &prev);
-		if (!err) {
-			name_and_filter(&delta, &names, o->name_glob);
-			r.interval = &delta;
-			r.interval_s = (now_ns() - start) / 1e9;
-			r.backend = kmt_backend_name(&cur);
-			r.kernel_timed = kmt_kernel_timed(cur.counters);
-			r.hpte_traced = kmt_session_has_event(session, "kvm_hv_find_lock_hpte");
-			if (exporter)
-				kmt_exporter_update(exporter, &delta);
-			else
-				err = report(o, &r);
-			kmt_snapshot_free(&delta);
-		}
-		if (err)
-			fprintf(stderr, "kvm-mmio-top: writing the report failed: %s\n",
-				strerror(-err));
-		for (size_t i = 0; i < cur.nr_guests; i++)
-			if (cur.guests[i].exited)
-				kmt_names_forget(&names, (pid_t)cur.guests[i].pid);
-		kmt_reap_exited(&fds, &cur);
-		kmt_snapshot_free(&prev);
-		prev = cur;
+	if (kmt_poller_new(&poller, session, o->name_glob)) {
+		fprintf(stderr, "kvm-mmio-top: out of memory\n");
+		return 1;
 	}
-	kmt_snapshot_free(&prev);
-	kmt_names_free(&names);
-	return err ? 1 : 0;
+	rc = exporter ? kmt_poll(poller, o->interval_s, o->iterations, kmt_exporter_sink, exporter,
+				 &stop, err, sizeof(err))
+		      : kmt_poll(poller, o->interval_s, o->iterations, print_report, &printer,
+				 &stop, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+	kmt_poller_free(poller);
+	return rc ? 1 : 0;
+}
+
+/* Copies text into buf with every line after the first indented by two spaces. */
+static const char *indented(const char *text, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	for (; *text && used + 3 < size; text++) {
+		buf[used++] = *text;
+		if (*text == '\n') {
+			buf[used++] = ' ';
+			buf[used++] = ' ';
+		}
+	}
+	buf[used] = '\0';
+	return buf;
 }
 
 int main(int argc, char **argv)
@@ -319,7 +272,7 @@ int main(int argc, char **argv)
 	struct kmt_exporter *exporter = NULL;
 	struct kmt_session *session;
 	struct sigaction sa = { .sa_handler = on_signal };
-	char err[1024];
+	char err[1024], why[2048];
 	int rc;
 
 	argp_err_exit_status = EXIT_USAGE;
@@ -349,8 +302,13 @@ int main(int argc, char **argv)
 			o.interval_s);
 	else
 		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o.interval_s);
-	fprintf(stderr, "; %s\n",
-		o.session.verbose ? kmt_session_describe(session) : "run with -v for the probes");
+	if (o.session.verbose)
+		fprintf(stderr, "; %s\nkvm-mmio-top: backends for this kernel:\n  %s\n",
+			kmt_session_describe(session), indented(kmt_session_backends(session)->why,
+							       why, sizeof(why)));
+	else
+		fprintf(stderr, "; backend %s, run with -v for the probes\n",
+			kmt_session_backends(session)->mmio->name);
 	rc = trace(&o, session, exporter);
 	kmt_exporter_close(exporter);
 	kmt_session_close(session);

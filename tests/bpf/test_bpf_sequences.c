@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 #include "kvm_mmio.skel.h"
 #include "hist.h"
+#include "model.h"
 
 #define EXIT_SKIP 77
 #define GPA_A 0xd0040ULL
@@ -106,13 +107,14 @@ static void userspace_exit(struct kvm_mmio *s, uint32_t reason, int err)
 	run(s->progs.kvm_userspace_exit_raw, reason, (uint64_t)(int64_t)err, 0);
 }
 
-static struct kmt_vcpu_stats stats_of(struct kvm_mmio *s)
+/* What user space derives from this thread's counters. */
+static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
 {
 	struct kmt_vcpu_key key = { .tgid = my_pid, .tid = my_tid };
 	struct kmt_vcpu_stats stats = { 0 };
 
 	bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_stats), &key, &stats);
-	return stats;
+	return kmt_vcpu_counts(&stats);
 }
 
 static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
@@ -132,14 +134,14 @@ static bool hist_of(struct kvm_mmio *s, enum kmt_hist_kind kind, struct kmt_hist
 	return !bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, hist);
 }
 
-static uint64_t counter(struct kvm_mmio *s, enum kmt_counter which)
+static uint64_t dropped(struct kvm_mmio *s, enum kmt_drop which)
 {
 	uint64_t values[1024] = { 0 }, sum = 0;
 	uint32_t key = which;
 	int ncpus = libbpf_num_possible_cpus();
 
 	assert_true(ncpus > 0 && ncpus <= 1024);
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.counters), &key, values), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.drops), &key, values), 0);
 	for (int i = 0; i < ncpus; i++)
 		sum += values[i];
 	return sum;
@@ -153,20 +155,57 @@ static void sleep_ns(long ns)
 		;
 }
 
+/*
+ * An access is counted once it is known who completes it, so a read of the
+ * maps between the access and its exit to the VMM sees neither: the figures
+ * of every interval agree with each other however the interval cuts.
+ */
+static void access_is_counted_when_its_completer_is_known(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct kmt_mmio_counts c;
+
+	(void)state;
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	c = counts_of(s);
+	assert_int_equal(c.exits, 0);
+	assert_int_equal(region_exits(s, GPA_A), 1);	/* pages count at the access */
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	c = counts_of(s);
+	assert_int_equal(c.exits, 1);
+	assert_int_equal(c.writes, 1);
+	assert_int_equal(c.vmm_handled, 1);
+	assert_int_equal(c.kernel_handled, 0);
+	/* Any other return to the VMM: the kernel completed the open access. */
+	mmio(s, KMT_TRACE_MMIO_READ, GPA_B);
+	assert_int_equal(counts_of(s).exits, 1);
+	userspace_exit(s, 5 /* KVM_EXIT_HLT */, 0);
+	c = counts_of(s);
+	assert_int_equal(c.exits, 2);
+	assert_int_equal(c.reads, 1);
+	assert_int_equal(c.kernel_handled, 1);
+	kvm_mmio__destroy(s);
+}
+
+/* Accesses with no return to the VMM between them: each earlier one was kernel-handled. */
 static void kernel_handled_accesses_are_counted_per_region(void **state)
 {
 	struct kvm_mmio *s = load(0);
-	struct kmt_vcpu_stats st;
+	struct kmt_mmio_counts c;
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
 		mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	mmio(s, KMT_TRACE_MMIO_READ, GPA_B);
 	mmio(s, KMT_TRACE_MMIO_READ, GPA_B + 8);
-	st = stats_of(s);
-	assert_int_equal(st.writes, 3);
-	assert_int_equal(st.reads, 2);
-	assert_int_equal(st.vmm_exits, 0);
+	c = counts_of(s);
+	assert_int_equal(c.writes, 3);
+	assert_int_equal(c.reads, 1);	/* the last read is still open */
+	run(s->progs.kvm_entry_raw, 0, 0, 0);	/* the guest runs again: it is done */
+	c = counts_of(s);
+	assert_int_equal(c.reads, 2);
+	assert_int_equal(c.kernel_handled, 5);
+	assert_int_equal(c.vmm_handled, 0);
 	assert_int_equal(region_exits(s, GPA_A), 3);
 	assert_int_equal(region_exits(s, GPA_B), 2);
 	kvm_mmio__destroy(s);
@@ -176,19 +215,20 @@ static void kernel_handled_accesses_are_counted_per_region(void **state)
 static void read_through_the_vmm_counts_once(void **state)
 {
 	struct kvm_mmio *s = load(0);
-	struct kmt_vcpu_stats st;
+	struct kmt_mmio_counts c;
 
 	(void)state;
 	mmio(s, KMT_TRACE_MMIO_READ_UNSATISFIED, GPA_A);
 	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
 	mmio(s, KMT_TRACE_MMIO_READ, GPA_A);
-	st = stats_of(s);
-	assert_int_equal(st.reads, 1);
-	assert_int_equal(st.vmm_exits, 1);
+	c = counts_of(s);
+	assert_int_equal(c.reads, 1);
+	assert_int_equal(c.vmm_handled, 1);
 	assert_int_equal(region_exits(s, GPA_A), 1);
 	/* The next satisfied read is a new access again. */
 	mmio(s, KMT_TRACE_MMIO_READ, GPA_A);
-	assert_int_equal(stats_of(s).reads, 2);
+	run(s->progs.kvm_entry_raw, 0, 0, 0);
+	assert_int_equal(counts_of(s).reads, 2);
 	kvm_mmio__destroy(s);
 }
 
@@ -198,14 +238,16 @@ static void exit_to_vmm_without_access_is_an_unpaired_drop(void **state)
 
 	(void)state;
 	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
-	assert_int_equal(counter(s, KMT_DROP_UNPAIRED), 1);
-	assert_int_equal(stats_of(s).vmm_exits, 0);
-	/* Other exit reasons and failed KVM_RUNs are not MMIO exits at all. */
+	assert_int_equal(dropped(s, KMT_DROP_UNPAIRED), 1);
+	assert_int_equal(counts_of(s).vmm_handled, 0);
+	/* Other exit reasons and failed KVM_RUNs are not MMIO exits to the VMM. */
 	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	userspace_exit(s, 5 /* KVM_EXIT_HLT */, 0);
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	userspace_exit(s, KMT_KVM_EXIT_MMIO, -EINTR);
-	assert_int_equal(stats_of(s).vmm_exits, 0);
-	assert_int_equal(counter(s, KMT_DROP_UNPAIRED), 1);
+	assert_int_equal(counts_of(s).vmm_handled, 0);
+	assert_int_equal(counts_of(s).kernel_handled, 2);
+	assert_int_equal(dropped(s, KMT_DROP_UNPAIRED), 1);
 	kvm_mmio__destroy(s);
 }
 
@@ -226,8 +268,8 @@ static void kernel_part_is_bounded_by_the_injected_delay(void **state)
 	assert_true(hist.max_ns >= (uint64_t)delay_ns);
 	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);	/* a loaded 2-core box */
 	assert_int_equal(kmt_hist_quantile(&hist, 0.5), hist.max_ns);
-	assert_int_equal(stats_of(s).timed_exits, 1);
-	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
+	assert_int_equal(counts_of(s).timed_exits, 1);
+	assert_int_equal(counts_of(s).kernel_handled, 1);
 	kvm_mmio__destroy(s);
 }
 
@@ -243,8 +285,8 @@ static void exit_without_mmio_is_not_timed(void **state)
 		run(s->progs.kvm_entry_raw, 0, 0, 0);
 	}
 	assert_false(hist_of(s, KMT_HIST_KERNEL, &hist));
-	assert_int_equal(stats_of(s).timed_exits, 0);
-	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 5);
+	assert_int_equal(counts_of(s).timed_exits, 0);
+	assert_int_equal(counts_of(s).exits, 0);
 	kvm_mmio__destroy(s);
 }
 
@@ -253,11 +295,14 @@ static void other_processes_are_filtered_in_the_kernel(void **state)
 	struct kvm_mmio *s = load(my_pid + 1);
 
 	(void)state;
-	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	run(s->progs.kvm_exit_raw, 0, 0, 0);
-	assert_int_equal(stats_of(s).writes, 0);
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	run(s->progs.kvm_entry_raw, 0, 0, 0);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	hpte_lookup(s, 3);
+	assert_int_equal(counts_of(s).exits, 0);
 	assert_int_equal(region_exits(s, GPA_A), 0);
-	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 0);
+	assert_int_equal(dropped(s, KMT_DROP_UNPAIRED), 0);
 	kvm_mmio__destroy(s);
 }
 
@@ -293,10 +338,9 @@ static void power_kernel_part_runs_from_hdsi_to_completion(void **state)
 	assert_int_equal(hist.count, 1);
 	assert_true(hist.max_ns >= (uint64_t)delay_ns);
 	assert_true(hist.max_ns < (uint64_t)delay_ns + 50000000);
-	assert_int_equal(stats_of(s).writes, 1);
-	assert_int_equal(stats_of(s).timed_exits, 1);
-	assert_int_equal(counter(s, KMT_CNT_HV_MMIO), 1);
-	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
+	assert_int_equal(counts_of(s).writes, 1);
+	assert_int_equal(counts_of(s).kernel_handled, 1);
+	assert_int_equal(counts_of(s).timed_exits, 1);
 	kvm_mmio__destroy(s);
 }
 
@@ -315,35 +359,33 @@ static void power_untimed_dispatches_record_nothing(void **state)
 	hv_dispatch(s, 1, exit_ns);
 	hv_complete(s, 1, exit_ns + 1);
 	assert_false(hist_of(s, KMT_HIST_KERNEL, &hist));
-	assert_int_equal(counter(s, KMT_CNT_HV_MMIO), 3);
-	assert_int_equal(counter(s, KMT_CNT_GUEST_EXIT), 1);
+	assert_int_equal(counts_of(s).timed_exits, 0);
 	kvm_mmio__destroy(s);
 }
 
-/* POWER: HPTE lock contention per guest: lookups, contended ones, spin distribution. */
+/* POWER: the HPTE lock series per guest: lookups, contended ones, retry distribution. */
 static void power_hpte_lock_spins_are_counted(void **state)
 {
 	struct kvm_mmio *s = load(0);
-	static struct kmt_hist hist;
-	struct kmt_vcpu_stats st;
+	struct kmt_lock_key key = { .tgid = my_pid, .lock = KMT_LOCK_HPTE };
+	static struct kmt_lock_stats lock;
 
 	(void)state;
 	hpte_lookup(s, 0);
 	hpte_lookup(s, 5);
 	hpte_lookup(s, 2);
-	st = stats_of(s);
-	assert_int_equal(st.hpte_lookups, 3);
-	assert_int_equal(st.hpte_contended, 2);
-	assert_true(hist_of(s, KMT_HIST_HPTE_SPINS, &hist));
-	assert_int_equal(hist.count, 2);
-	assert_int_equal(hist.sum_ns, 7);
-	assert_int_equal(hist.max_ns, 5);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &lock), 0);
+	assert_int_equal(lock.acquired, 3);
+	assert_int_equal(lock.wait.count, 2);
+	assert_int_equal(lock.wait.sum_ns, 7);
+	assert_int_equal(lock.wait.max_ns, 5);
 	kvm_mmio__destroy(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(access_is_counted_when_its_completer_is_known),
 		cmocka_unit_test(kernel_handled_accesses_are_counted_per_region),
 		cmocka_unit_test(read_through_the_vmm_counts_once),
 		cmocka_unit_test(exit_to_vmm_without_access_is_an_unpaired_drop),

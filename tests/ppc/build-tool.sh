@@ -53,7 +53,7 @@ key=$({
 	echo "${pkgs[*]}"
 	"$cc" --version | head -n 1
 	clang --version | head -n 1
-	cat "$0" "$repo/Makefile" "$repo/mk/core.mk" "$repo"/bpf/* "$repo"/libtrace/* "$repo/tools/kvm-mmio-top.c"
+	cat "$0" "$repo/Makefile" "$repo/mk/core.mk" "$repo"/bpf/* "$repo"/libtrace/*/* "$repo/tools/kvm-mmio-top.c"
 } | short_hash)
 out=$cache/tool-$key
 exec 9>"$out.lock"

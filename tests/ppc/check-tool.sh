@@ -13,7 +13,7 @@
 #   kernel_latency_ns.count   one per access: each gets a kvm_hv_mmio_dispatch
 #                             / kvm_hv_mmio_complete pair
 #                             (docs/kvm_hv-tracepoints.md)
-#   hpte_lock.lookups         one per vcpu: only its first access misses the
+#   locks[hpte].acquired      one per vcpu: only its first access misses the
 #                             vcpu's MMIO HPTE cache (as check-console.sh)
 # and per vcpu thread (tid) its reads and writes. Also: backend kvm_hv,
 # nothing dropped, the tool and the VMM exited 0.
@@ -48,7 +48,7 @@ truth=$(gawk '
 }
 END {
 	printf "reads %d\nwrites %d\nexits %d\nvmm_handled %d\nkernel_handled 0\n", reads, writes, exits, exits
-	printf "kernel_latency_ns.count %d\nhpte_lock.lookups %d\n", exits, lookups
+	printf "kernel_latency_ns.count %d\nlocks[hpte].acquired %d\n", exits, lookups
 	for (t in vcpus) { split(vcpus[t], lw, " "); printf "vcpu %s reads %d\nvcpu %s writes %d\n", t, lw[1], t, lw[2] }
 }' "$log" | sort)
 [[ $(echo "$truth" | awk '$1 == "exits" { print $2 }') -gt 0 ]] || fail "no MMIO access in the ground truth"
@@ -59,7 +59,7 @@ seen=$(printf '%s\n' "$json" | jq -r --argjson pid "$vmm_pid" '
 	  ($g[0] | "reads \(.mmio.reads)", "writes \(.mmio.writes)", "exits \(.mmio.exits)",
 	   "vmm_handled \(.mmio.vmm_handled)", "kernel_handled \(.mmio.kernel_handled)",
 	   "kernel_latency_ns.count \(.mmio.kernel_latency_ns.count)",
-	   "hpte_lock.lookups \(.hpte_lock.lookups)",
+	   "locks[hpte].acquired \(.locks[] | select(.lock == \"hpte\") | .acquired)",
 	   (.per_vcpu[] | "vcpu \(.tid) reads \(.reads)", "vcpu \(.tid) writes \(.writes)"))
 	  end' | sort)
 head=$(printf '%s\n' "$json" | jq -r '"backend \(.backend)", "dropped \(.dropped)", "guests \(.guests | length)"')

@@ -35,7 +35,7 @@ out=$(promtool check rules "$work/rules.yml" 2>&1) || fail "a dashboard query is
 
 for name in $(grep -o 'kvm_[a-z_]*' "$work/queries" | sort -u); do
 	family=$(sed -E 's/_(bucket|sum|count)$//' <<<"$name")
-	grep -q "\"$family\"" libtrace/prom_exposition.c ||
+	grep -q "\"$family\"" libtrace/prom/prom_exposition.c ||
 		fail "the dashboard queries $name, which the exporter does not export"
 done
 grep -q '"title": "Lock contention' "$dash" || fail "no lock contention placeholder row"

@@ -11,19 +11,23 @@
 #include "hist.h"
 #include "hist_fill.h"
 #include "prom_exposition.h"
+#include "select_fixture.h"
 
-static struct kmt_acc_guest guest = { .total = { .pid = 42, .name = "vm" } };
+static struct kmt_guest guest = { .pid = 42, .name = "vm" };
 
-static struct kmt_acc one_guest(void)
+/* Totals of one guest whose kernel has the events in bits. */
+static struct kmt_snapshot one_guest(struct kmt_selection *sel, uint32_t bits)
 {
-	memset(&guest.total.hist, 0, sizeof(guest.total.hist));
-	return (struct kmt_acc){ .guests = &guest, .nr_guests = 1 };
+	assert_int_equal(select_for(sel, bits, "x86_64"), 0);
+	memset(&guest.hist, 0, sizeof(guest.hist));
+	memset(&guest.locks, 0, sizeof(guest.locks));
+	return (struct kmt_snapshot){ .guests = &guest, .nr_guests = 1, .backends = sel };
 }
 
-static char *render(const struct kmt_acc *acc)
+static char *render(const struct kmt_snapshot *total)
 {
 	struct kmt_strbuf buf = { 0 };
-	struct kmt_prom_input in = { .acc = acc };
+	struct kmt_prom_input in = { .total = total };
 
 	kmt_prom_render(&buf, &in);
 	assert_false(kmt_strbuf_failed(&buf));
@@ -103,8 +107,9 @@ static void test_value_on_a_bound_lands_in_its_bucket(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		uint64_t b = kmt_prom_le_ns(i);
-		struct kmt_acc acc = one_guest();
-		struct kmt_hist *h = &guest.total.hist[KMT_HIST_VMM];
+		struct kmt_selection sel;
+		struct kmt_snapshot acc = one_guest(&sel, EVS_STOCK);
+		struct kmt_hist *h = &guest.hist[KMT_HIST_VMM];
 		char *text;
 
 		hist_fill(h, b, 1);
@@ -121,8 +126,9 @@ static void test_value_on_a_bound_lands_in_its_bucket(void **state)
 
 static void test_buckets_cumulative_inf_equals_count(void **state)
 {
-	struct kmt_acc acc = one_guest();
-	struct kmt_hist *h = &guest.total.hist[KMT_HIST_VMM];
+	struct kmt_selection sel;
+	struct kmt_snapshot acc = one_guest(&sel, EVS_STOCK);
+	struct kmt_hist *h = &guest.hist[KMT_HIST_VMM];
 	uint64_t prev = 0, total = 0;
 	char *text;
 
@@ -176,16 +182,18 @@ static int lines_with(const char *text, const char *prefix)
 
 static void test_one_help_and_type_per_family_grouped(void **state)
 {
-	struct kmt_acc_guest guests[3] = {
-		{ .total = { .pid = 1, .name = "a" } },
-		{ .total = { .pid = 2, .name = "b" } },
-		{ .total = { .pid = 3, .name = "" } },
+	struct kmt_guest guests[3] = {
+		{ .pid = 1, .name = "a" },
+		{ .pid = 2, .name = "b" },
+		{ .pid = 3, .name = "" },
 	};
-	struct kmt_acc acc = { .guests = guests, .nr_guests = 3 };
+	struct kmt_selection sel;
+	struct kmt_snapshot acc = { .guests = guests, .nr_guests = 3, .backends = &sel };
 	char family[96] = "", name[96];
 	char *text;
 
 	(void)state;
+	assert_int_equal(select_for(&sel, EVS_STOCK, "x86_64"), 0);
 	text = render(&acc);
 	assert_int_equal(lines_with(text, "# TYPE kvm_mmio_exits_total counter"), 1);
 	assert_int_equal(lines_with(text, "# HELP kvm_mmio_exits_total "), 1);
@@ -218,20 +226,21 @@ static void test_one_help_and_type_per_family_grouped(void **state)
 /* Optional families appear exactly when measured or asked for, with their labels. */
 static void test_optional_families(void **state)
 {
-	struct kmt_vcpu vcpu = { .tid = 43, .stats = { .reads = 2, .writes = 3 } };
+	struct kmt_vcpu vcpu = { .tid = 43, .stats = { .vmm_reads = 2, .kernel_writes = 1,
+						       .vmm_writes = 2 } };
 	struct kmt_gpa_region region = { .gpa = 0xd0000, .exits = 5 };
-	struct kmt_acc acc = one_guest();
-	struct kmt_prom_input in = { .acc = &acc, .per_vcpu = true, .per_region = true };
+	struct kmt_selection sel;
+	struct kmt_snapshot acc = one_guest(&sel, EVS_EXITS);	/* the kernel part is measured */
+	struct kmt_prom_input in = { .total = &acc, .per_vcpu = true, .per_region = true };
 	struct kmt_strbuf buf = { 0 };
 
 	(void)state;
-	guest.total.vcpus = &vcpu;
-	guest.total.nr_vcpus = 1;
-	guest.total.regions = &region;
-	guest.total.nr_regions = 1;
+	guest.vcpus = &vcpu;
+	guest.nr_vcpus = 1;
+	guest.regions = &region;
+	guest.nr_regions = 1;
 	hist_fill(&region.lat, 3000, 5);
-	hist_fill(&guest.total.hist[KMT_HIST_KERNEL], 700, 4);
-	acc.counters[KMT_CNT_GUEST_EXIT] = 1;	/* the kernel part is measured */
+	hist_fill(&guest.hist[KMT_HIST_KERNEL], 700, 4);
 	kmt_prom_render(&buf, &in);
 	assert_false(kmt_strbuf_failed(&buf));
 	assert_int_equal(value_of(buf.data, "kvm_mmio_kernel_latency_seconds_count{guest=\"vm\","
@@ -245,39 +254,40 @@ static void test_optional_families(void **state)
 	assert_int_equal(value_of(buf.data, "kvm_mmio_region_latency_seconds_bucket{guest=\"vm\","
 				  "pid=\"42\",gpa=\"0xd0000\",le=\"0.000002048\"} "), 0);
 	kmt_strbuf_free(&buf);
-	guest.total.vcpus = NULL;
-	guest.total.nr_vcpus = 0;
-	guest.total.regions = NULL;
-	guest.total.nr_regions = 0;
+	guest.vcpus = NULL;
+	guest.nr_vcpus = 0;
+	guest.regions = NULL;
+	guest.nr_regions = 0;
 }
 
-/* POWER HPTE lock families: only where HPT lookups are traced, per guest. */
-static void test_hpte_lock_families(void **state)
+/* Lock families: one series per lock the backends provide, in that lock's unit. */
+static void test_lock_families(void **state)
 {
-	struct kmt_vcpu vcpu = { .tid = 43, .stats = { .hpte_lookups = 9, .hpte_contended = 2 } };
-	struct kmt_acc acc = one_guest();
-	struct kmt_prom_input in = { .acc = &acc };
+	struct kmt_selection sel;
+	struct kmt_snapshot acc = one_guest(&sel, EVS_STOCK);
+	struct kmt_prom_input in = { .total = &acc };
 	struct kmt_strbuf buf = { 0 };
 
 	(void)state;
-	guest.total.vcpus = &vcpu;
-	guest.total.nr_vcpus = 1;
-	hist_fill(&guest.total.hist[KMT_HIST_HPTE_SPINS], 3, 2);
-	kmt_prom_render(&buf, &in);
-	assert_null(strstr(buf.data, "kvm_hpte_lock_"));
-	kmt_strbuf_free(&buf);
-	in.hpte_traced = true;
-	kmt_prom_render(&buf, &in);
+	for (int power = 0; power < 2; power++) {
+		acc = one_guest(&sel, power ? EVS_POWER : EVS_STOCK);
+		guest.locks[KMT_LOCK_HPTE].acquired = 9;
+		hist_fill(&guest.locks[KMT_LOCK_HPTE].wait, 3, 2);
+		kmt_prom_render(&buf, &in);
+		if (power)
+			break;
+		/* No lock series attached: no lock families at all. */
+		assert_null(strstr(buf.data, "kvm_lock_"));
+		kmt_strbuf_free(&buf);
+	}
 	assert_false(kmt_strbuf_failed(&buf));
-	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_lookups_total{guest=\"vm\",pid=\"42\"} "),
-			 9);
-	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_contended_lookups_total{guest=\"vm\","
-				  "pid=\"42\"} "), 2);
-	assert_int_equal(value_of(buf.data, "kvm_hpte_lock_spins_total{guest=\"vm\",pid=\"42\"} "),
-			 6);
+	assert_int_equal(value_of(buf.data, "kvm_lock_acquired_total{guest=\"vm\",pid=\"42\","
+				  "lock=\"hpte\"} "), 9);
+	assert_int_equal(value_of(buf.data, "kvm_lock_contended_total{guest=\"vm\",pid=\"42\","
+				  "lock=\"hpte\"} "), 2);
+	assert_int_equal(value_of(buf.data, "kvm_lock_wait_retries_total{guest=\"vm\",pid=\"42\","
+				  "lock=\"hpte\"} "), 6);
 	kmt_strbuf_free(&buf);
-	guest.total.vcpus = NULL;
-	guest.total.nr_vcpus = 0;
 }
 
 int main(void)
@@ -290,7 +300,7 @@ int main(void)
 		cmocka_unit_test(test_label_values_are_escaped),
 		cmocka_unit_test(test_one_help_and_type_per_family_grouped),
 		cmocka_unit_test(test_optional_families),
-		cmocka_unit_test(test_hpte_lock_families),
+		cmocka_unit_test(test_lock_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "prom_accumulator.h"
+#include "model.h"
 #include "strbuf.h"
 
 /*
@@ -53,10 +53,9 @@ struct kmt_prog_stat {
 };
 
 struct kmt_prom_input {
-	const struct kmt_acc *acc;
+	const struct kmt_snapshot *total;	/* lifetime totals (kmt_snapshot_add) */
 	bool per_vcpu;		/* kvm_mmio_vcpu_* series */
 	bool per_region;	/* kvm_mmio_region_* series */
-	bool hpte_traced;	/* kvm_hpte_lock_* series (POWER with the kernel series) */
 	const struct kmt_prog_stat *progs;	/* NULL: bpf_stats unavailable */
 	size_t nr_progs;
 	uint64_t errors[KMT_EXPORT_OPS];

@@ -27,7 +27,7 @@ struct complaint {
 struct kmt_exporter {
 	struct kmt_exporter_opts opts;
 	const struct kmt_session *session;
-	struct kmt_acc acc;
+	struct kmt_snapshot total;	/* lifetime totals: Prometheus counters never go down */
 	struct kmt_metrics_http *http;
 	int stats_fd;		/* keeps bpf_stats enabled; -1: unavailable */
 	struct kmt_prog_stat *progs;
@@ -155,19 +155,24 @@ static void publish(struct kmt_exporter *e)
 	}
 }
 
-void kmt_exporter_update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
+/*
+ * The BPF maps forget a guest once it has exited (its keys are reaped after
+ * the final read), so lifetime totals cannot be re-read from the kernel:
+ * every interval is added to our own, and an exited guest's series stay for
+ * a grace period, so its last increase is scraped before they vanish.
+ */
+static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 {
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 	struct kmt_prom_input in = {
-		.acc = &e->acc,
+		.total = &e->total,
 		.per_vcpu = e->opts.per_vcpu,
 		.per_region = e->opts.per_region,
-		.hpte_traced = kmt_session_has_event(e->session, "kvm_hv_find_lock_hpte"),
 	};
 
-	if (kmt_acc_add(&e->acc, delta, now))
+	if (kmt_snapshot_add(&e->total, delta, now))
 		complain(&e->memory_trouble, -ENOMEM, "out of memory: some counts were lost");
-	kmt_acc_expire(&e->acc, now, (uint64_t)(e->opts.grace_s * 1e9));
+	kmt_snapshot_expire(&e->total, now, (uint64_t)(e->opts.grace_s * 1e9));
 	if (e->stats_fd >= 0) {
 		e->nr_progs = 0;
 		kmt_session_for_each_prog(e->session, collect_prog, e);
@@ -193,10 +198,16 @@ void kmt_exporter_update(struct kmt_exporter *e, const struct kmt_snapshot *delt
 		publish(e);
 }
 
+int kmt_exporter_sink(void *exporter, const struct kmt_interval *interval)
+{
+	update(exporter, interval->delta);
+	return 0;
+}
+
 int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts *opts,
 		      const struct kmt_session *session, char *err, size_t errlen)
 {
-	struct kmt_snapshot nothing_yet = { 0 };
+	struct kmt_snapshot nothing_yet = { .backends = kmt_session_backends(session) };
 	struct kmt_exporter *e;
 	int rc;
 
@@ -220,7 +231,7 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s): "
 			"kvm_mmio_exporter_bpf_prog_* metrics are left out\n",
 			strerror(-e->stats_fd));
-	kmt_exporter_update(e, &nothing_yet);
+	update(e, &nothing_yet);
 	*out = e;
 	return 0;
 }
@@ -232,7 +243,7 @@ void kmt_exporter_close(struct kmt_exporter *e)
 	kmt_metrics_http_stop(e->http);
 	if (e->stats_fd >= 0)
 		close(e->stats_fd);
-	kmt_acc_free(&e->acc);
+	kmt_snapshot_free(&e->total);
 	kmt_strbuf_free(&e->body);
 	kmt_strbuf_free(&e->out);
 	free(e->progs);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "hist.h"
 #include "prom_exposition.h"
 
@@ -25,17 +26,17 @@ static const struct family kernel_latency = {
 	"kvm_mmio_kernel_latency_seconds", "histogram",
 	"Time of an MMIO exit from guest exit to guest entry, minus the VMM part.",
 };
-static const struct family hpte_lookups_total = {
-	"kvm_hpte_lock_lookups_total", "counter",
-	"POWER HPT lookups of the guest's MMIO path (kvmppc_hv_find_lock_hpte).",
+static const struct family lock_acquired_total = {
+	"kvm_lock_acquired_total", "counter",
+	"Acquisitions of a hypervisor lock by the guest's vCPU threads, where counted.",
 };
-static const struct family hpte_contended_total = {
-	"kvm_hpte_lock_contended_lookups_total", "counter",
-	"POWER HPT lookups that found the HPTE lock held and had to retry it.",
+static const struct family lock_contended_total = {
+	"kvm_lock_contended_total", "counter",
+	"Acquisitions of a hypervisor lock by the guest's vCPU threads that had to wait.",
 };
-static const struct family hpte_spins_total = {
-	"kvm_hpte_lock_spins_total", "counter",
-	"Retries of the HPTE lock (HPTE_V_HVLOCK) over all lookups.",
+static const struct family lock_wait_retries_total = {
+	"kvm_lock_wait_retries_total", "counter",
+	"Retries of a hypervisor lock taken by retrying (POWER's HPTE lock), over all waits.",
 };
 static const struct family vcpu_exits_total = {
 	"kvm_mmio_vcpu_exits_total", "counter",
@@ -219,74 +220,89 @@ static void histogram(struct ctx *c, const struct family *f, const struct kmt_hi
 	sample(c, f, "_count", "", count);
 }
 
-/* POWER with the kernel series: HPTE lock contention of the MMIO path. */
-static void hpte_families(struct ctx *c, const struct kmt_acc *acc)
+/* Starts the series' labels with the guest's and the lock's. */
+static void lock_labels(struct ctx *c, const struct kmt_guest *g, const struct kmt_backend *lock)
 {
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		guest_labels(c, &acc->guests[i].total);
-		sample_u64(c, &hpte_lookups_total, "",
-			   kmt_guest_totals(&acc->guests[i].total).hpte_lookups);
-	}
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		guest_labels(c, &acc->guests[i].total);
-		sample_u64(c, &hpte_contended_total, "",
-			   kmt_guest_totals(&acc->guests[i].total).hpte_contended);
-	}
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		guest_labels(c, &acc->guests[i].total);
-		sample_u64(c, &hpte_spins_total, "",
-			   acc->guests[i].total.hist[KMT_HIST_HPTE_SPINS].sum_ns);
-	}
+	guest_labels(c, g);
+	kmt_strbuf_printf(&c->labels, ",lock=\"%s\"", lock->name);
+}
+
+/* Every lock series the backends provide, each family in the unit its events allow. */
+static void lock_families(struct ctx *c, const struct kmt_snapshot *t)
+{
+	const struct kmt_selection *sel = t->backends;
+
+	for (size_t l = 0; l < sel->nr_locks; l++)
+		for (size_t i = 0; sel->locks[l]->caps & KMT_CAP_LOCK_ACQUIRED &&
+				   i < t->nr_guests; i++) {
+			lock_labels(c, &t->guests[i], sel->locks[l]);
+			sample_u64(c, &lock_acquired_total, "",
+				   t->guests[i].locks[sel->locks[l]->lock].acquired);
+		}
+	for (size_t l = 0; l < sel->nr_locks; l++)
+		for (size_t i = 0; i < t->nr_guests; i++) {
+			lock_labels(c, &t->guests[i], sel->locks[l]);
+			sample_u64(c, &lock_contended_total, "",
+				   t->guests[i].locks[sel->locks[l]->lock].wait.count);
+		}
+	for (size_t l = 0; l < sel->nr_locks; l++)
+		for (size_t i = 0; !strcmp(sel->locks[l]->wait_unit, "retries") &&
+				   i < t->nr_guests; i++) {
+			lock_labels(c, &t->guests[i], sel->locks[l]);
+			sample_u64(c, &lock_wait_retries_total, "",
+				   t->guests[i].locks[sel->locks[l]->lock].wait.sum_ns);
+		}
 }
 
 static void guest_families(struct ctx *c, const struct kmt_prom_input *in)
 {
-	const struct kmt_acc *acc = in->acc;
+	const struct kmt_snapshot *t = in->total;
 
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		struct kmt_vcpu_stats tot = kmt_guest_totals(&acc->guests[i].total);
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		struct kmt_mmio_counts n = kmt_guest_counts(&t->guests[i]);
 
-		guest_labels(c, &acc->guests[i].total);
-		sample_u64(c, &exits_total, "direction=\"read\"", tot.reads);
-		sample_u64(c, &exits_total, "direction=\"write\"", tot.writes);
+		guest_labels(c, &t->guests[i]);
+		sample_u64(c, &exits_total, "direction=\"read\"", n.reads);
+		sample_u64(c, &exits_total, "direction=\"write\"", n.writes);
 	}
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		struct kmt_vcpu_stats tot = kmt_guest_totals(&acc->guests[i].total);
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		struct kmt_mmio_counts n = kmt_guest_counts(&t->guests[i]);
 
-		guest_labels(c, &acc->guests[i].total);
-		sample_u64(c, &handled_total, "where=\"kernel\"", acc->guests[i].kernel_handled);
-		sample_u64(c, &handled_total, "where=\"vmm\"", tot.vmm_exits);
+		guest_labels(c, &t->guests[i]);
+		sample_u64(c, &handled_total, "where=\"kernel\"", n.kernel_handled);
+		sample_u64(c, &handled_total, "where=\"vmm\"", n.vmm_handled);
 	}
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		guest_labels(c, &acc->guests[i].total);
-		histogram(c, &vmm_latency, &acc->guests[i].total.hist[KMT_HIST_VMM]);
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		guest_labels(c, &t->guests[i]);
+		histogram(c, &vmm_latency, &t->guests[i].hist[KMT_HIST_VMM]);
 	}
-	/* Without kvm_exit/kvm_entry nothing measures it: no series beats zeros. */
-	for (size_t i = 0; kmt_kernel_timed(acc->counters) && i < acc->nr_guests; i++) {
-		guest_labels(c, &acc->guests[i].total);
-		histogram(c, &kernel_latency, &acc->guests[i].total.hist[KMT_HIST_KERNEL]);
+	/* Where no backend measures it, no series beats zeros. */
+	for (size_t i = 0; kmt_snapshot_measures(t, KMT_CAP_KERNEL_PART) && i < t->nr_guests; i++) {
+		guest_labels(c, &t->guests[i]);
+		histogram(c, &kernel_latency, &t->guests[i].hist[KMT_HIST_KERNEL]);
 	}
-	if (in->hpte_traced)
-		hpte_families(c, acc);
+	if (t->backends)
+		lock_families(c, t);
 }
 
-static void vcpu_families(struct ctx *c, const struct kmt_acc *acc)
+static void vcpu_families(struct ctx *c, const struct kmt_snapshot *t)
 {
 	char extra[64];
 
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		const struct kmt_guest *g = &acc->guests[i].total;
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		const struct kmt_guest *g = &t->guests[i];
 
 		for (size_t v = 0; v < g->nr_vcpus; v++) {
 			const struct kmt_vcpu *vcpu = &g->vcpus[v];
+			struct kmt_mmio_counts n = kmt_vcpu_counts(&vcpu->stats);
 
 			guest_labels(c, g);
 			snprintf(extra, sizeof(extra), "tid=\"%" PRIu32 "\",direction=\"read\"",
 				 vcpu->tid);
-			sample_u64(c, &vcpu_exits_total, extra, vcpu->stats.reads);
+			sample_u64(c, &vcpu_exits_total, extra, n.reads);
 			snprintf(extra, sizeof(extra), "tid=\"%" PRIu32 "\",direction=\"write\"",
 				 vcpu->tid);
-			sample_u64(c, &vcpu_exits_total, extra, vcpu->stats.writes);
+			sample_u64(c, &vcpu_exits_total, extra, n.writes);
 		}
 	}
 }
@@ -298,18 +314,18 @@ static void region_labels(struct ctx *c, const struct kmt_guest *g, const struct
 	kmt_strbuf_printf(&c->labels, ",gpa=\"0x%" PRIx64 "\"", r->gpa);
 }
 
-static void region_families(struct ctx *c, const struct kmt_acc *acc)
+static void region_families(struct ctx *c, const struct kmt_snapshot *t)
 {
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		const struct kmt_guest *g = &acc->guests[i].total;
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		const struct kmt_guest *g = &t->guests[i];
 
 		for (size_t r = 0; r < g->nr_regions; r++) {
 			region_labels(c, g, &g->regions[r]);
 			sample_u64(c, &region_exits_total, "", g->regions[r].exits);
 		}
 	}
-	for (size_t i = 0; i < acc->nr_guests; i++) {
-		const struct kmt_guest *g = &acc->guests[i].total;
+	for (size_t i = 0; i < t->nr_guests; i++) {
+		const struct kmt_guest *g = &t->guests[i];
 
 		for (size_t r = 0; r < g->nr_regions; r++) {
 			region_labels(c, g, &g->regions[r]);
@@ -323,9 +339,9 @@ static void self_families(struct ctx *c, const struct kmt_prom_input *in)
 	char extra[96];
 
 	kmt_strbuf_reset(&c->labels);
-	for (int i = KMT_DROP_VCPU_STATE; i < KMT_COUNTERS; i++) {
+	for (int i = 0; i < KMT_DROPS; i++) {
 		snprintf(extra, sizeof(extra), "reason=\"%s\"", kmt_drop_reason(i));
-		sample_u64(c, &dropped_total, extra, in->acc->counters[i]);
+		sample_u64(c, &dropped_total, extra, in->total->drops[i]);
 	}
 	/* Program names are C identifiers: nothing to escape. */
 	for (size_t i = 0; i < in->nr_progs; i++) {
@@ -348,9 +364,9 @@ void kmt_prom_render(struct kmt_strbuf *buf, const struct kmt_prom_input *in)
 
 	guest_families(&c, in);
 	if (in->per_vcpu)
-		vcpu_families(&c, in->acc);
+		vcpu_families(&c, in->total);
 	if (in->per_region)
-		region_families(&c, in->acc);
+		region_families(&c, in->total);
 	self_families(&c, in);
 	if (kmt_strbuf_failed(&c.labels))
 		buf->oom = true;

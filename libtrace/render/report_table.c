@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
+#include <stdbool.h>
 #include "hist.h"
 #include "report.h"
 
@@ -21,31 +22,31 @@ static const char *human_ns(uint64_t ns, uint64_t count, char *buf, size_t size)
 
 void kmt_report_table(FILE *out, const struct kmt_report *r)
 {
-	const struct kmt_snapshot *snap = r->interval;
+	const struct kmt_snapshot *snap = r->interval->delta;
+	bool kernel_part = kmt_snapshot_measures(snap, KMT_CAP_KERNEL_PART);
+	double secs = r->interval->seconds;
 	char a[16], b[16], c[16], d[16];
 
-	fprintf(out, "backend %s  interval %.2fs  guests %zu  dropped %" PRIu64 "\n", r->backend,
-		r->interval_s, snap->nr_guests, kmt_snapshot_dropped(snap));
+	fprintf(out, "backend %s  interval %.2fs  guests %zu  dropped %" PRIu64 "\n",
+		snap->backends ? snap->backends->mmio->name : "?", secs, snap->nr_guests,
+		kmt_snapshot_dropped(snap));
 	fprintf(out, "%-8s %-16s %5s %9s %9s %9s %9s %9s %8s %8s %8s %8s\n", "PID", "NAME",
 		"VCPUS", "EXITS/s", "READS", "WRITES", "KERNEL", "VMM", "VMM p50", "VMM p99",
 		"KRN p50", "KRN p99");
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
-		struct kmt_vcpu_stats t = kmt_guest_totals(g);
+		struct kmt_mmio_counts n = kmt_guest_counts(g);
 		struct kmt_latency_summary vmm = kmt_hist_summary(&g->hist[KMT_HIST_VMM]);
 		struct kmt_latency_summary krn = kmt_hist_summary(&g->hist[KMT_HIST_KERNEL]);
-		uint64_t reads = t.reads, writes = t.writes, vmm_exits = t.vmm_exits;
-		uint64_t exits = reads + writes;
 
 		fprintf(out, "%-8" PRIu32 " %-16.16s %5zu %9.0f %9" PRIu64 " %9" PRIu64
 			" %9" PRIu64 " %9" PRIu64 " %8s %8s %8s %8s\n",
 			g->pid, g->name[0] ? g->name : "?", g->nr_vcpus,
-			r->interval_s > 0 ? exits / r->interval_s : 0.0, reads, writes,
-			exits - vmm_exits, vmm_exits,
-			human_ns(vmm.p50, vmm.count, a, sizeof(a)),
+			secs > 0 ? n.exits / secs : 0.0, n.reads, n.writes, n.kernel_handled,
+			n.vmm_handled, human_ns(vmm.p50, vmm.count, a, sizeof(a)),
 			human_ns(vmm.p99, vmm.count, b, sizeof(b)),
-			human_ns(krn.p50, r->kernel_timed ? krn.count : 0, c, sizeof(c)),
-			human_ns(krn.p99, r->kernel_timed ? krn.count : 0, d, sizeof(d)));
+			human_ns(krn.p50, kernel_part ? krn.count : 0, c, sizeof(c)),
+			human_ns(krn.p99, kernel_part ? krn.count : 0, d, sizeof(d)));
 	}
 	fputc('\n', out);
 }

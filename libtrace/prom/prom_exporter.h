@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Exporter mode: each interval's delta goes into the lifetime totals, which
+ * Exporter mode: each interval goes into the lifetime totals, which
  * are rendered once and then written to the textfile and/or published at
  * /metrics. Failures to write are reported on stderr (rate-limited),
  * counted in kvm_mmio_exporter_errors_total and retried next interval;
@@ -11,8 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "model.h"
-#include "session.h"
+#include "poller.h"
 
 #define KMT_TEXTFILE_NAME "kvm_mmio.prom"
 
@@ -34,8 +33,11 @@ struct kmt_exporter;
 int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts *opts,
 		      const struct kmt_session *session, char *err, size_t errlen);
 
-/* Adds one interval's delta (guests named and filtered), then writes and publishes. */
-void kmt_exporter_update(struct kmt_exporter *exporter, const struct kmt_snapshot *delta);
+/*
+ * A kmt_poll() sink: adds the interval to the lifetime totals, then writes
+ * and publishes. Failures are counted and retried, never fatal: returns 0.
+ */
+int kmt_exporter_sink(void *exporter, const struct kmt_interval *interval);
 
 void kmt_exporter_close(struct kmt_exporter *exporter);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * A tracing session: open the BPF skeleton, configure it, choose each
- * event's attach type, load, attach; and tear it all down.
+ * A tracing session: choose the backend descriptors the running kernel
+ * supports, open the BPF skeleton, configure it, choose each event's attach
+ * type, load, attach; and tear it all down.
  */
 #ifndef KMT_SESSION_H
 #define KMT_SESSION_H
@@ -9,12 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "backend.h"
 #include "map_reader.h"
 
 struct kmt_session_opts {
 	uint32_t pid;		/* trace only this VMM process; 0: all */
-	uint32_t max_guests;	/* guests tracked at once; 0: default */
-	uint32_t max_regions;	/* (guest, page) regions tracked at once; 0: default */
+	uint32_t max_guests;	/* guests with histograms at once; 0: KMT_DEFAULT_MAX_GUESTS */
+	uint32_t max_vcpus;	/* vCPU threads counted at once; 0: KMT_DEFAULT_MAX_VCPUS */
+	uint32_t max_regions;	/* (guest, page) regions at once; 0: KMT_DEFAULT_MAX_REGIONS */
 	bool verbose;		/* pass libbpf's own messages to stderr */
 };
 
@@ -29,8 +32,8 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 
 void kmt_session_maps(const struct kmt_session *session, struct kmt_map_fds *fds);
 
-/* True when the named tracepoint's program is attached. */
-bool kmt_session_has_event(const struct kmt_session *session, const char *event);
+/* The descriptors chosen for the running kernel, and why (backend.h). */
+const struct kmt_selection *kmt_session_backends(const struct kmt_session *session);
 
 /* "kvm_mmio=tp_btf kvm_exit=missing ...": what was attached and how. */
 const char *kmt_session_describe(const struct kmt_session *session);

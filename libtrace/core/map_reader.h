@@ -14,8 +14,9 @@
 struct kmt_map_fds {
 	int vcpu_stats;
 	int hists;
+	int locks;
 	int regions;
-	int counters;
+	int drops;
 };
 
 /*

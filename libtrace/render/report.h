@@ -1,23 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * One interval's report, rendered as JSON (the stable, documented schema in
- * docs/json-schema.md) or as a table. Both renderers read the same struct.
+ * docs/json-schema.md) or as a table. Both read the same interval and show
+ * what its backends' capabilities say can be measured.
  */
 #ifndef KMT_REPORT_H
 #define KMT_REPORT_H
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <json-c/json.h>
-#include "model.h"
+#include "poller.h"
 
 struct kmt_report {
-	const struct kmt_snapshot *interval;	/* per-interval numbers */
-	double interval_s;
-	const char *backend;			/* kmt_backend_name() */
-	const char *probes;			/* kmt_session_describe() */
-	bool kernel_timed;			/* the backend measures the kernel part */
-	bool hpte_traced;			/* POWER: HPT lookups are traced */
+	const struct kmt_interval *interval;
 	unsigned int top_regions;
 };
 

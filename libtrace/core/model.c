@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "model.h"
+
+#define NR_VCPU_COUNTERS (sizeof(struct kmt_vcpu_stats) / sizeof(__u64))
+_Static_assert(sizeof(struct kmt_vcpu_stats) == NR_VCPU_COUNTERS * sizeof(__u64),
+	       "struct kmt_vcpu_stats holds __u64 counters only");
+
+struct kmt_mmio_counts kmt_vcpu_counts(const struct kmt_vcpu_stats *s)
+{
+	struct kmt_mmio_counts c = {
+		.reads = s->kernel_reads + s->vmm_reads,
+		.writes = s->kernel_writes + s->vmm_writes,
+		.kernel_handled = s->kernel_reads + s->kernel_writes,
+		.vmm_handled = s->vmm_reads + s->vmm_writes,
+		.timed_exits = s->timed_exits,
+	};
+
+	c.exits = c.reads + c.writes;
+	return c;
+}
+
+struct kmt_mmio_counts kmt_guest_counts(const struct kmt_guest *guest)
+{
+	struct kmt_mmio_counts sum = { 0 };
+
+	for (size_t i = 0; i < guest->nr_vcpus; i++) {
+		struct kmt_mmio_counts c = kmt_vcpu_counts(&guest->vcpus[i].stats);
+
+		sum.exits += c.exits;
+		sum.reads += c.reads;
+		sum.writes += c.writes;
+		sum.kernel_handled += c.kernel_handled;
+		sum.vmm_handled += c.vmm_handled;
+		sum.timed_exits += c.timed_exits;
+	}
+	return sum;
+}
+
+bool kmt_snapshot_measures(const struct kmt_snapshot *snap, unsigned int cap)
+{
+	return snap->backends && (kmt_selection_caps(snap->backends) & cap);
+}
+
+uint64_t kmt_snapshot_dropped(const struct kmt_snapshot *snap)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < KMT_DROPS; i++)
+		sum += snap->drops[i];
+	return sum;
+}
+
+const char *kmt_drop_reason(int i)
+{
+	static const char *const names[KMT_DROPS] = {
+		[KMT_DROP_VCPU_STATE] = "vcpu_state_full",
+		[KMT_DROP_STATS] = "vcpu_stats_full",
+		[KMT_DROP_HIST] = "histograms_full",
+		[KMT_DROP_REGION] = "regions_full",
+		[KMT_DROP_LOCK] = "locks_full",
+		[KMT_DROP_UNPAIRED] = "unpaired_exits",
+	};
+
+	return names[i];
+}
+
+static int cmp_region_rank(const void *a, const void *b)
+{
+	const struct kmt_gpa_region *x = *(const struct kmt_gpa_region *const *)a;
+	const struct kmt_gpa_region *y = *(const struct kmt_gpa_region *const *)b;
+
+	if (x->exits != y->exits)
+		return x->exits < y->exits ? 1 : -1;
+	return (x->gpa > y->gpa) - (x->gpa < y->gpa);
+}
+
+size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa_region **top,
+			     size_t n)
+{
+	const struct kmt_gpa_region **all;
+	size_t used = 0;
+
+	all = calloc(guest->nr_regions ? guest->nr_regions : 1, sizeof(*all));
+	if (!all)
+		return 0;
+	for (size_t i = 0; i < guest->nr_regions; i++)
+		if (guest->regions[i].exits)
+			all[used++] = &guest->regions[i];
+	qsort(all, used, sizeof(*all), cmp_region_rank);
+	if (used > n)
+		used = n;
+	memcpy(top, all, used * sizeof(*all));
+	free(all);
+	return used;
+}
+
+/* Index of the guest with pid in snap, or where it would be inserted. */
+static size_t guest_index(const struct kmt_snapshot *snap, uint32_t pid)
+{
+	size_t lo = 0, hi = snap->nr_guests;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (snap->guests[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid)
+{
+	size_t i;
+
+	if (!snap)
+		return NULL;
+	i = guest_index(snap, pid);
+	return i < snap->nr_guests && snap->guests[i].pid == pid ? &snap->guests[i] : NULL;
+}
+
+static void guest_free(struct kmt_guest *g)
+{
+	free(g->vcpus);
+	free(g->regions);
+}
+
+void kmt_snapshot_free(struct kmt_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nr_guests; i++)
+		guest_free(&snap->guests[i]);
+	free(snap->guests);
+	memset(snap, 0, sizeof(*snap));
+}
+
+static struct kmt_vcpu *find_vcpu(const struct kmt_guest *guest, uint32_t tid)
+{
+	for (size_t i = 0; guest && i < guest->nr_vcpus; i++)
+		if (guest->vcpus[i].tid == tid)
+			return &guest->vcpus[i];
+	return NULL;
+}
+
+static struct kmt_gpa_region *find_region(const struct kmt_guest *guest, uint64_t gpa)
+{
+	for (size_t i = 0; guest && i < guest->nr_regions; i++)
+		if (guest->regions[i].gpa == gpa)
+			return &guest->regions[i];
+	return NULL;
+}
+
+/* dst = dst - src (or dst + src) over every counter of struct kmt_vcpu_stats. */
+static void combine(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src, bool subtract)
+{
+	__u64 a[NR_VCPU_COUNTERS], b[NR_VCPU_COUNTERS];
+
+	memcpy(a, dst, sizeof(a));
+	memcpy(b, src, sizeof(b));
+	for (size_t i = 0; i < NR_VCPU_COUNTERS; i++)
+		a[i] = subtract ? a[i] - b[i] : a[i] + b[i];
+	memcpy(dst, a, sizeof(a));
+}
+
+/* A key deleted and created anew between two reads counts from zero again. */
+static bool vcpu_restarted(const struct kmt_vcpu_stats *cur, const struct kmt_vcpu_stats *prev)
+{
+	__u64 a[NR_VCPU_COUNTERS], b[NR_VCPU_COUNTERS];
+
+	memcpy(a, cur, sizeof(a));
+	memcpy(b, prev, sizeof(b));
+	for (size_t i = 0; i < NR_VCPU_COUNTERS; i++)
+		if (a[i] < b[i])
+			return true;
+	return false;
+}
+
+static void hist_delta(struct kmt_hist *out, const struct kmt_hist *cur, const struct kmt_hist *prev)
+{
+	if (cur->count < prev->count || cur->sum_ns < prev->sum_ns)
+		*out = *cur;
+	else
+		kmt_hist_delta(out, cur, prev);
+}
+
+static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur,
+		       const struct kmt_guest *prev)
+{
+	*out = *cur;
+	out->vcpus = calloc(cur->nr_vcpus ? cur->nr_vcpus : 1, sizeof(*out->vcpus));
+	out->regions = calloc(cur->nr_regions ? cur->nr_regions : 1, sizeof(*out->regions));
+	if (!out->vcpus || !out->regions) {
+		guest_free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cur->nr_vcpus; i++) {
+		const struct kmt_vcpu *p = find_vcpu(prev, cur->vcpus[i].tid);
+
+		out->vcpus[i] = cur->vcpus[i];
+		if (p && !vcpu_restarted(&cur->vcpus[i].stats, &p->stats))
+			combine(&out->vcpus[i].stats, &p->stats, true);
+	}
+	for (size_t i = 0; i < cur->nr_regions; i++) {
+		const struct kmt_gpa_region *r = &cur->regions[i];
+		const struct kmt_gpa_region *p = find_region(prev, r->gpa);
+
+		out->regions[i] = *r;
+		if (p && r->exits >= p->exits) {
+			out->regions[i].exits -= p->exits;
+			hist_delta(&out->regions[i].lat, &r->lat, &p->lat);
+		}
+	}
+	if (!prev)
+		return 0;
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		hist_delta(&out->hist[k], &cur->hist[k], &prev->hist[k]);
+	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
+		const struct kmt_lock_stats *c = &cur->locks[l], *p = &prev->locks[l];
+
+		if (c->acquired < p->acquired) {
+			out->locks[l] = *c;
+			continue;
+		}
+		out->locks[l].acquired = c->acquired - p->acquired;
+		hist_delta(&out->locks[l].wait, &c->wait, &p->wait);
+	}
+	return 0;
+}
+
+static bool idle(const struct kmt_guest *g)
+{
+	struct kmt_mmio_counts c = kmt_guest_counts(g);
+
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		if (g->hist[k].count)
+			return false;
+	for (int l = 0; l < KMT_LOCK_KINDS; l++)
+		if (g->locks[l].acquired || g->locks[l].wait.count)
+			return false;
+	return !c.exits && !c.timed_exits;
+}
+
+int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
+		       const struct kmt_snapshot *prev)
+{
+	memset(out, 0, sizeof(*out));
+	out->backends = cur->backends;
+	for (int i = 0; i < KMT_DROPS; i++)
+		out->drops[i] = cur->drops[i] - (prev && cur->drops[i] >= prev->drops[i] ?
+						 prev->drops[i] : 0);
+	out->guests = calloc(cur->nr_guests ? cur->nr_guests : 1, sizeof(*out->guests));
+	if (!out->guests)
+		return -ENOMEM;
+	for (size_t i = 0; i < cur->nr_guests; i++) {
+		const struct kmt_guest *g = &cur->guests[i];
+		const struct kmt_guest *p = kmt_snapshot_find(prev, g->pid);
+		struct kmt_guest *d = &out->guests[out->nr_guests];
+
+		if (guest_delta(d, g, p && !p->exited ? p : NULL)) {
+			kmt_snapshot_free(out);
+			return -ENOMEM;
+		}
+		out->nr_guests++;
+		if (g->exited && idle(d)) {
+			/* Its last events were in an earlier interval. */
+			guest_free(d);
+			out->nr_guests--;
+		}
+	}
+	return 0;
+}
+
+/* Grows *array (of *nr elements of size) by one zeroed element at index at. */
+static void *insert(void **array, size_t *nr, size_t size, size_t at)
+{
+	char *grown = realloc(*array, (*nr + 1) * size);
+
+	if (!grown)
+		return NULL;
+	memmove(grown + (at + 1) * size, grown + at * size, (*nr - at) * size);
+	memset(grown + at * size, 0, size);
+	*array = grown;
+	(*nr)++;
+	return grown + at * size;
+}
+
+static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
+{
+	if (d->name[0])
+		memcpy(t->name, d->name, sizeof(t->name));
+	for (size_t i = 0; i < d->nr_vcpus; i++) {
+		struct kmt_vcpu *v = find_vcpu(t, d->vcpus[i].tid);
+
+		if (!v) {
+			v = insert((void **)&t->vcpus, &t->nr_vcpus, sizeof(*v), t->nr_vcpus);
+			if (!v)
+				return -ENOMEM;
+			v->tid = d->vcpus[i].tid;
+		}
+		combine(&v->stats, &d->vcpus[i].stats, false);
+	}
+	for (size_t i = 0; i < d->nr_regions; i++) {
+		struct kmt_gpa_region *r = find_region(t, d->regions[i].gpa);
+
+		if (!r) {
+			r = insert((void **)&t->regions, &t->nr_regions, sizeof(*r), t->nr_regions);
+			if (!r)
+				return -ENOMEM;
+			r->gpa = d->regions[i].gpa;
+		}
+		r->exits += d->regions[i].exits;
+		kmt_hist_merge(&r->lat, &d->regions[i].lat);
+	}
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		kmt_hist_merge(&t->hist[k], &d->hist[k]);
+	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
+		t->locks[l].acquired += d->locks[l].acquired;
+		kmt_hist_merge(&t->locks[l].wait, &d->locks[l].wait);
+	}
+	return 0;
+}
+
+int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delta,
+		     uint64_t now_ns)
+{
+	if (delta->backends)
+		total->backends = delta->backends;
+	for (int i = 0; i < KMT_DROPS; i++)
+		total->drops[i] += delta->drops[i];
+	for (size_t i = 0; i < delta->nr_guests; i++) {
+		const struct kmt_guest *d = &delta->guests[i];
+		size_t at = guest_index(total, d->pid);
+		struct kmt_guest *t;
+
+		if (at < total->nr_guests && total->guests[at].pid == d->pid) {
+			t = &total->guests[at];
+		} else {
+			t = insert((void **)&total->guests, &total->nr_guests, sizeof(*t), at);
+			if (!t)
+				return -ENOMEM;
+			t->pid = d->pid;
+		}
+		t->seen_ns = now_ns;
+		if (add_guest(t, d))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+size_t kmt_snapshot_expire(struct kmt_snapshot *total, uint64_t now_ns, uint64_t grace_ns)
+{
+	size_t kept = 0, dropped;
+
+	for (size_t i = 0; i < total->nr_guests; i++) {
+		struct kmt_guest *g = &total->guests[i];
+
+		if (now_ns - g->seen_ns > grace_ns)
+			guest_free(g);
+		else
+			total->guests[kept++] = *g;
+	}
+	dropped = total->nr_guests - kept;
+	total->nr_guests = kept;
+	return dropped;
+}

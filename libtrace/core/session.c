@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
+#include "kvm_mmio.skel.h"
+#include "probe.h"
+#include "session.h"
+
+#define KALLSYMS "/proc/kallsyms"
+
+/* The entry points of one event; user space loads one of them. */
+struct event {
+	struct bpf_program *btf, *raw;
+	struct bpf_program *tracepoint;	/* classic alternative, or NULL */
+};
+
+/* Where libbpf looks for tracefs (the debugfs path first, as libbpf does). */
+static const char *const tracing_dirs[] = { "/sys/kernel/debug/tracing", "/sys/kernel/tracing" };
+
+struct kmt_session {
+	struct kvm_mmio *skel;
+	struct kmt_selection backends;
+	char description[2048];
+	enum kmt_attach_kind kind[KMT_EVENTS];	/* per event, as attached */
+};
+
+static void events_of(struct kvm_mmio *skel, struct event ev[KMT_EVENTS])
+{
+	const struct event table[KMT_EVENTS] = {
+		[KMT_EV_MMIO] = { skel->progs.kvm_mmio_btf, skel->progs.kvm_mmio_raw },
+		[KMT_EV_FAST_MMIO] = { skel->progs.kvm_fast_mmio_btf,
+				       skel->progs.kvm_fast_mmio_raw },
+		[KMT_EV_USER_EXIT] = { skel->progs.kvm_userspace_exit_btf,
+				       skel->progs.kvm_userspace_exit_raw },
+		[KMT_EV_SYS_ENTER] = { skel->progs.sys_enter_btf, skel->progs.sys_enter_raw,
+				       skel->progs.sys_enter_ioctl },
+		[KMT_EV_EXIT] = { skel->progs.kvm_exit_btf, skel->progs.kvm_exit_raw },
+		[KMT_EV_ENTRY] = { skel->progs.kvm_entry_btf, skel->progs.kvm_entry_raw },
+		[KMT_EV_HV_DISPATCH] = { skel->progs.kvm_hv_mmio_dispatch_btf,
+					 skel->progs.kvm_hv_mmio_dispatch_raw },
+		[KMT_EV_HV_COMPLETE] = { skel->progs.kvm_hv_mmio_complete_btf,
+					 skel->progs.kvm_hv_mmio_complete_raw },
+		[KMT_EV_HPTE_LOOKUP] = { skel->progs.kvm_hv_find_lock_hpte_btf,
+					 skel->progs.kvm_hv_find_lock_hpte_raw },
+	};
+
+	memcpy(ev, table, sizeof(table));
+}
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static bool has_bpf_privileges(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t admin = CAP_CLEAR, bpf = CAP_CLEAR, perfmon = CAP_CLEAR;
+
+	if (!caps)
+		return false;
+	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+	cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
+	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
+	cap_free(caps);
+	return admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Map sizes from the options; every setter's result is checked. */
+static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
+{
+	__u32 guests = opts->max_guests ? opts->max_guests : KMT_DEFAULT_MAX_GUESTS;
+	__u32 vcpus = opts->max_vcpus ? opts->max_vcpus : KMT_DEFAULT_MAX_VCPUS;
+	__u32 regions = opts->max_regions ? opts->max_regions : KMT_DEFAULT_MAX_REGIONS;
+	int rc;
+
+	rc = bpf_map__set_max_entries(skel->maps.hists, guests * KMT_HIST_KINDS);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.locks, guests * KMT_LOCK_KINDS);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.vcpu_stats, vcpus);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.regions, regions);
+	return rc;
+}
+
+static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS])
+{
+	size_t used = 0;
+
+	for (int i = 0; i < KMT_EVENTS; i++) {
+		const char *name = kmt_event_name(i);
+
+		if (s->kind[i] == KMT_ATTACH_TRACEPOINT && ev[i].tracepoint)
+			name = "sys_enter_ioctl";
+		used += snprintf(s->description + used, sizeof(s->description) - used, "%s%s=%s",
+				 i ? " " : "", name, kmt_attach_kind_name(s->kind[i]));
+		if (used >= sizeof(s->description))
+			return;
+	}
+}
+
+/*
+ * One attempt at open -> configure -> load -> attach. The first attempt
+ * prefers tp_btf and the syscall event; the second, conservative one uses
+ * raw_tp only.
+ */
+static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts,
+		      const bool in_btf[KMT_EVENTS], bool preferred, char *err, size_t errlen)
+{
+	struct event ev[KMT_EVENTS];
+	enum kmt_attach_kind *kind = s->kind;
+	int rc;
+
+	s->skel = kvm_mmio__open();
+	if (!s->skel)
+		return fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
+	s->skel->rodata->filter_tgid = opts->pid;
+	rc = size_maps(s->skel, opts);
+	if (rc)
+		return fail(err, errlen, rc, "cannot size the BPF maps: %s", strerror(-rc));
+
+	events_of(s->skel, ev);
+	for (int i = 0; i < KMT_EVENTS; i++)
+		kind[i] = kmt_choose_attach(s->backends.events & KMT_EV(i), in_btf[i], preferred);
+	if (preferred && kmt_syscall_event_exists(tracing_dirs, 2, "sys_enter_ioctl"))
+		kind[KMT_EV_SYS_ENTER] = KMT_ATTACH_TRACEPOINT;
+	for (int i = 0; i < KMT_EVENTS && !rc; i++) {
+		rc = bpf_program__set_autoload(ev[i].btf, kind[i] == KMT_ATTACH_TP_BTF);
+		if (!rc)
+			rc = bpf_program__set_autoload(ev[i].raw, kind[i] == KMT_ATTACH_RAW_TP);
+		if (!rc && ev[i].tracepoint)
+			rc = bpf_program__set_autoload(ev[i].tracepoint,
+						       kind[i] == KMT_ATTACH_TRACEPOINT);
+	}
+	if (rc)
+		return fail(err, errlen, rc, "cannot choose the BPF programs: %s", strerror(-rc));
+	describe(s, ev);
+
+	rc = kvm_mmio__load(s->skel);
+	if (rc)
+		return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
+			    rc == -EPERM ? " (kernel lockdown, or a seccomp/LSM policy?)" : "");
+	rc = kvm_mmio__attach(s->skel);
+	if (rc)
+		return fail(err, errlen, rc, "attaching to the KVM tracepoints failed: %s",
+			    strerror(-rc));
+	return 0;
+}
+
+/* No MMIO backend fits: say which basic event is missing and what to do. */
+static int no_backend(const bool exists[KMT_EVENTS], char *err, size_t errlen)
+{
+	const enum kmt_event basic[] = { KMT_EV_MMIO, KMT_EV_USER_EXIT, KMT_EV_SYS_ENTER };
+
+	for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+		const char *name = kmt_event_name(basic[i]);
+
+		if (!exists[basic[i]])
+			return fail(err, errlen, -ENOENT,
+				    "the kernel has no %s tracepoint (no __traceiter_%s in %s): %s",
+				    name, name, KALLSYMS,
+				    basic[i] == KMT_EV_SYS_ENTER ? "it needs CONFIG_FTRACE_SYSCALLS"
+					: "load KVM first (modprobe kvm_intel, kvm_amd or kvm-hv) "
+					  "and retry");
+	}
+	return fail(err, errlen, -ENOENT, "no backend fits this kernel");
+}
+
+int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *opts,
+		     char *err, size_t errlen)
+{
+	const char *names[KMT_EVENTS];
+	bool exists[KMT_EVENTS], in_btf[KMT_EVENTS];
+	struct kmt_session *s;
+	struct utsname uts;
+	struct btf **btfs;
+	size_t nr_btfs;
+	int rc;
+
+	*out = NULL;
+	if (!has_bpf_privileges())
+		return fail(err, errlen, -EPERM,
+			    "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON: "
+			    "run kvm-mmio-top with sudo");
+	for (int i = 0; i < KMT_EVENTS; i++)
+		names[i] = kmt_event_name(i);
+	rc = kmt_tracepoints_in_kallsyms(KALLSYMS, names, KMT_EVENTS, exists);
+	if (rc)
+		return fail(err, errlen, rc, "cannot read %s: %s", KALLSYMS, strerror(-rc));
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	uname(&uts);
+	if (kmt_backends_select(&s->backends, exists, uts.machine)) {
+		free(s);
+		return no_backend(exists, err, errlen);
+	}
+	kmt_kernel_btfs_load(&btfs, &nr_btfs);
+	for (int i = 0; i < KMT_EVENTS; i++)
+		in_btf[i] = kmt_btf_has_tracepoint(btfs, nr_btfs, names[i]);
+	kmt_kernel_btfs_free(btfs, nr_btfs);
+
+	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
+	rc = try_attach(s, opts, in_btf, true, err, errlen);
+	if (rc) {
+		/* tp_btf can fail where raw_tp works (e.g. module BTF rejected). */
+		kvm_mmio__destroy(s->skel);
+		rc = try_attach(s, opts, in_btf, false, err, errlen);
+	}
+	if (rc) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len, "%s",
+			 opts->verbose ? "" : "; run with -v to see libbpf's log");
+		kmt_session_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void kmt_session_maps(const struct kmt_session *s, struct kmt_map_fds *fds)
+{
+	fds->vcpu_stats = bpf_map__fd(s->skel->maps.vcpu_stats);
+	fds->hists = bpf_map__fd(s->skel->maps.hists);
+	fds->locks = bpf_map__fd(s->skel->maps.locks);
+	fds->regions = bpf_map__fd(s->skel->maps.regions);
+	fds->drops = bpf_map__fd(s->skel->maps.drops);
+}
+
+const struct kmt_selection *kmt_session_backends(const struct kmt_session *s)
+{
+	return &s->backends;
+}
+
+const char *kmt_session_describe(const struct kmt_session *s)
+{
+	return s->description;
+}
+
+void kmt_session_for_each_prog(const struct kmt_session *s,
+			       void (*fn)(const char *name, int fd, void *ctx), void *ctx)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		int fd = bpf_program__fd(prog);
+
+		/* Programs not chosen for this kernel were never loaded. */
+		if (fd >= 0)
+			fn(bpf_program__name(prog), fd, ctx);
+	}
+}
+
+void kmt_session_close(struct kmt_session *s)
+{
+	if (!s)
+		return;
+	kvm_mmio__destroy(s->skel);
+	free(s);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include <stdio.h>
+#include "hist.h"
+#include "report.h"
+
+static void put(struct json_object *obj, const char *key, struct json_object *value)
+{
+	json_object_object_add(obj, key, value);
+}
+
+static struct json_object *u64(uint64_t value)
+{
+	return json_object_new_uint64(value);
+}
+
+/* Percentiles are null when nothing was measured: 0 ns would be a lie. */
+static struct json_object *latency_json(const struct kmt_hist *hist)
+{
+	struct kmt_latency_summary sum = kmt_hist_summary(hist);
+	struct json_object *obj = json_object_new_object();
+	const struct {
+		const char *key;
+		uint64_t value;
+	} fields[] = {
+		{ "p50", sum.p50 }, { "p90", sum.p90 }, { "p99", sum.p99 },
+		{ "p999", sum.p999 }, { "max", sum.max }, { "sum", sum.sum },
+	};
+
+	put(obj, "count", u64(sum.count));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		put(obj, fields[i].key, sum.count ? u64(fields[i].value) : NULL);
+	return obj;
+}
+
+static struct json_object *regions_json(const struct kmt_guest *guest, unsigned int top_n)
+{
+	const struct kmt_gpa_region *top[top_n ? top_n : 1];
+	size_t n = kmt_guest_top_regions(guest, top, top_n);
+	struct json_object *array = json_object_new_array();
+	char gpa[32];
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *obj = json_object_new_object();
+
+		snprintf(gpa, sizeof(gpa), "0x%" PRIx64, top[i]->gpa);
+		put(obj, "gpa", json_object_new_string(gpa));
+		put(obj, "exits", u64(top[i]->exits));
+		put(obj, "p99_ns", top[i]->lat.count ? u64(kmt_hist_quantile(&top[i]->lat, 0.99)) :
+						       NULL);
+		json_object_array_add(array, obj);
+	}
+	return array;
+}
+
+static struct json_object *per_vcpu_json(const struct kmt_guest *guest)
+{
+	struct json_object *array = json_object_new_array();
+
+	for (size_t i = 0; i < guest->nr_vcpus; i++) {
+		const struct kmt_vcpu *v = &guest->vcpus[i];
+		struct kmt_mmio_counts c = kmt_vcpu_counts(&v->stats);
+		struct json_object *obj = json_object_new_object();
+
+		put(obj, "tid", u64(v->tid));
+		put(obj, "exits", u64(c.exits));
+		put(obj, "reads", u64(c.reads));
+		put(obj, "writes", u64(c.writes));
+		put(obj, "vmm_handled", u64(c.vmm_handled));
+		json_object_array_add(array, obj);
+	}
+	return array;
+}
+
+/* One object per lock series the backends provide, in their own wait unit. */
+static struct json_object *locks_json(const struct kmt_guest *guest,
+				      const struct kmt_selection *sel)
+{
+	struct json_object *array = json_object_new_array();
+
+	for (size_t i = 0; sel && i < sel->nr_locks; i++) {
+		const struct kmt_backend *b = sel->locks[i];
+		const struct kmt_lock_stats *l = &guest->locks[b->lock];
+		struct json_object *obj = json_object_new_object();
+
+		put(obj, "lock", json_object_new_string(b->name));
+		put(obj, "unit", json_object_new_string(b->wait_unit));
+		put(obj, "acquired", b->caps & KMT_CAP_LOCK_ACQUIRED ? u64(l->acquired) : NULL);
+		put(obj, "contended", u64(l->wait.count));
+		put(obj, "wait", latency_json(&l->wait));
+		json_object_array_add(array, obj);
+	}
+	return array;
+}
+
+static struct json_object *backends_json(const struct kmt_selection *sel)
+{
+	struct json_object *array = json_object_new_array();
+	const struct kmt_backend *chosen[1 + KMT_LOCK_KINDS];
+	size_t n = 0;
+
+	if (!sel)
+		return array;
+	chosen[n++] = sel->mmio;
+	for (size_t i = 0; i < sel->nr_locks; i++)
+		chosen[n++] = sel->locks[i];
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *obj = json_object_new_object();
+		struct json_object *caps = json_object_new_array();
+
+		for (unsigned int bit = 1; bit && bit <= chosen[i]->caps; bit <<= 1)
+			if (chosen[i]->caps & bit)
+				json_object_array_add(caps,
+					json_object_new_string(kmt_capability_name(bit)));
+		put(obj, "name", json_object_new_string(chosen[i]->name));
+		put(obj, "role", json_object_new_string(chosen[i]->role == KMT_ROLE_MMIO ?
+							"mmio" : "lock"));
+		put(obj, "measures", caps);
+		json_object_array_add(array, obj);
+	}
+	return array;
+}
+
+static struct json_object *guest_json(const struct kmt_guest *guest,
+				      const struct kmt_snapshot *snap, unsigned int top_regions)
+{
+	struct kmt_mmio_counts c = kmt_guest_counts(guest);
+	struct json_object *obj = json_object_new_object();
+	struct json_object *mmio = json_object_new_object();
+
+	put(obj, "pid", u64(guest->pid));
+	put(obj, "name", guest->name[0] ? json_object_new_string(guest->name) : NULL);
+	put(obj, "vcpus", u64(guest->nr_vcpus));
+	put(mmio, "exits", u64(c.exits));
+	put(mmio, "reads", u64(c.reads));
+	put(mmio, "writes", u64(c.writes));
+	put(mmio, "kernel_handled", u64(c.kernel_handled));
+	put(mmio, "vmm_handled", u64(c.vmm_handled));
+	put(mmio, "vmm_latency_ns", latency_json(&guest->hist[KMT_HIST_VMM]));
+	put(mmio, "kernel_latency_ns", kmt_snapshot_measures(snap, KMT_CAP_KERNEL_PART) ?
+		latency_json(&guest->hist[KMT_HIST_KERNEL]) : NULL);
+	put(mmio, "top_regions", regions_json(guest, top_regions));
+	put(obj, "mmio", mmio);
+	put(obj, "locks", locks_json(guest, snap->backends));
+	put(obj, "per_vcpu", per_vcpu_json(guest));
+	return obj;
+}
+
+struct json_object *kmt_report_json(const struct kmt_report *r)
+{
+	const struct kmt_snapshot *snap = r->interval->delta;
+	const struct kmt_selection *sel = snap->backends;
+	struct json_object *root = json_object_new_object();
+	struct json_object *drops = json_object_new_object();
+	struct json_object *guests = json_object_new_array();
+
+	if (!root || !drops || !guests) {
+		json_object_put(root);
+		json_object_put(drops);
+		json_object_put(guests);
+		return NULL;
+	}
+	put(root, "interval_s", json_object_new_double(r->interval->seconds));
+	put(root, "backend", sel ? json_object_new_string(sel->mmio->name) : NULL);
+	put(root, "backends", backends_json(sel));
+	put(root, "probes", json_object_new_string(r->interval->probes));
+	put(root, "dropped", u64(kmt_snapshot_dropped(snap)));
+	for (int i = 0; i < KMT_DROPS; i++)
+		put(drops, kmt_drop_reason(i), u64(snap->drops[i]));
+	put(root, "drops", drops);
+	for (size_t i = 0; i < snap->nr_guests; i++)
+		json_object_array_add(guests, guest_json(&snap->guests[i], snap, r->top_regions));
+	put(root, "guests", guests);
+	return root;
+}
