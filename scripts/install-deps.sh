@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Install every Debian package the build, the tests and the main job need.
+# Install the Debian packages the project needs.
+#
+#   scripts/install-deps.sh             every list: build, tests, test beds (make check)
+#   scripts/install-deps.sh build ...   only scripts/deps/build.list, ... (make run)
+#
 # Idempotent: packages already installed are not touched and apt-get is not
 # called at all when nothing is missing, so `make run` stays fast.
 # Package lists live in scripts/deps/*.list, one per component, so that each
@@ -7,7 +11,16 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(cat "$here"/deps/*.list | sed -e 's/#.*//' -e '/^\s*$/d' | sort -u)
+lists=()
+for group in "$@"; do
+	[[ -f $here/deps/$group.list ]] || {
+		echo "install-deps: no package list $here/deps/$group.list" >&2
+		exit 2
+	}
+	lists+=("$here/deps/$group.list")
+done
+((${#lists[@]})) || lists=("$here"/deps/*.list)
+mapfile -t wanted < <(cat "${lists[@]}" | sed -e 's/#.*//' -e '/^\s*$/d' | sort -u)
 
 missing=()
 for pkg in "${wanted[@]}"; do
