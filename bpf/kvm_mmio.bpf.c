@@ -45,6 +45,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Only this VMM process is traced when non-zero (kvm-mmio-top --pid). */
 const volatile __u32 filter_tgid = 0;
+/* vCPU threads' lock waits are recorded (a lock series was chosen). */
+const volatile bool lock_waits = false;
+
+/* KVM names a vCPU's anonymous file "kvm-vcpu:<id>": proof that an fd is a vCPU's. */
+#define VCPU_FILE_PREFIX "kvm-vcpu:"
 
 #define ST_EXIT_TIMED	(1U << 0)	/* kvm_exit seen: this exit is being timed */
 #define ST_MMIO		(1U << 1)	/* this exit performed an MMIO access */
@@ -112,6 +117,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* A vCPU thread's MMU lock and lock wait in progress; vCPU threads come and go: LRU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KMT_VCPU_STATE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct kmt_vcpu_locks);
+} vcpu_locks SEC(".maps");
 
 /* Zeroed initial values: too large for the 512-byte BPF stack. */
 static struct kmt_hist zero_hist;
@@ -310,7 +323,7 @@ static __always_inline void region_latency(__u32 tgid, __u64 gpa, __u64 ns)
 		hist_add(&region->lat, ns);
 }
 
-/* A vCPU thread whose MMIO exit is with the VMM calls an ioctl: KVM_RUN ends the VMM part. */
+/* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
 static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
 {
 	__u64 now, vmm_ns;
@@ -340,19 +353,82 @@ static __always_inline struct vcpu_state *in_vmm(__u64 id)
 	return st && (st->flags & ST_IN_VMM) ? st : NULL;
 }
 
+static __always_inline bool is_vcpu_file(struct file *file)
+{
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	char prefix[sizeof(VCPU_FILE_PREFIX)] = {};
+
+	if (bpf_probe_read_kernel_str(prefix, sizeof(prefix), name) < 0)
+		return false;
+	for (int i = 0; i < (int)sizeof(VCPU_FILE_PREFIX) - 1; i++)
+		if (prefix[i] != VCPU_FILE_PREFIX[i])
+			return false;
+	return true;
+}
+
+/*
+ * The address of the MMU lock of the VM whose vCPU file is fd in the current
+ * task, or 0 when fd is not a vCPU's or the kernel's BTF lacks kvm's types.
+ */
+static __always_inline __u64 vm_mmu_lock(__u32 fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+	struct kvm_vcpu *vcpu;
+	struct kvm *kvm;
+
+	if (!bpf_core_type_exists(struct kvm_vcpu) || !bpf_core_field_exists(struct kvm, mmu_lock) ||
+	    !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file || !is_vcpu_file(file))
+		return 0;
+	vcpu = BPF_CORE_READ(file, private_data);
+	kvm = BPF_CORE_READ(vcpu, kvm);
+	return kvm ? (__u64)__builtin_preserve_access_index(&kvm->mmu_lock) : 0;
+}
+
+/* A vCPU thread enters KVM_RUN: learn its VM's MMU lock, once per vCPU fd. */
+static __always_inline void learn_mmu_lock(__u64 id, __u32 fd)
+{
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_locks *l;
+	static const struct kmt_vcpu_locks zero;
+
+	if (!lock_waits || !traced(id >> 32))
+		return;
+	l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+	if (l && l->vcpu_fd == fd + 1)
+		return;
+	if (!l) {
+		bpf_map_update_elem(&vcpu_locks, &tid, &zero, BPF_NOEXIST);
+		l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+		if (!l)
+			return;
+	}
+	l->mmu_lock = vm_mmu_lock(fd);
+	l->vcpu_fd = fd + 1;
+}
+
+static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
+{
+	struct vcpu_state *st;
+
+	if (cmd != KMT_KVM_RUN)
+		return 0;
+	learn_mmu_lock(id, fd);
+	st = in_vmm(id);
+	return st ? on_ioctl(st, id, cmd) : 0;
+}
+
 /* raw_syscalls:sys_enter runs for every syscall on the host: leave early. */
 static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 {
-	__u64 id;
-	struct vcpu_state *st;
-
 	if (nr != KMT_NR_IOCTL)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	st = in_vmm(id);
-	if (!st)
-		return 0;
-	return on_ioctl(st, id, (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			    (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
 }
 
 /*
@@ -364,10 +440,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int sys_enter_ioctl(struct kmt_syscall_enter_ioctl *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st = in_vmm(id);
-
-	return st ? on_ioctl(st, id, (__u32)ctx->cmd) : 0;
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)ctx->fd, (__u32)ctx->cmd);
 }
 
 static __always_inline int on_kvm_exit(void)
@@ -470,6 +543,52 @@ static __always_inline int on_hpte_lookup(__u32 spins)
 	return 0;
 }
 
+/*
+ * lock:contention_begin fires for every contended lock of the host: leave
+ * at once unless a known vCPU thread waits.
+ */
+static __always_inline int on_contention_begin(__u64 lock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kmt_vcpu_locks *l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+
+	if (!l)
+		return 0;
+	/* A lock taken while waiting for another is part of the outer wait. */
+	if (l->depth++)
+		return 0;
+	l->waiting_for = lock;
+	l->wait_begin_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_contention_end(__u64 lock)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_locks *l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+	struct kmt_lock_key key = { .tgid = id >> 32 };
+	struct kmt_lock_stats *series;
+
+	if (!l)
+		return 0;
+	if (!l->depth) {
+		drop(KMT_DROP_LOCK_UNPAIRED);
+		return 0;
+	}
+	if (--l->depth)
+		return 0;
+	if (lock != l->waiting_for) {
+		drop(KMT_DROP_LOCK_UNPAIRED);
+		return 0;
+	}
+	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
+	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
+	if (series)
+		hist_add(&series->wait, bpf_ktime_get_ns() - l->wait_begin_ns);
+	return 0;
+}
+
 #define KMT_PROG(event, call, args...)					\
 	SEC("tp_btf/" #event)						\
 	int BPF_PROG(event##_btf, ##args) { return call; }		\
@@ -489,3 +608,5 @@ KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u32 lpid, __u32 v
 	 __u64 gpa, __u32 len, __u32 is_write, __u32 dest, __u64 exit_ns)
 KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u32 lpid, __u32 vcpu_id, __u64 ea,
 	 __u64 slb_v, __u64 valid, __s64 index, __u64 hpte_v, __u64 hpte_r, __u32 spins)
+KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
+KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)

@@ -62,6 +62,7 @@ const char *kmt_drop_reason(int i)
 		[KMT_DROP_HIST] = "histograms_full",
 		[KMT_DROP_REGION] = "regions_full",
 		[KMT_DROP_LOCK] = "locks_full",
+		[KMT_DROP_LOCK_UNPAIRED] = "unpaired_lock_waits",
 		[KMT_DROP_UNPAIRED] = "unpaired_exits",
 	};
 

@@ -382,6 +382,65 @@ static void power_hpte_lock_spins_are_counted(void **state)
 	kvm_mmio__destroy(s);
 }
 
+#define MMU_LOCK 0xffff888100002000ULL
+#define OTHER_LOCK 0xffff888100003000ULL
+
+static void contention(struct kvm_mmio *s, bool begin, uint64_t lock)
+{
+	if (begin)
+		run(s->progs.contention_begin_raw, lock, 0, 0);
+	else
+		run(s->progs.contention_end_raw, lock, 0, 0);
+}
+
+static struct kmt_lock_stats lock_series(struct kvm_mmio *s, enum kmt_lock_kind kind)
+{
+	struct kmt_lock_key key = { .tgid = my_pid, .lock = kind };
+	static struct kmt_lock_stats stats;
+
+	memset(&stats, 0, sizeof(stats));
+	bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &stats);
+	return stats;
+}
+
+/*
+ * A vCPU thread's waits: on its VM's MMU lock (as KVM_RUN would have found
+ * it), with a lock taken inside the wait belonging to it, and on another
+ * lock; bounded by the injected delays. Threads that are not vCPUs, and ends
+ * without a begin, record nothing.
+ */
+static void vcpu_lock_waits_are_split_by_lock(void **state)
+{
+	const long delay_ns = 2000000;
+	struct kvm_mmio *s = load(0);
+	struct kmt_vcpu_locks known = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 };
+	struct kmt_lock_stats mmu, other;
+
+	(void)state;
+	contention(s, true, MMU_LOCK);	/* not known as a vCPU thread yet */
+	contention(s, false, MMU_LOCK);
+	assert_int_equal(lock_series(s, KMT_LOCK_MMU).wait.count, 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.vcpu_locks), &my_tid, &known,
+					     BPF_ANY), 0);
+	contention(s, true, MMU_LOCK);
+	contention(s, true, MMU_LOCK + 8);	/* the rwlock's own wait_lock */
+	contention(s, false, MMU_LOCK + 8);
+	sleep_ns(delay_ns);
+	contention(s, false, MMU_LOCK);
+	contention(s, true, OTHER_LOCK);
+	contention(s, false, OTHER_LOCK);
+	contention(s, false, OTHER_LOCK);	/* no begin: unpaired */
+	mmu = lock_series(s, KMT_LOCK_MMU);
+	other = lock_series(s, KMT_LOCK_OTHER);
+	assert_int_equal(mmu.wait.count, 1);
+	assert_true(mmu.wait.max_ns >= (uint64_t)delay_ns);
+	assert_true(mmu.wait.max_ns < (uint64_t)delay_ns + 50000000);
+	assert_int_equal(other.wait.count, 1);
+	assert_true(other.wait.max_ns < (uint64_t)delay_ns);
+	assert_int_equal(dropped(s, KMT_DROP_LOCK_UNPAIRED), 1);
+	kvm_mmio__destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +455,7 @@ int main(void)
 		cmocka_unit_test(power_kernel_part_runs_from_hdsi_to_completion),
 		cmocka_unit_test(power_untimed_dispatches_record_nothing),
 		cmocka_unit_test(power_hpte_lock_spins_are_counted),
+		cmocka_unit_test(vcpu_lock_waits_are_split_by_lock),
 	};
 	int rc;
 
