@@ -19,17 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "guest-code.h"
 
-/*
- * Without unrestricted guest (common under nested KVM) Intel runs real mode
- * in vm86 and needs a TSS; put it where QEMU does, far above our GPAs.
- */
-#define GUEST_TSS_ADDR		0xfffbd000u
 #define WAIT_FILE_POLL_MS	10
 #define WAIT_FILE_TIMEOUT_MS	60000
 
-static int kvm_error(const struct guest *guest, const char *what)
+int kvm_error(const struct guest *guest, const char *what)
 {
 	fprintf(stderr, "test-vmm[%s]: %s: %s\n", guest->opts->name, what,
 		strerror(errno));
@@ -69,8 +65,8 @@ static int create_vm(struct guest *guest)
 	guest->vm_fd = ioctl(guest->kvm_fd, KVM_CREATE_VM, 0);
 	if (guest->vm_fd < 0)
 		return kvm_error(guest, "KVM_CREATE_VM");
-	if (ioctl(guest->vm_fd, KVM_SET_TSS_ADDR, GUEST_TSS_ADDR) < 0)
-		return kvm_error(guest, "KVM_SET_TSS_ADDR");
+	if (arch_vm_init(guest))
+		return -1;
 
 	guest->ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -86,27 +82,6 @@ static int create_vm(struct guest *guest)
 	};
 	if (ioctl(guest->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return kvm_error(guest, "KVM_SET_USER_MEMORY_REGION");
-	return 0;
-}
-
-/* Real mode at CS:IP = 0:code offset, interrupts off. */
-static int set_initial_registers(struct guest *guest, struct vcpu *vcpu)
-{
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		return kvm_error(guest, "KVM_GET_SREGS");
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		return kvm_error(guest, "KVM_SET_SREGS");
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = guest_code_offset(vcpu->index);
-	regs.rflags = 0x2;	/* bit 1 is reserved and must be set */
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-		return kvm_error(guest, "KVM_SET_REGS");
 	return 0;
 }
 
@@ -146,6 +121,8 @@ static int create_vcpu(struct guest *guest, unsigned int index, int run_size)
 		.writes = opts->writes,
 		.reads = opts->reads,
 		.ioeventfd_writes = opts->ioeventfd_writes,
+		.hypercalls = opts->hypercalls,
+		.wfis = opts->wfis,
 	};
 	emit_guest_program(guest->ram + guest_code_offset(index), &prog);
 
@@ -159,7 +136,7 @@ static int create_vcpu(struct guest *guest, unsigned int index, int run_size)
 		return kvm_error(guest, "mmap kvm_run");
 	}
 	vcpu->run_size = run_size;
-	if (set_initial_registers(guest, vcpu))
+	if (arch_vcpu_init(guest, vcpu))
 		return -1;
 	if (opts->ioeventfd_writes && attach_ioeventfd(guest, vcpu))
 		return -1;

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Real mode reaches 1 MiB; every guest address must stay below it. */
+/*
+ * Real mode reaches 1 MiB; every guest address must stay below it (on arm64
+ * too, so that both architectures take the same options).
+ */
 #define REAL_MODE_LIMIT		0x100000u
 /* Guest RAM (code only) is one memslot at GPA 0 of this size. */
 #define GUEST_RAM_SIZE		0x10000u
@@ -21,6 +24,8 @@ struct vmm_options {
 	uint32_t writes;		/* MMIO writes per vCPU (exit to us) */
 	uint32_t reads;			/* MMIO reads per vCPU (exit to us) */
 	uint32_t ioeventfd_writes;	/* writes completed in the kernel */
+	uint32_t hypercalls;		/* arm64: HVCs answered by the kernel */
+	uint32_t wfis;			/* arm64: WFIs that do not block */
 	uint64_t addr;			/* vCPU i: addr + i * stride */
 	uint64_t vcpu_stride;
 	uint64_t ioeventfd_addr;	/* vCPU i: ioeventfd_addr + i * stride */

@@ -22,6 +22,10 @@
 
 #include <assert.h>
 
+/* Each vCPU's code sits in its own slot of guest RAM, CS base 0. */
+#define GUEST_CODE_BASE		0x1000u
+#define GUEST_CODE_SLOT		0x80u
+
 struct emitter {
 	uint8_t *code;
 	size_t len;
