@@ -33,4 +33,7 @@ bool arch_vcpu_done(const struct vcpu *vcpu);
 /* Whether the guest program can make in-kernel hypercalls and WFIs. */
 extern const bool arch_has_hypercalls_and_wfi;
 
+/* Whether the guest program can store into --touch-pages pages. */
+extern const bool arch_can_touch_pages;
+
 #endif

@@ -58,6 +58,31 @@ static int open_kvm(struct guest *guest)
 	return 0;
 }
 
+/* --touch-pages: fresh RAM, never touched before the vCPUs store into it. */
+static int create_touch_ram(struct guest *guest)
+{
+	struct kvm_userspace_memory_region region;
+	uint64_t size = touch_region_size(guest->opts);
+
+	if (!size)
+		return 0;
+	guest->touch_ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guest->touch_ram == MAP_FAILED) {
+		guest->touch_ram = NULL;
+		return kvm_error(guest, "mmap --touch-pages RAM");
+	}
+	region = (struct kvm_userspace_memory_region){
+		.slot = 1,
+		.guest_phys_addr = TOUCH_GPA,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)guest->touch_ram,
+	};
+	if (ioctl(guest->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return kvm_error(guest, "KVM_SET_USER_MEMORY_REGION (--touch-pages)");
+	return 0;
+}
+
 static int create_vm(struct guest *guest)
 {
 	struct kvm_userspace_memory_region region;
@@ -82,7 +107,7 @@ static int create_vm(struct guest *guest)
 	};
 	if (ioctl(guest->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return kvm_error(guest, "KVM_SET_USER_MEMORY_REGION");
-	return 0;
+	return create_touch_ram(guest);
 }
 
 /* Writes to the vCPU's ioeventfd GPA complete in the kernel as eventfd ticks. */
@@ -123,6 +148,8 @@ static int create_vcpu(struct guest *guest, unsigned int index, int run_size)
 		.ioeventfd_writes = opts->ioeventfd_writes,
 		.hypercalls = opts->hypercalls,
 		.wfis = opts->wfis,
+		.touch_gpa = vcpu_touch_gpa(opts, index),
+		.touch_pages = opts->touch_pages,
 	};
 	emit_guest_program(guest->ram + guest_code_offset(index), &prog);
 
@@ -213,6 +240,17 @@ static int check_count(const struct guest *guest, const struct vcpu *vcpu,
 	return -1;
 }
 
+/* Pages of the vCPU's --touch-pages region whose first byte it stored. */
+static uint64_t touched_pages(const struct guest *guest, const struct vcpu *vcpu)
+{
+	const struct vmm_options *opts = guest->opts;
+	uint64_t first = vcpu_touch_gpa(opts, vcpu->index) - TOUCH_GPA, n = 0;
+
+	for (uint32_t i = 0; i < opts->touch_pages; i++)
+		n += guest->touch_ram[first + (uint64_t)i * PAGE_SIZE_4K] == GUEST_WRITE_DATA;
+	return n;
+}
+
 static int check_vcpu(const struct guest *guest, const struct vcpu *vcpu)
 {
 	const struct vmm_options *opts = guest->opts;
@@ -226,6 +264,8 @@ static int check_vcpu(const struct guest *guest, const struct vcpu *vcpu)
 			   (uint64_t)opts->writes + opts->reads, vcpu->mmio_exits);
 	ret |= check_count(guest, vcpu, "ioeventfd writes", vcpu->ioeventfd_gpa,
 			   opts->ioeventfd_writes, vcpu->ioeventfd_writes);
+	ret |= check_count(guest, vcpu, "touched pages", vcpu_touch_gpa(opts, vcpu->index),
+			   opts->touch_pages, touched_pages(guest, vcpu));
 	return ret;
 }
 
@@ -282,6 +322,8 @@ void guest_destroy(struct guest *guest)
 	}
 	if (guest->ram)
 		munmap(guest->ram, GUEST_RAM_SIZE);
+	if (guest->touch_ram)
+		munmap(guest->touch_ram, touch_region_size(guest->opts));
 	if (guest->vm_fd >= 0)
 		close(guest->vm_fd);
 	if (guest->kvm_fd >= 0)

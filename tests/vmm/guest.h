@@ -41,6 +41,7 @@ struct guest {
 	int kvm_fd;
 	int vm_fd;
 	uint8_t *ram;
+	uint8_t *touch_ram;		/* --touch-pages memslot, or NULL */
 	struct vcpu vcpus[MAX_VCPUS];
 	uint64_t elapsed_ns;		/* release of the vCPUs to last halt */
 };

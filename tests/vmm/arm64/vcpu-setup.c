@@ -31,6 +31,7 @@
 #define ESR_EC_BRK64		0x3c
 
 const bool arch_has_hypercalls_and_wfi = true;
+const bool arch_can_touch_pages = false;
 
 int arch_vm_init(struct guest *guest)
 {

@@ -18,6 +18,7 @@
 #define GUEST_TSS_ADDR		0xfffbd000u
 
 const bool arch_has_hypercalls_and_wfi = false;
+const bool arch_can_touch_pages = true;
 
 int arch_vm_init(struct guest *guest)
 {
