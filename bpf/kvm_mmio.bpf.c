@@ -156,9 +156,9 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 }
 
 /* value is in the histogram's unit: ns for latencies, retries for HPTE lock waits. */
-static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
+static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
 {
-	__u32 slot = kmt_hist_slot(ns);
+	__u32 slot = kmt_hist_slot(value);
 	__u64 max;
 	int i;
 
@@ -168,11 +168,11 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
 		return;
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 	__sync_fetch_and_add(&hist->count, 1);
-	__sync_fetch_and_add(&hist->sum_ns, ns);
+	__sync_fetch_and_add(&hist->sum, value);
 	/* Racing vCPUs of one guest: a bounded compare-and-swap keeps max exact. */
 	for (i = 0; i < 4; i++) {
-		max = hist->max_ns;
-		if (ns <= max || __sync_val_compare_and_swap(&hist->max_ns, max, ns) == max)
+		max = hist->max;
+		if (value <= max || __sync_val_compare_and_swap(&hist->max, max, value) == max)
 			break;
 	}
 }

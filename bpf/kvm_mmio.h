@@ -27,8 +27,8 @@
 struct kmt_hist {
 	__u64 slots[KMT_HIST_SLOTS];
 	__u64 count;
-	__u64 sum_ns;
-	__u64 max_ns;
+	__u64 sum;		/* in the unit of the values: ns, or lock retries */
+	__u64 max;
 };
 
 /* Index of the highest set bit; x must be non-zero. Loop-free for BPF. */

@@ -220,7 +220,7 @@ static void histogram(struct ctx *c, const struct family *f, const struct kmt_hi
 		cum += h->slots[slot];
 	snprintf(count, sizeof(count), "%" PRIu64, cum);
 	sample(c, f, "_bucket", "le=\"+Inf\"", count);
-	sample_seconds(c, f, "_sum", "", h->sum_ns);
+	sample_seconds(c, f, "_sum", "", h->sum);
 	sample(c, f, "_count", "", count);
 }
 
@@ -259,7 +259,7 @@ static void lock_families(struct ctx *c, const struct kmt_snapshot *t)
 				   i < t->nr_guests; i++) {
 			lock_labels(c, &t->guests[i], sel->locks[l]);
 			sample_u64(c, &lock_wait_retries_total, "",
-				   t->guests[i].locks[sel->locks[l]->lock].wait.sum_ns);
+				   t->guests[i].locks[sel->locks[l]->lock].wait.sum);
 		}
 }
 

@@ -139,7 +139,7 @@ static void test_buckets_cumulative_inf_equals_count(void **state)
 		total += h->slots[s];
 	}
 	h->count = total + 3;	/* a torn read: slots win */
-	h->sum_ns = 1500000001;
+	h->sum = 1500000001;
 	text = render(&acc);
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		uint64_t v = vmm_bucket(text, kmt_prom_le_ns(i));
