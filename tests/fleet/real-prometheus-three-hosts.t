@@ -139,12 +139,12 @@ expect_eq "(instance, guest) pairs in Prometheus" \
 # exact_increase GUEST SERIES EXPECTED WHAT
 exact_increase() {
 	local g=$1 series=$2 want=$3 what=$4 samples first last_ts
-	samples=$(query "$series[5m]")
+	samples=$(query "${series}[5m]")
 	first=$(jq -r '.[0].values[0][1]' <<<"$samples")
 	last_ts=$(jq -r '.[0].values[-1][0]' <<<"$samples")
 	[[ $first == 0 ]] || fail "$g: $series starts at $first, not 0: its write phase was shorter than a scrape, increase() cannot count the first sample"
 	expect_eq "${host[$g]} $g: increase($what) at its last scrape" "$want" \
-		"$(query "increase($series[5m])" "$last_ts" | jq -r '.[0].value[1]')"
+		"$(query "increase(${series}[5m])" "$last_ts" | jq -r '.[0].value[1]')"
 }
 for g in "${guests[@]}"; do
 	exact_increase "$g" "kvm_mmio_exits_total{$(sel "$g"),direction=\"read\"}" \
