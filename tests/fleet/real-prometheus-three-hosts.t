@@ -14,10 +14,16 @@
 #     in-kernel (ioeventfd) completions: each exporter saw only its guests;
 #   - the recorded VMM p50/p99 of a guest whose VMM waits 150 us per exit
 #     are at least 150 us, and the guest without delay has p50 below that;
-#   - every shipped rule evaluates without error, and the storm alert's
-#     expression (as the server loaded it) selects the storm guest and no
-#     other; the alert is pending for it (for: 10m is longer than this
-#     test: tests/fleet/rules-unit-tested.t proves the production timing);
+#   - every shipped rule evaluates without error; the storm baseline, which
+#     needs a day of history, is computed by the server from a day of the
+#     rate1h recording backfilled for two guests (promtool tsdb
+#     create-blocks-from openmetrics, as the server would have recorded it:
+#     fa-storm at 5/s, fb-busy at 3000/s); the storm alert's expression (as
+#     the server loaded it) selects fa-storm (above 500/s, 200x its
+#     baseline) and no other: not fb-busy (above 500/s too, but below 10x
+#     its baseline), not the guests without a baseline (below 500/s). The
+#     alert is pending for fa-storm (for: 10m is longer than this test:
+#     tests/fleet/rules-unit-tested.t proves the production timing);
 #   - every PromQL query of docs/grafana-dashboard.json returns data, but
 #     lock panels when no kvm_lock_* series exist, and kernel-part panels
 #     when no kernel part is measured here (kvm_exit/kvm_entry never fire),
@@ -62,6 +68,20 @@ expect_eq "lines of the shipped prometheus.yml changed for the test (the 2 globa
 ln -s "$contrib/kvm-mmio-rules.yml" "$contrib/kvm-mmio-alerts.yml" "$work/prom/"
 echo "[{\"targets\": [\"127.0.0.3:$port_c\"]}]" >"$work/prom/targets/node.json"
 echo "[{\"targets\": [\"127.0.0.1:$port_a\", \"127.0.0.2:$port_b\"]}]" >"$work/prom/targets/kvm-mmio-top.json"
+# A day of history for the storm baseline: the rate1h recording of fa-storm
+# (5/s) and fb-busy (3000/s) every 5 minutes from 26 h to 1 h ago.
+now=$(date +%s)
+{
+	echo '# TYPE instance_guest:kvm_mmio_exits:rate1h gauge'
+	for series in '{instance="127.0.0.1",guest="fa-storm"} 5' '{instance="127.0.0.2",guest="fb-busy"} 3000'; do
+		for ((ts = now - 26 * 3600; ts <= now - 3600; ts += 300)); do
+			echo "instance_guest:kvm_mmio_exits:rate1h$series $ts"
+		done
+	done
+	echo '# EOF'
+} >"$work/history.om"
+out=$(promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/prom/data" 2>&1) ||
+	fail "backfilling the baseline history failed: $out"
 nice -n 5 "$PROMETHEUS" --config.file="$work/prom/prometheus.yml" --storage.tsdb.path="$work/prom/data" \
 	--web.listen-address="127.0.0.1:$port_prom" --log.level=warn 2>"$work/prom.err" &
 children+=($!)
@@ -89,21 +109,23 @@ expect_eq "instance labels of the 3 targets (host kept, port dropped)" \
 
 # --- the guests ------------------------------------------------------------
 declare -A host vmm_args guest_pid
-host=([fa-storm]=127.0.0.1 [fa-calm]=127.0.0.1 [fb-slow]=127.0.0.2 [fb-calm]=127.0.0.2 [fc-one]=127.0.0.3)
-# fa-storm: 300000 exits within seconds, so above the storm alert's 500/s
-# over 5 m even if its first scrape came 0.7 s (an exporter interval and a
-# scrape interval) into the storm; the others make at most 35000: below it.
-# Each of the others writes for at least 1.5 s (the VMM's busy-wait per exit),
-# longer than the 0.7 s it takes for a guest's series to reach Prometheus, so
-# its read series starts at 0 before its reads.
+host=([fa-storm]=127.0.0.1 [fa-calm]=127.0.0.1 [fb-slow]=127.0.0.2 [fb-busy]=127.0.0.2
+	[fb-calm]=127.0.0.2 [fc-one]=127.0.0.3)
+# fa-storm and fb-busy: 300000 exits within seconds, so above the storm
+# alert's 500/s over 5 m even if their first scrape came 0.7 s (an exporter
+# interval and a scrape interval) into the storm; the others make at most
+# 35000: below it. Each of the others writes for at least 1.5 s (the VMM's
+# busy-wait per exit), longer than the 0.7 s it takes for a guest's series
+# to reach Prometheus, so its read series starts at 0 before its reads.
 vmm_args=(
 	[fa-storm]="--writes 300000 --reads 2000"
 	[fa-calm]="--writes 5000 --reads 700 --ioeventfd-writes 300 --delay-us 300"
 	[fb-slow]="--writes 10000 --reads 500 --delay-us 150"
+	[fb-busy]="--writes 300000 --reads 900"
 	[fb-calm]="--writes 30000 --reads 400 --delay-us 50"
 	[fc-one]="--writes 30000 --reads 800 --ioeventfd-writes 500 --delay-us 50"
 )
-guests=(fa-storm fa-calm fb-slow fb-calm fc-one)
+guests=(fa-storm fa-calm fb-slow fb-busy fb-calm fc-one)
 for g in "${guests[@]}"; do
 	# shellcheck disable=SC2086 # word splitting of the options is intended
 	nice -n 5 "$VMM" --json ${vmm_args[$g]} -name "guest=$g" --wait-file "$work/go" \
@@ -132,7 +154,7 @@ sleep 2 # two more rule evaluations over the final samples
 
 # --- counts: each host sees its own guests, increase() is exact -------------
 expect_eq "(instance, guest) pairs in Prometheus" \
-	"127.0.0.1/fa-calm 127.0.0.1/fa-storm 127.0.0.2/fb-calm 127.0.0.2/fb-slow 127.0.0.3/fc-one" \
+	"127.0.0.1/fa-calm 127.0.0.1/fa-storm 127.0.0.2/fb-busy 127.0.0.2/fb-calm 127.0.0.2/fb-slow 127.0.0.3/fc-one" \
 	"$(query 'group by (instance, guest) (kvm_mmio_exits_total)' |
 		jq -r '[.[] | "\(.metric.instance)/\(.metric.guest)"] | sort | join(" ")')"
 
@@ -194,6 +216,13 @@ storm_expr=$(jq -r '.data.groups[].rules[] | select(.type == "alerting" and .nam
 [[ -n $storm_expr ]] || fail "the server has no KvmMmioStorm alert"
 echo "info: 5 m exit rates: $(query 'instance_guest:kvm_mmio_exits:rate5m' |
 	jq -r '[.[] | "\(.metric.instance)/\(.metric.guest) \(.value[1] | tonumber | floor)/s"] | sort | join(", ")')"
+expect_eq "storm baselines the server computed from the backfilled day" \
+	"127.0.0.1/fa-storm=5 127.0.0.2/fb-busy=3000" \
+	"$(query 'instance_guest:kvm_mmio_exits:baseline_rate1d' |
+		jq -r '[.[] | "\(.metric.instance)/\(.metric.guest)=\(.value[1])"] | sort | join(" ")')"
+expect_eq "guests above the storm floor of 500/s" "127.0.0.1/fa-storm 127.0.0.2/fb-busy" \
+	"$(query 'instance_guest:kvm_mmio_exits:rate5m > 500' |
+		jq -r '[.[] | "\(.metric.instance)/\(.metric.guest)"] | sort | join(" ")')"
 expect_eq "guests the KvmMmioStorm expression selects" "127.0.0.1/fa-storm" \
 	"$(query "$storm_expr" | jq -r '[.[] | "\(.metric.instance)/\(.metric.guest)"] | sort | join(" ")')"
 expect_eq "KvmMmioStorm alerts (pending: for: $(jq -r '.data.groups[].rules[] | select(.name == "KvmMmioStorm") | .duration' <<<"$rules") s)" \
@@ -226,5 +255,5 @@ while IFS=$'\t' read -r title q; do
 	fi
 done < <(jq -r '(.templating.list[] | select(.definition) | ["variable " + .name, .definition]),
 	(.panels[] | select(.targets) | .title as $t | .targets[] | [$t, .expr]) | @tsv' "$dash")
-echo "PASS: 3 hosts, 5 guests exact through Prometheus, p99 >= injected delay, storm alert on fa-storm only," \
+echo "PASS: 3 hosts, 6 guests exact through Prometheus, p99 >= injected delay, storm alert on fa-storm only," \
 	"$checked dashboard queries run ($empty_ok allowed empty), $(($(date +%s) - t0)) s"
