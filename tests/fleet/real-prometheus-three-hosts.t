@@ -49,16 +49,6 @@ while ((${#ports[@]} < 4)); do
 done
 port_a=${ports[0]} port_b=${ports[1]} port_c=${ports[2]} port_prom=${ports[3]}
 
-# --- the three hosts -------------------------------------------------------
-echo "info: starting the exporters"
-start_tracer "$work/top-a" --listen "127.0.0.1:$port_a" -i 0.2 --name 'fa-*'
-start_tracer "$work/top-b" --listen "127.0.0.2:$port_b" -i 0.2 --name 'fb-*'
-mkdir "$work/textfiles"
-start_tracer "$work/top-c" --textfile-dir "$work/textfiles" -i 0.2 --name 'fc-*'
-"$NODE_EXPORTER" --web.listen-address="127.0.0.3:$port_c" --collector.disable-defaults \
-	--collector.textfile --collector.textfile.directory="$work/textfiles" 2>"$work/node.err" &
-children+=($!)
-
 # --- the server: shipped config, shorter global intervals, shipped rules ---
 mkdir -p "$work/prom/targets"
 sed -e 's/^\(  scrape_interval:\) 15s/\1 500ms/' -e 's/^\(  evaluation_interval:\) 15s/\1 1s/' \
@@ -86,6 +76,32 @@ nice -n 5 "$PROMETHEUS" --config.file="$work/prom/prometheus.yml" --storage.tsdb
 	--web.listen-address="127.0.0.1:$port_prom" --log.level=warn 2>"$work/prom.err" &
 children+=($!)
 
+# --- the three hosts (started together: loading BPF takes a while) --------
+mkdir "$work/textfiles"
+exporter_pid=()
+# start_exporter_bg INDEX ARGS...: kvm-mmio-top ARGS in the background.
+start_exporter_bg() {
+	local i=$1
+	shift
+	"$TOP" "$@" >"$work/top-$i" 2>"$work/top-$i.err" &
+	exporter_pid[i]=$!
+	children+=($!)
+}
+start_exporter_bg 0 --listen "127.0.0.1:$port_a" -i 0.2 --name 'fa-*'
+start_exporter_bg 1 --listen "127.0.0.2:$port_b" -i 0.2 --name 'fb-*'
+start_exporter_bg 2 --textfile-dir "$work/textfiles" -i 0.2 --name 'fc-*'
+exporters_tracing() {
+	local i
+	for i in 0 1 2; do
+		kill -0 "${exporter_pid[$i]}" 2>/dev/null ||
+			fail "kvm-mmio-top (exporter $i) exited: $(cat "$work/top-$i.err")"
+		grep -q "kvm-mmio-top: tracing" "$work/top-$i.err" || return 1
+	done
+}
+"$NODE_EXPORTER" --web.listen-address="127.0.0.3:$port_c" --collector.disable-defaults \
+	--collector.textfile --collector.textfile.directory="$work/textfiles" 2>"$work/node.err" &
+children+=($!)
+
 api() {
 	local path=$1
 	shift
@@ -101,6 +117,8 @@ query() {
 targets_up() {
 	[[ $(api targets | jq '[.data.activeTargets[] | select(.health == "up")] | length') == 3 ]]
 }
+wait_for 30 "the 3 exporters to trace" exporters_tracing
+echo "info: exporters tracing after $(($(date +%s) - t0)) s"
 wait_for 20 "Prometheus to be ready" curl -sf -o /dev/null "http://127.0.0.1:$port_prom/-/ready"
 wait_for 20 "Prometheus to scrape all 3 targets" targets_up
 expect_eq "instance labels of the 3 targets (host kept, port dropped)" \
