@@ -30,8 +30,9 @@
 #     each said in the output.
 # Why increase() is exact here: a counter's first sample is not an increase
 # for Prometheus, so the test checks the direction whose series starts at 0
-# (reads come after a write phase that spans several scrapes) and evaluates increase() at a scrape's own timestamp with
-# a window reaching back before the series began: no extrapolation then.
+# (reads come after a write phase that spans several scrapes) and evaluates
+# increase() at a scrape's own timestamp with a window reaching back before
+# the series began: Prometheus extrapolates at neither end then.
 source "$(dirname "$0")/../prom/common.sh"
 PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
 NODE_EXPORTER=${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
