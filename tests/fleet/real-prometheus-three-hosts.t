@@ -27,7 +27,9 @@
 #   - every PromQL query of docs/grafana-dashboard.json returns data, but
 #     lock panels when no kvm_lock_* series exist, and kernel-part panels
 #     when no kernel part is measured here (kvm_exit/kvm_entry never fire),
-#     each said in the output.
+#     each said in the output;
+#   - once 127.0.0.1's exporter is stopped, the exporter-down alert is
+#     pending for that host and no other.
 # Why increase() is exact here: a counter's first sample is not an increase
 # for Prometheus, so the test checks the direction whose series starts at 0
 # (reads come after a write phase that spans several scrapes) and evaluates
@@ -274,5 +276,16 @@ while IFS=$'\t' read -r title q; do
 	fi
 done < <(jq -r '(.templating.list[] | select(.definition) | ["variable " + .name, .definition]),
 	(.panels[] | select(.targets) | .title as $t | .targets[] | [$t, .expr]) | @tsv' "$dash")
+# --- an exporter that stops: the down alert names its host only -------------
+kill "${exporter_pid[0]}"
+down_alerts() {
+	query 'ALERTS{alertname="KvmMmioExporterDown"}' |
+		jq -r '[.[] | "\(.metric.instance)/\(.metric.alertstate)"] | sort | join(" ")'
+}
+host_a_down() { [[ -n $(down_alerts) ]]; }
+wait_for 10 "KvmMmioExporterDown for 127.0.0.1 after its exporter stopped" host_a_down
+expect_eq "KvmMmioExporterDown alerts after 127.0.0.1's exporter stopped (pending: for: 5m)" \
+	"127.0.0.1/pending" "$(down_alerts)"
+
 echo "PASS: 3 hosts, 6 guests exact through Prometheus, p99 >= injected delay, storm alert on fa-storm only," \
 	"$checked dashboard queries run ($empty_ok allowed empty), $(($(date +%s) - t0)) s"
