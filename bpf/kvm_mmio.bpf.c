@@ -59,20 +59,12 @@ const volatile bool lock_waits = false;
 #define ST_OPEN_WRITE	(1U << 5)	/* a write not counted yet */
 #define ST_OPEN		(ST_OPEN_READ | ST_OPEN_WRITE)
 
-struct vcpu_state {
-	__u64 guest_exit_ns;
-	__u64 vmm_exit_ns;
-	__u64 vmm_ns;		/* VMM time accumulated within this exit */
-	__u64 last_gpa;
-	__u32 flags;
-};
-
 /* Keyed by thread id: vCPU threads come and go, so LRU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, KMT_VCPU_STATE_ENTRIES);
 	__type(key, __u32);
-	__type(value, struct vcpu_state);
+	__type(value, struct kmt_vcpu_state);
 } vcpu_state SEC(".maps");
 
 /* Each key is written by one vCPU thread only: plain increments are safe. */
@@ -117,14 +109,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
-
-/* A vCPU thread's MMU lock and lock wait in progress; vCPU threads come and go: LRU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, KMT_VCPU_STATE_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct kmt_vcpu_locks);
-} vcpu_locks SEC(".maps");
 
 /* Zeroed initial values: too large for the 512-byte BPF stack. */
 static struct kmt_hist zero_hist;
@@ -201,9 +185,9 @@ static __always_inline struct kmt_vcpu_stats *stats_of(__u32 tgid, __u32 tid)
 	return lookup_or_init(&vcpu_stats, &key, &zero, KMT_DROP_STATS);
 }
 
-static __always_inline struct vcpu_state *state_of(__u32 tid)
+static __always_inline struct kmt_vcpu_state *state_of(__u32 tid)
 {
-	static const struct vcpu_state zero;
+	static const struct kmt_vcpu_state zero;
 
 	return lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
 }
@@ -217,7 +201,7 @@ static __always_inline bool traced(__u32 tgid)
  * Counts the vCPU's open access, if any, as completed by the VMM or by the
  * kernel. Only the vCPU thread itself gets here, so plain increments are safe.
  */
-static __always_inline void count_access(struct vcpu_state *st, __u64 id, bool by_vmm)
+static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bool by_vmm)
 {
 	__u32 open = st->flags & ST_OPEN;
 	struct kmt_vcpu_stats *stats;
@@ -241,17 +225,17 @@ static __always_inline void count_access(struct vcpu_state *st, __u64 id, bool b
 	}
 }
 
-static __always_inline int on_access(__u64 gpa, bool write)
+static __always_inline struct kmt_vcpu_state *access(__u64 gpa, bool write)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct kmt_region_value *region;
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
-		return 0;
+		return NULL;
 	st = state_of((__u32)id);
 	if (!st)
-		return 0;
+		return NULL;
 	/* No return to the VMM since the previous access: the kernel completed it. */
 	count_access(st, id, false);
 	st->flags |= ST_MMIO | (write ? ST_OPEN_WRITE : ST_OPEN_READ);
@@ -259,21 +243,25 @@ static __always_inline int on_access(__u64 gpa, bool write)
 	region = region_of(id >> 32, gpa);
 	if (region)
 		__sync_fetch_and_add(&region->exits, 1);
+	return st;
+}
+
+static __always_inline int on_access(__u64 gpa, bool write)
+{
+	access(gpa, write);
 	return 0;
 }
 
 static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 {
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 	__u32 tid;
 
 	switch (type) {
 	case KMT_TRACE_MMIO_WRITE:
 		return on_access(gpa, true);
 	case KMT_TRACE_MMIO_READ_UNSATISFIED:
-		on_access(gpa, false);
-		tid = (__u32)bpf_get_current_pid_tgid();
-		st = bpf_map_lookup_elem(&vcpu_state, &tid);
+		st = access(gpa, false);
 		if (st)
 			st->flags |= ST_READ_PENDING;
 		return 0;
@@ -295,7 +283,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -324,7 +312,7 @@ static __always_inline void region_latency(__u32 tgid, __u64 gpa, __u64 ns)
 }
 
 /* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
-static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
+static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u64 id, __u32 cmd)
 {
 	__u64 now, vmm_ns;
 	__u32 tgid;
@@ -343,14 +331,6 @@ static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
 		st->flags &= ~ST_MMIO;
 	}
 	return 0;
-}
-
-static __always_inline struct vcpu_state *in_vmm(__u64 id)
-{
-	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
-
-	return st && (st->flags & ST_IN_VMM) ? st : NULL;
 }
 
 static __always_inline bool is_vcpu_file(struct file *file)
@@ -389,37 +369,23 @@ static __always_inline __u64 vm_mmu_lock(__u32 fd)
 	return kvm ? (__u64)__builtin_preserve_access_index(&kvm->mmu_lock) : 0;
 }
 
-/* A vCPU thread enters KVM_RUN: learn its VM's MMU lock, once per vCPU fd. */
-static __always_inline void learn_mmu_lock(__u64 id, __u32 fd)
-{
-	__u32 tid = (__u32)id;
-	struct kmt_vcpu_locks *l;
-	static const struct kmt_vcpu_locks zero;
-
-	if (!lock_waits || !traced(id >> 32))
-		return;
-	l = bpf_map_lookup_elem(&vcpu_locks, &tid);
-	if (l && l->vcpu_fd == fd + 1)
-		return;
-	if (!l) {
-		bpf_map_update_elem(&vcpu_locks, &tid, &zero, BPF_NOEXIST);
-		l = bpf_map_lookup_elem(&vcpu_locks, &tid);
-		if (!l)
-			return;
-	}
-	l->mmu_lock = vm_mmu_lock(fd);
-	l->vcpu_fd = fd + 1;
-}
-
+/* A vCPU thread enters KVM_RUN: learn its VM's MMU lock once per vCPU fd; end a VMM part. */
 static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 {
-	struct vcpu_state *st;
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_state *st;
 
 	if (cmd != KMT_KVM_RUN)
 		return 0;
-	learn_mmu_lock(id, fd);
-	st = in_vmm(id);
-	return st ? on_ioctl(st, id, cmd) : 0;
+	st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	if (lock_waits && traced(id >> 32) && (!st || st->locks.vcpu_fd != fd + 1)) {
+		st = st ?: state_of(tid);
+		if (!st)
+			return 0;
+		st->locks.mmu_lock = vm_mmu_lock(fd);
+		st->locks.vcpu_fd = fd + 1;
+	}
+	return st && (st->flags & ST_IN_VMM) ? on_ioctl(st, id, cmd) : 0;
 }
 
 /* raw_syscalls:sys_enter runs for every syscall on the host: leave early. */
@@ -446,7 +412,7 @@ int sys_enter_ioctl(struct kmt_syscall_enter_ioctl *ctx)
 static __always_inline int on_kvm_exit(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -462,7 +428,7 @@ static __always_inline int on_kvm_exit(void)
 }
 
 /* The guest runs again (or its access is complete): close a timed MMIO exit. */
-static __always_inline void end_exit(struct vcpu_state *st, __u64 id)
+static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 {
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
@@ -485,7 +451,7 @@ static __always_inline int on_kvm_entry(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st)
 		end_exit(st, id);
@@ -496,7 +462,7 @@ static __always_inline int on_kvm_entry(void)
 static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -518,7 +484,7 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st && exit_ns && st->guest_exit_ns == exit_ns)
 		end_exit(st, id);
@@ -550,10 +516,12 @@ static __always_inline int on_hpte_lookup(__u32 spins)
 static __always_inline int on_contention_begin(__u64 lock)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct kmt_vcpu_locks *l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_locks *l;
 
-	if (!l)
+	if (!st || !st->locks.vcpu_fd)
 		return 0;
+	l = &st->locks;
 	/* A lock taken while waiting for another is part of the outer wait. */
 	if (l->depth++)
 		return 0;
@@ -566,12 +534,14 @@ static __always_inline int on_contention_end(__u64 lock)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct kmt_vcpu_locks *l = bpf_map_lookup_elem(&vcpu_locks, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 	struct kmt_lock_key key = { .tgid = id >> 32 };
 	struct kmt_lock_stats *series;
+	struct kmt_vcpu_locks *l;
 
-	if (!l)
+	if (!st || !st->locks.vcpu_fd)
 		return 0;
+	l = &st->locks;
 	if (!l->depth) {
 		drop(KMT_DROP_LOCK_UNPAIRED);
 		return 0;

@@ -101,8 +101,8 @@ enum kmt_lock_kind {
 };
 
 /*
- * A vCPU thread's lock waits (lock:contention_begin/end), keyed by thread
- * id: its VM's MMU lock, found at KVM_RUN, and the wait in progress. Locks
+ * A vCPU thread's lock waits (lock:contention_begin/end): its VM's MMU lock,
+ * found at KVM_RUN, and the wait in progress. Locks
  * taken while waiting for another (a queued rwlock's internal spinlock) are
  * part of the outer wait: depth counts them.
  */
@@ -123,6 +123,21 @@ struct kmt_lock_key {
 struct kmt_lock_stats {
 	__u64 acquired;
 	struct kmt_hist wait;
+};
+
+/*
+ * A vCPU thread's exit in progress, keyed by thread id: the BPF programs'
+ * own state (flags are private to kvm_mmio.bpf.c), with its lock waits in
+ * the same entry so that one lookup per event serves both.
+ */
+struct kmt_vcpu_state {
+	__u64 guest_exit_ns;
+	__u64 vmm_exit_ns;
+	__u64 vmm_ns;		/* VMM time accumulated within this exit */
+	__u64 last_gpa;
+	__u32 flags;
+	__u32 pad;
+	struct kmt_vcpu_locks locks;
 };
 
 struct kmt_vcpu_key {
