@@ -59,7 +59,7 @@ seen=$(printf '%s\n' "$json" | jq -r --argjson pid "$vmm_pid" '
 	  ($g[0] | "reads \(.mmio.reads)", "writes \(.mmio.writes)", "exits \(.mmio.exits)",
 	   "vmm_handled \(.mmio.vmm_handled)", "kernel_handled \(.mmio.kernel_handled)",
 	   "kernel_latency_ns.count \(.mmio.kernel_latency_ns.count)",
-	   "locks[hpte].acquired \(.locks[] | select(.lock == \"hpte\") | .acquired)",
+	   "locks[hpte].acquired \(.locks[] | select(.lock == "hpte") | .acquired)",
 	   (.per_vcpu[] | "vcpu \(.tid) reads \(.reads)", "vcpu \(.tid) writes \(.writes)"))
 	  end' | sort)
 head=$(printf '%s\n' "$json" | jq -r '"backend \(.backend)", "dropped \(.dropped)", "guests \(.guests | length)"')
