@@ -71,7 +71,9 @@ static const struct argp_option option_defs[] = {
 	{ "iterations", 'n', "N", 0, "Stop after N reports (default: until interrupted)", 0 },
 	{ "once", OPT_ONCE, NULL, 0, "Print one report and exit (same as -n 1)", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per report, one per line", 0 },
-	{ "pid", 'p', "PID", 0, "Only the VMM process PID (filtered in the kernel)", 0 },
+	{ "pid", 'p', "PID[,PID...]", 0,
+	  "Only these VMM processes (repeatable; filtered in the kernel; at most "
+	  XSTR(KMT_MAX_PIDS) ")", 0 },
 	{ "name", OPT_NAME, "GLOB", 0, "Only guests whose name matches GLOB", 0 },
 	{ "top", OPT_TOP, "N", 0, "Busiest guest-physical pages per guest (default 5)", 0 },
 	{ "max-guests", OPT_MAX_GUESTS, "N", 0,
@@ -121,6 +123,31 @@ static double parse_seconds(struct argp_state *state, const char *what, const ch
 	return value;
 }
 
+/* -p PID, -p PID,PID,...; repeatable; each pid once. */
+static void parse_pids(struct argp_state *state, struct options *o, const char *arg)
+{
+	char copy[1024], *tok, *save = NULL;
+	struct kmt_session_opts *s = &o->session;
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	if (!*arg || arg[strlen(arg) - 1] == ',')
+		argp_error(state, "invalid pid list '%s': pids separated by commas", arg);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t pid = (uint32_t)parse_number(state, "--pid", tok, 4194304);
+		bool known = false;
+
+		if (!pid)
+			argp_error(state, "invalid pid '%s'", tok);
+		for (size_t i = 0; i < s->nr_pids; i++)
+			known |= s->pids[i] == pid;
+		if (known)
+			continue;
+		if (s->nr_pids == KMT_MAX_PIDS)
+			argp_error(state, "too many pids at '%s': at most %d", tok, KMT_MAX_PIDS);
+		s->pids[s->nr_pids++] = pid;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct options *o = state->input;
@@ -142,9 +169,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case 'p':
-		o->session.pid = (uint32_t)parse_number(state, "--pid", arg, 4194304);
-		if (!o->session.pid)
-			argp_error(state, "invalid pid '%s'", arg);
+		parse_pids(state, o, arg);
 		break;
 	case OPT_NAME:
 		o->name_glob = arg;
@@ -278,10 +303,11 @@ int main(int argc, char **argv)
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return EXIT_USAGE;
-	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
-		return 1;
-	}
+	for (size_t i = 0; i < o.session.nr_pids; i++)
+		if (kill((pid_t)o.session.pids[i], 0) && errno == ESRCH) {
+			fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pids[i]);
+			return 1;
+		}
 	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
