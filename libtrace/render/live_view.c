@@ -117,8 +117,6 @@ static void start_prompt(struct kmt_live_ui *ui, enum kmt_live_prompt p)
 {
 	ui->prompt = p;
 	ui->input[0] = '\0';
-	if (p == KMT_PROMPT_NAME)
-		snprintf(ui->input, sizeof(ui->input), "%s", ui->model->name_filter);
 }
 
 /* Enter in a prompt: apply what was typed. Returns true when the interval changed. */
@@ -373,6 +371,7 @@ int kmt_live_view(struct kmt_poller *poller, const struct kmt_session *session,
 		  size_t errlen)
 {
 	struct kmt_live_model model;
+	SCREEN *screen;
 	struct kmt_live_ui ui = {
 		.model = &model,
 		.interval_s = opts->interval_s,
@@ -383,7 +382,9 @@ int kmt_live_view(struct kmt_poller *poller, const struct kmt_session *session,
 	setlocale(LC_ALL, "");
 	ui.utf8 = locale_is_utf8();
 	kmt_live_init(&model, clock_ns(CLOCK_REALTIME));
-	if (!initscr()) {
+	/* newterm, not initscr: an unknown TERM is an error we report, not exit(1) inside curses. */
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
 		snprintf(err, errlen, "cannot start the terminal view (TERM=%s); use -b for batch "
 			 "output", getenv("TERM") ? getenv("TERM") : "");
 		kmt_live_free(&model);
@@ -398,6 +399,7 @@ int kmt_live_view(struct kmt_poller *poller, const struct kmt_session *session,
 	curs_set(0);
 	rc = loop(&ui, poller, session, opts, stop, err, errlen);
 	endwin();
+	delscreen(screen);
 	kmt_live_free(&model);
 	return rc;
 }
