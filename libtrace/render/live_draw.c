@@ -7,6 +7,7 @@
 #include "live_draw.h"
 
 #define HISTORY_MIN 12
+#define VCPU_TABLE_W 53	/* the drill-down's vCPU table: TID and five counts */
 
 /* Width of each column; NAME and HISTORY take what is left, within bounds. */
 static const int col_width[KMT_LIVE_COLS] = {
@@ -20,7 +21,7 @@ static const int col_width[KMT_LIVE_COLS] = {
 /* Which columns a narrow terminal keeps first. */
 static const enum kmt_live_col priority[] = {
 	KMT_COL_PID, KMT_COL_NAME, KMT_COL_RATE, KMT_COL_VMM_P99, KMT_COL_KRN_P99,
-	KMT_COL_HISTORY, KMT_COL_VCPUS, KMT_COL_READS, KMT_COL_WRITES, KMT_COL_VMM_P50,
+	KMT_COL_READS, KMT_COL_WRITES, KMT_COL_HISTORY, KMT_COL_VCPUS, KMT_COL_VMM_P50,
 	KMT_COL_KRN_P50, KMT_COL_LOCK_P99, KMT_COL_KERNEL, KMT_COL_VMM, KMT_COL_VMM_MAX,
 	KMT_COL_EXITS,
 };
@@ -91,13 +92,20 @@ static size_t layout(const struct kmt_snapshot *snap, int cols, bool shown[KMT_L
 	memset(shown, 0, KMT_LIVE_COLS * sizeof(bool));
 	for (size_t i = 0; i < sizeof(priority) / sizeof(priority[0]); i++) {
 		enum kmt_live_col c = priority[i];
+		/* Reads and writes, kernel- and VMM-handled: shown in pairs or not at all. */
+		enum kmt_live_col mate = c == KMT_COL_READS ? KMT_COL_WRITES :
+					 c == KMT_COL_WRITES ? KMT_COL_READS :
+					 c == KMT_COL_KERNEL ? KMT_COL_VMM :
+					 c == KMT_COL_VMM ? KMT_COL_KERNEL : c;
 		int w = c == KMT_COL_NAME ? 10 : col_width[c];
 
-		if (!col_applies(snap, c) || used + w + (n ? 1 : 0) > cols)
+		if (mate != c)
+			w += col_width[mate] + 1;
+		if (shown[c] || !col_applies(snap, c) || used + w + (n ? 1 : 0) > cols)
 			continue;
-		shown[c] = true;
+		shown[c] = shown[mate] = true;
 		used += w + (n ? 1 : 0);
-		n++;
+		n += mate != c ? 2 : 1;
 	}
 	*name_w = shown[KMT_COL_NAME] ? 10 : 0;
 	*hist_w = shown[KMT_COL_HISTORY] ? HISTORY_MIN : 0;
@@ -130,21 +138,27 @@ static void draw_status(const struct kmt_live_ui *ui)
 {
 	const struct kmt_live_model *m = ui->model;
 	const struct kmt_snapshot *last = m->last;
-	char line[512], cost[96], now[16];
+	char line[512], cost[96], bpf[32], now[16];
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (ui->bpf_cost_known)
-		snprintf(cost, sizeof(cost), "BPF %.2fms/s, CPU %.1f%%", ui->bpf_ms_per_s,
-			 ui->cpu_percent);
+		snprintf(bpf, sizeof(bpf), "%.2fms/s", ui->bpf_ms_per_s);
 	else
-		snprintf(cost, sizeof(cost), "BPF n/a, CPU %.1f%%", ui->cpu_percent);
+		snprintf(bpf, sizeof(bpf), "n/a");
+	snprintf(cost, sizeof(cost), "BPF %s, CPU %.1f%%", bpf, ui->cpu_percent);
 	snprintf(line, sizeof(line),
 		 "kvm-mmio-top %s  every %gs  guests %zu  dropped %" PRIu64 " (total %" PRIu64
 		 ")  cost: %s",
 		 clock_of((uint64_t)ts.tv_sec * 1000000000ULL, now, sizeof(now)), ui->interval_s,
 		 m->nr_rows, last ? kmt_snapshot_dropped(last) : 0,
 		 kmt_snapshot_dropped(&m->total), cost);
+	if ((int)strlen(line) > COLS)	/* the same, shorter */
+		snprintf(line, sizeof(line),
+			 "kvm-mmio-top %s every %gs guests %zu dropped %" PRIu64 "/%" PRIu64
+			 " BPF %s CPU %.1f%%", now, ui->interval_s, m->nr_rows,
+			 last ? kmt_snapshot_dropped(last) : 0, kmt_snapshot_dropped(&m->total),
+			 bpf, ui->cpu_percent);
 	mvaddnstr(0, 0, line, COLS);
 }
 
@@ -271,7 +285,9 @@ static void draw_list(struct kmt_live_ui *ui)
 			continue;
 		if (c != KMT_COL_HISTORY)
 			ui->shown[ui->nr_shown++] = (enum kmt_live_col)c;
-		snprintf(title, sizeof(title), "%s%s", kmt_live_col_title((enum kmt_live_col)c),
+		snprintf(title, sizeof(title), "%s%s",
+			 c == KMT_COL_HISTORY && w < 15 ? "HISTORY" :
+			 kmt_live_col_title((enum kmt_live_col)c),
 			 (int)m->sort == c ? (m->reverse ? "^" : "*") : "");
 		snprintf(cell, sizeof(cell), left ? "%-*.*s" : "%*.*s", w, w, title);
 		mvaddnstr(3, x, cell, COLS - x);
@@ -383,7 +399,8 @@ static const char *bound(uint64_t v, bool ns, char *buf, size_t size)
  * "<=bound  count  bar". Returns the rows used.
  */
 static int draw_hists(const struct kmt_live_ui *ui, int y, int rows, const char *const *titles,
-		      const struct kmt_hist *const *hists, const bool *measured, size_t n, bool ns)
+		      const struct kmt_hist *const *hists, const bool *measured, size_t n, bool ns,
+		      const char *unit)
 {
 	static struct kmt_live_bars bars;
 	int w = COLS / (int)n;
@@ -394,8 +411,8 @@ static int draw_hists(const struct kmt_live_ui *ui, int y, int rows, const char 
 	kmt_live_bars(&bars, hists, n, (size_t)rows - 1);
 	for (size_t h = 0; h < n; h++) {
 		attron(A_BOLD);
-		snprintf(cell, sizeof(cell), "%s (%" PRIu64 ")", titles[h],
-			 (uint64_t)(measured[h] && hists[h] ? hists[h]->count : 0));
+		snprintf(cell, sizeof(cell), "%s (%" PRIu64 " %s)", titles[h],
+			 (uint64_t)(measured[h] && hists[h] ? hists[h]->count : 0), unit);
 		mvaddnstr(y, (int)h * w, cell, w - 1);
 		attroff(A_BOLD);
 		if (!measured[h])
@@ -433,8 +450,9 @@ static void draw_guest(struct kmt_live_ui *ui)
 	const struct kmt_guest *g = kmt_snapshot_find(snap, ui->selected);
 	const struct kmt_gpa_region *top[32];
 	char line[512], since[16], a[32], b[32], c[32];
-	int y, list_rows, half = COLS / 2;
+	int y, list_rows, half = COLS / 2, px, py;
 	size_t nr_top;
+	bool side;
 
 	draw_status(ui);
 	if (!g) {
@@ -456,9 +474,12 @@ static void draw_guest(struct kmt_live_ui *ui)
 	mvaddnstr(1, 0, line, COLS);
 	attroff(A_BOLD);
 
-	/* vCPU threads on the left, busiest pages on the right. */
-	/* As many rows as vCPUs or pages need, up to a third of the screen. */
-	list_rows = (LINES - 8) / 3;
+	/*
+	 * vCPU threads on the left, busiest pages on the right; on a narrow
+	 * terminal the pages go below the vCPUs.
+	 */
+	side = COLS >= 2 * VCPU_TABLE_W + 2;
+	list_rows = (LINES - 8) / (side ? 3 : 5);
 	nr_top = kmt_guest_top_regions(g, top, sizeof(top) / sizeof(top[0]));
 	if ((size_t)list_rows > (g->nr_vcpus > nr_top ? g->nr_vcpus : nr_top))
 		list_rows = (int)(g->nr_vcpus > nr_top ? g->nr_vcpus : nr_top);
@@ -466,12 +487,14 @@ static void draw_guest(struct kmt_live_ui *ui)
 		list_rows = 1;
 	if (nr_top > (size_t)list_rows)
 		nr_top = (size_t)list_rows;
+	px = side ? half : 0;
+	py = side ? 3 : 3 + list_rows + 1 + (g->nr_vcpus > (size_t)list_rows);
 	attron(A_REVERSE);
 	snprintf(line, sizeof(line), "%-8s %8s %8s %8s %8s %8s", "TID", "EXITS", "READS",
 		 "WRITES", "KERNEL", "VMM");
-	mvaddnstr(3, 0, line, half - 1);
+	mvaddnstr(3, 0, line, side ? half - 1 : COLS);
 	snprintf(line, sizeof(line), "%-18s %9s %8s", "PAGE (GPA)", "EXITS", "p99");
-	mvaddnstr(3, half, line, COLS - half);
+	mvaddnstr(py, px, line, COLS - px);
 	attroff(A_REVERSE);
 	for (int i = 0; i < list_rows; i++) {
 		if ((size_t)i < g->nr_vcpus) {
@@ -481,7 +504,7 @@ static void draw_guest(struct kmt_live_ui *ui)
 			snprintf(line, sizeof(line), "%-8" PRIu32 " %8" PRIu64 " %8" PRIu64 " %8"
 				 PRIu64 " %8" PRIu64 " %8" PRIu64, v->tid, vc.exits, vc.reads,
 				 vc.writes, vc.kernel_handled, vc.vmm_handled);
-			mvaddnstr(4 + i, 0, line, half - 1);
+			mvaddnstr(4 + i, 0, line, side ? half - 1 : COLS);
 		} else if (i == 0) {
 			mvaddnstr(4, 0, "no vCPU thread", half - 1);
 		}
@@ -489,20 +512,19 @@ static void draw_guest(struct kmt_live_ui *ui)
 			snprintf(line, sizeof(line), "0x%-16" PRIx64 " %9" PRIu64 " %8s", top[i]->gpa,
 				 top[i]->exits, human_ns(kmt_hist_quantile(&top[i]->lat, 0.99),
 							 top[i]->lat.count, a, sizeof(a)));
-			mvaddnstr(4 + i, half, line, COLS - half);
+			mvaddnstr(py + 1 + i, px, line, COLS - px);
 		}
 	}
 	if (g->nr_vcpus > (size_t)list_rows) {
 		snprintf(line, sizeof(line), "... %zu more vCPU threads",
 			 g->nr_vcpus - (size_t)list_rows);
-		mvaddnstr(4 + list_rows, 0, line, half - 1);
+		mvaddnstr(4 + list_rows, 0, line, side ? half - 1 : COLS);
 	}
-	y = 4 + list_rows + 1;
+	y = (side ? 4 + list_rows + (g->nr_vcpus > (size_t)list_rows) : py + 1 + list_rows) + 1;
 
 	/* Latency: VMM and kernel part side by side; then each lock's wait. */
 	{
-		const char *titles[2] = { "VMM part: exits per latency bucket",
-					  "kernel part: exits per latency bucket" };
+		const char *titles[2] = { "VMM part latency", "kernel part latency" };
 		const struct kmt_hist *hists[2] = { &g->hist[KMT_HIST_VMM],
 						    &g->hist[KMT_HIST_KERNEL] };
 		bool measured[2] = { kmt_snapshot_measures(snap, KMT_CAP_VMM_PART),
@@ -511,7 +533,7 @@ static void draw_guest(struct kmt_live_ui *ui)
 		size_t nr_locks = sel ? sel->nr_locks : 0;
 		int rows = LINES - 1 - y - (nr_locks ? (LINES - 1 - y) / 3 : 0);
 
-		y += draw_hists(ui, y, rows, titles, hists, measured, 2, true) + 1;
+		y += draw_hists(ui, y, rows, titles, hists, measured, 2, true, "exits") + 1;
 		for (size_t i = 0; i < nr_locks && y < LINES - 3; i++) {
 			const struct kmt_backend *lb = sel->locks[i];
 			const struct kmt_lock_stats *l = &g->locks[lb->lock];
@@ -519,15 +541,15 @@ static void draw_guest(struct kmt_live_ui *ui)
 			const bool yes[1] = { true };
 			const char *t[1] = { line };
 
-			snprintf(line, sizeof(line), "lock %s: contended waits per bucket (%s; "
-				 "p99 %s)", lb->name, lb->wait_unit,
+			snprintf(line, sizeof(line), "lock %s wait in %s, p99 %s", lb->name,
+				 lb->wait_unit,
 				 strcmp(lb->wait_unit, "ns") ?
 				 (snprintf(b, sizeof(b), "%" PRIu64,
 					   kmt_hist_quantile(&l->wait, 0.99)), b) :
 				 human_ns(kmt_hist_quantile(&l->wait, 0.99), l->wait.count, c,
 					  sizeof(c)));
 			y += draw_hists(ui, y, (LINES - 1 - y) / (int)(nr_locks - i), t, wait,
-					yes, 1, !strcmp(lb->wait_unit, "ns")) + 1;
+					yes, 1, !strcmp(lb->wait_unit, "ns"), "waits") + 1;
 		}
 	}
 }

@@ -81,8 +81,8 @@ for tid in $(jq '.guests[0].vcpus[].tid' "$work/web"); do
 	expect_eq "vCPU $tid exits" "$want" "$(screen | awk -v t="$tid" '$1 == t { print $2; exit }')"
 done
 exits=$(jq '.guests[0].mmio_exits' "$work/web")
-expect_screen "VMM part: exits per latency bucket \\($exits\\)" 5 "the VMM histogram counts $exits exits"
-bars=$(screen | awk '/VMM part:/ { on = 1; next } on && $1 ~ /^<=/ { sum += $2 } END { print sum + 0 }')
+expect_screen "VMM part latency \\($exits exits\\)" 5 "the VMM histogram counts $exits exits"
+bars=$(screen | awk '/VMM part latency/ { on = 1; next } on && $1 ~ /^<=/ { sum += $2 } END { print sum + 0 }')
 expect_eq "sum of the VMM histogram's bars" "$exits" "$bars"
 expect_screen "kernel part" 5 "the kernel part is drawn beside it"
 keys Escape

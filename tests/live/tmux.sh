@@ -40,9 +40,19 @@ start_view() {
 		sleep 600
 	EOF
 	tmx -f /dev/null new-session -d -s view -x "$cols" -y "$rows" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash $work/pane.sh"
+		"env TERM=${VIEW_TERM:-xterm-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 bash $work/pane.sh"
+	[[ -n ${VIEW_TERM:-} ]] && return 0
 	wait_screen "kvm-mmio-top [0-9:]+ +every" 20 ||
 		fail "the live view did not draw within 20 s: $(cat "$work/top.err" 2>/dev/null)"
+}
+
+# stop_view: ends the tmux server (and the tool if still running) for another start_view.
+stop_view() {
+	if [[ -f $work/top.pid ]]; then
+		kill "$(cat "$work/top.pid")" 2>/dev/null || true
+	fi
+	tmx kill-server 2>/dev/null || true
+	rm -f "$work/top.pid" "$work/top.rc" "$work/stty.before" "$work/stty.after"
 }
 
 screen() {
