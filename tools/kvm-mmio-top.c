@@ -152,7 +152,7 @@ static void parse_pids(struct argp_state *state, struct options *o, const char *
 	struct kmt_session_opts *s = &o->session;
 
 	snprintf(copy, sizeof(copy), "%s", arg);
-	if (!*arg || arg[strlen(arg) - 1] == ',')
+	if (!*arg || *arg == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
 		argp_error(state, "invalid pid list '%s': pids separated by commas", arg);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint32_t pid = (uint32_t)parse_number(state, "--pid", tok, 4194304);
@@ -184,7 +184,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'n':
 		o->iterations = (long)parse_number(state, "-n", arg, 1000000000);
 		if (!o->iterations)
-			argp_error(state, "-n needs at least 1");
+			argp_error(state, "invalid number '%s' for -n: at least 1", arg);
 		break;
 	case OPT_ONCE:
 		o->iterations = 1;
