@@ -20,8 +20,8 @@ static const int col_width[KMT_LIVE_COLS] = {
 
 /* Which columns a narrow terminal keeps first. */
 static const enum kmt_live_col priority[] = {
-	KMT_COL_PID, KMT_COL_NAME, KMT_COL_RATE, KMT_COL_VMM_P99, KMT_COL_KRN_P99,
-	KMT_COL_READS, KMT_COL_WRITES, KMT_COL_HISTORY, KMT_COL_VCPUS, KMT_COL_VMM_P50,
+	KMT_COL_PID, KMT_COL_NAME, KMT_COL_RATE, KMT_COL_VMM_P99, KMT_COL_READS,
+	KMT_COL_WRITES, KMT_COL_HISTORY, KMT_COL_VCPUS, KMT_COL_KRN_P99, KMT_COL_VMM_P50,
 	KMT_COL_KRN_P50, KMT_COL_LOCK_P99, KMT_COL_KERNEL, KMT_COL_VMM, KMT_COL_VMM_MAX,
 	KMT_COL_EXITS,
 };
@@ -464,8 +464,8 @@ static void draw_guest(struct kmt_live_ui *ui)
 	struct kmt_mmio_counts n = kmt_guest_counts(g);
 
 	snprintf(line, sizeof(line),
-		 "guest %s  pid %" PRIu32 "  vCPUs %zu  %s %s  exits %" PRIu64 "  reads %" PRIu64
-		 "  writes %" PRIu64 "  kernel %" PRIu64 "  VMM %" PRIu64,
+		 "guest %s  pid %" PRIu32 "  vCPUs %zu  %s %s  exits %" PRIu64 "  reads/writes %"
+		 PRIu64 "/%" PRIu64 "  kernel/VMM %" PRIu64 "/%" PRIu64,
 		 g->name[0] ? g->name : "?", g->pid, g->nr_vcpus,
 		 m->per_interval ? "last interval" : "totals since",
 		 m->per_interval ? "" : clock_of(m->reset_ns, since, sizeof(since)), n.exits,
