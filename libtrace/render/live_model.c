@@ -274,11 +274,10 @@ static int cmp_col(const struct kmt_live_row *a, const struct kmt_live_row *b,
 	}
 }
 
-static const struct kmt_live_model *sorting;
-
 /* Text columns read naturally A to Z; numbers biggest first, like top. */
-static int cmp_rows(const void *pa, const void *pb)
+static int cmp_rows(const void *pa, const void *pb, void *ctx)
 {
+	const struct kmt_live_model *sorting = ctx;
 	const struct kmt_live_row *a = pa, *b = pb;
 	enum kmt_live_col col = sorting->sort;
 	bool ascending = col == KMT_COL_PID || col == KMT_COL_NAME;
@@ -322,9 +321,7 @@ int kmt_live_rows(struct kmt_live_model *m)
 		r->krn = kmt_hist_summary(&g->hist[KMT_HIST_KERNEL]);
 		lock_p99(r, src->backends);
 	}
-	sorting = m;
-	qsort(m->rows, m->nr_rows, sizeof(*m->rows), cmp_rows);
-	sorting = NULL;
+	qsort_r(m->rows, m->nr_rows, sizeof(*m->rows), cmp_rows, m);
 	return 0;
 }
 

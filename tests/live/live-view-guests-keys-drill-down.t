@@ -44,6 +44,13 @@ wait_guest "$db" "$work/db"
 expect_row "$work/web"
 expect_row "$work/db"
 
+# The header: the backend and what it measures, the interval, drops and the tool's own cost.
+expect_screen "^kvm-mmio-top [0-9:]+ +every 0.5s +guests 2 +dropped [0-9]+ \\(total [0-9]+\\) +cost: BPF [0-9.]+ms/s, CPU [0-9.]+%" 5 "status line with the tool's cost"
+expect_screen "^backend [a-z0-9_]+ measures counts vmm_part" 5 "backend and capabilities"
+# The burst is over, and still in each guest's sparkline.
+row_of "$web" | grep -q '[▁▂▃▄▅▆▇█]' || fail "no burst in the sparkline of $web: $(row_of "$web")"
+echo "ok: the burst stays in the sparkline after it ended"
+
 # A guest started while the view runs.
 start_guest "$work/late" --writes 70 -name "guest=$tag-late" --linger-ms 600
 late=$guest_pid
@@ -91,6 +98,18 @@ expect_screen "^ +PID +NAME" 5 "Esc goes back to the table"
 keys h
 expect_screen "kvm-mmio-top: keys" 5 "h shows the keys"
 keys Escape
+# t: the last interval only (nothing happened in it); again: the totals.
+keys t
+expect_screen "showing: last interval" 5 "t shows the last interval"
+expect_eq "guests in the last interval" "" "$(names_shown)"
+keys t
+expect_eq "totals again" "$tag-web " "$(names_shown)"
+# s: a new interval; r: totals from zero.
+keys s 2 Enter
+expect_screen "^kvm-mmio-top [0-9:]+ +every 2s" 5 "s changes the interval"
+keys r
+expect_screen "totals reset" 5 "r resets the totals"
+expect_eq "guests after the reset" "" "$(names_shown)"
 keys q
 wait_view_exit 10
 expect_eq "exit status after q" 0 "$view_rc"
