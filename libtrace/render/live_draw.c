@@ -449,7 +449,7 @@ static void draw_guest(struct kmt_live_ui *ui)
 	const struct kmt_snapshot *snap = m->per_interval && m->last ? m->last : &m->total;
 	const struct kmt_guest *g = kmt_snapshot_find(snap, ui->selected);
 	const struct kmt_gpa_region *top[32];
-	char line[512], since[16], a[32], b[32], c[32];
+	char line[512], since[16], a[32], b[48], c[64];
 	int y, list_rows, half = COLS / 2, px, py;
 	size_t nr_top;
 	bool side;
@@ -541,15 +541,22 @@ static void draw_guest(struct kmt_live_ui *ui)
 			const bool yes[1] = { true };
 			const char *t[1] = { line };
 
-			snprintf(line, sizeof(line), "lock %s wait in %s, p99 %s", lb->name,
-				 lb->wait_unit,
-				 strcmp(lb->wait_unit, "ns") ?
-				 (snprintf(b, sizeof(b), "%" PRIu64,
-					   kmt_hist_quantile(&l->wait, 0.99)), b) :
-				 human_ns(kmt_hist_quantile(&l->wait, 0.99), l->wait.count, c,
-					  sizeof(c)));
+			bool ns = !strcmp(lb->wait_unit, "ns");
+			uint64_t p99 = kmt_hist_quantile(&l->wait, 0.99);
+
+			if (ns)
+				human_ns(p99, l->wait.count, b, sizeof(b));
+			else
+				snprintf(b, sizeof(b), "%" PRIu64 " %s", p99, lb->wait_unit);
+			if (lb->caps & KMT_CAP_LOCK_ACQUIRED)
+				snprintf(c, sizeof(c), " of %" PRIu64 " acquisitions",
+					 (uint64_t)l->acquired);
+			else
+				c[0] = '\0';
+			snprintf(line, sizeof(line), "lock %s: contended waits%s, p99 %s", lb->name,
+				 c, l->wait.count ? b : "-");
 			y += draw_hists(ui, y, (LINES - 1 - y) / (int)(nr_locks - i), t, wait,
-					yes, 1, !strcmp(lb->wait_unit, "ns"), "waits") + 1;
+					yes, 1, ns, "waits") + 1;
 		}
 	}
 }
