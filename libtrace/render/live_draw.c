@@ -182,8 +182,10 @@ static void draw_backends(int y, const struct kmt_selection *sel)
 					 " (kernel part not measured here)");
 	for (size_t i = 0; i < sel->nr_locks && used < sizeof(line); i++)
 		used += (size_t)snprintf(line + used, sizeof(line) - used,
-					 "; lock %s (wait in %s)", sel->locks[i]->name,
-					 sel->locks[i]->wait_unit);
+					 "; lock %s (wait in %s%s)", sel->locks[i]->name,
+					 sel->locks[i]->wait_unit,
+					 sel->locks[i]->caps & KMT_CAP_LOCK_ACQUIRED ?
+					 ", every acquisition counted" : "");
 	mvaddnstr(y, 0, line, COLS);
 }
 

@@ -140,9 +140,9 @@ static bool finish_prompt(struct kmt_live_ui *ui)
 	case KMT_PROMPT_INTERVAL:
 		errno = 0;
 		secs = strtod(ui->input, &end);
-		if (errno || end == ui->input || *end || !(secs >= 0.1 && secs <= 86400)) {
+		if (errno || end == ui->input || *end || !(secs >= 0.01 && secs <= 86400)) {
 			snprintf(ui->message, sizeof(ui->message),
-				 "invalid interval '%s': seconds from 0.1 to 86400", ui->input);
+				 "invalid interval '%s': seconds from 0.01 to 86400", ui->input);
 			break;
 		}
 		ui->interval_s = secs;
