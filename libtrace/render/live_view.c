@@ -281,23 +281,29 @@ static bool locale_is_utf8(void)
 	return codeset && !strcmp(codeset, "UTF-8");
 }
 
-/* Waits for a key or the deadline, naming new guests meanwhile. */
-static void wait_input(struct kmt_poller *poller, uint64_t deadline, bool keyboard)
+/*
+ * Waits for a key or the deadline, naming new guests meanwhile. Returns
+ * false when the terminal hung up (poll would return at once forever).
+ */
+static bool wait_input(struct kmt_poller *poller, uint64_t deadline, bool keyboard)
 {
 	uint64_t now = kmt_now_ns(), nap;
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
 	kmt_poller_learn_names(poller);
 	if (now >= deadline)
-		return;
+		return true;
 	nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
 	if (keyboard) {
-		poll(&pfd, 1, (int)((nap + 999999) / 1000000));
+		if (poll(&pfd, 1, (int)((nap + 999999) / 1000000)) > 0 &&
+		    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			return false;
 	} else {
 		struct timespec ts = { (time_t)(nap / 1000000000ULL), (long)(nap % 1000000000ULL) };
 
 		nanosleep(&ts, NULL);
 	}
+	return true;
 }
 
 static int loop(struct kmt_live_ui *ui, struct kmt_poller *poller,
@@ -349,7 +355,11 @@ static int loop(struct kmt_live_ui *ui, struct kmt_poller *poller,
 		}
 		if (opts->iterations && done >= opts->iterations)
 			break;
-		wait_input(poller, deadline, keyboard);
+		if (!wait_input(poller, deadline, keyboard)) {
+			rc = -EIO;
+			snprintf(err, errlen, "the terminal hung up");
+			break;
+		}
 		while (keyboard && (ch = getch()) != ERR) {
 			enum key_result r = handle_key(ui, ch, clock_ns(CLOCK_REALTIME));
 
