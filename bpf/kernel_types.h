@@ -2,9 +2,10 @@
 /*
  * The few kernel types our BPF programs touch, declared for CO-RE.
  *
- * We do not commit a generated vmlinux.h: the programs read only scalar
- * tracepoint arguments plus the syscall registers of raw_syscalls:sys_enter,
- * so this header is all the build needs and it cannot pick up layout details
+ * We do not commit a generated vmlinux.h: the programs read scalar
+ * tracepoint arguments, the syscall registers of raw_syscalls:sys_enter and
+ * the few fields that lead from a vCPU fd to its VM's MMU lock, so this
+ * header is all the build needs and it cannot pick up layout details
  * of the build host's running kernel. preserve_access_index makes every
  * pt_regs field access a CO-RE relocation resolved against the target
  * kernel's BTF at load time.
@@ -51,6 +52,56 @@ struct kmt_syscall_enter_ioctl {
 	__u64 cmd;
 	__u64 arg;
 };
+
+/*
+ * The path from a vCPU thread's KVM_RUN fd to its VM's MMU lock:
+ * current->files->fdt->fd[fd] is the vCPU's file, whose private_data is its
+ * struct kvm_vcpu, whose kvm is the VM. Only the fields read are declared;
+ * CO-RE finds them in the running kernel (kvm's types in vmlinux BTF, or in
+ * the kvm module's).
+ */
+struct qstr {
+	const unsigned char *name;
+} __attribute__((preserve_access_index));
+
+struct dentry {
+	struct qstr d_name;
+} __attribute__((preserve_access_index));
+
+struct path {
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct path f_path;
+	void *private_data;
+} __attribute__((preserve_access_index));
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct {
+	struct fdtable *fdt;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct files_struct *files;
+} __attribute__((preserve_access_index));
+
+/* spinlock_t or rwlock_t, depending on the arch: a struct either way for CO-RE. */
+struct kmt_mmu_lock {
+	int raw;
+};
+
+struct kvm {
+	struct kmt_mmu_lock mmu_lock;	/* only its address is used */
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+} __attribute__((preserve_access_index));
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {

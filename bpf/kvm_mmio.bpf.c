@@ -45,6 +45,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Only this VMM process is traced when non-zero (kvm-mmio-top --pid). */
 const volatile __u32 filter_tgid = 0;
+/* vCPU threads' lock waits are recorded (a lock series was chosen). */
+const volatile bool lock_waits = false;
+
+/* KVM names a vCPU's anonymous file "kvm-vcpu:<id>": proof that an fd is a vCPU's. */
+#define VCPU_FILE_PREFIX "kvm-vcpu:"
 
 /* When set, only the VMM processes in traced_tgids are (kvm-mmio-top -p A,B). */
 const volatile bool filter_tgids = false;
@@ -65,20 +70,12 @@ struct {
 #define ST_OPEN_WRITE	(1U << 5)	/* a write not counted yet */
 #define ST_OPEN		(ST_OPEN_READ | ST_OPEN_WRITE)
 
-struct vcpu_state {
-	__u64 guest_exit_ns;
-	__u64 vmm_exit_ns;
-	__u64 vmm_ns;		/* VMM time accumulated within this exit */
-	__u64 last_gpa;
-	__u32 flags;
-};
-
 /* Keyed by thread id: vCPU threads come and go, so LRU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, KMT_VCPU_STATE_ENTRIES);
 	__type(key, __u32);
-	__type(value, struct vcpu_state);
+	__type(value, struct kmt_vcpu_state);
 } vcpu_state SEC(".maps");
 
 /* Each key is written by one vCPU thread only: plain increments are safe. */
@@ -154,9 +151,9 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 }
 
 /* value is in the histogram's unit: ns for latencies, retries for HPTE lock waits. */
-static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
+static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
 {
-	__u32 slot = kmt_hist_slot(ns);
+	__u32 slot = kmt_hist_slot(value);
 	__u64 max;
 	int i;
 
@@ -166,11 +163,11 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 ns)
 		return;
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 	__sync_fetch_and_add(&hist->count, 1);
-	__sync_fetch_and_add(&hist->sum_ns, ns);
+	__sync_fetch_and_add(&hist->sum, value);
 	/* Racing vCPUs of one guest: a bounded compare-and-swap keeps max exact. */
 	for (i = 0; i < 4; i++) {
-		max = hist->max_ns;
-		if (ns <= max || __sync_val_compare_and_swap(&hist->max_ns, max, ns) == max)
+		max = hist->max;
+		if (value <= max || __sync_val_compare_and_swap(&hist->max, max, value) == max)
 			break;
 	}
 }
@@ -199,9 +196,9 @@ static __always_inline struct kmt_vcpu_stats *stats_of(__u32 tgid, __u32 tid)
 	return lookup_or_init(&vcpu_stats, &key, &zero, KMT_DROP_STATS);
 }
 
-static __always_inline struct vcpu_state *state_of(__u32 tid)
+static __always_inline struct kmt_vcpu_state *state_of(__u32 tid)
 {
-	static const struct vcpu_state zero;
+	static const struct kmt_vcpu_state zero;
 
 	return lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
 }
@@ -217,7 +214,7 @@ static __always_inline bool traced(__u32 tgid)
  * Counts the vCPU's open access, if any, as completed by the VMM or by the
  * kernel. Only the vCPU thread itself gets here, so plain increments are safe.
  */
-static __always_inline void count_access(struct vcpu_state *st, __u64 id, bool by_vmm)
+static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bool by_vmm)
 {
 	__u32 open = st->flags & ST_OPEN;
 	struct kmt_vcpu_stats *stats;
@@ -241,17 +238,17 @@ static __always_inline void count_access(struct vcpu_state *st, __u64 id, bool b
 	}
 }
 
-static __always_inline int on_access(__u64 gpa, bool write)
+static __always_inline struct kmt_vcpu_state *access(__u64 gpa, bool write)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct kmt_region_value *region;
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
-		return 0;
+		return NULL;
 	st = state_of((__u32)id);
 	if (!st)
-		return 0;
+		return NULL;
 	/* No return to the VMM since the previous access: the kernel completed it. */
 	count_access(st, id, false);
 	st->flags |= ST_MMIO | (write ? ST_OPEN_WRITE : ST_OPEN_READ);
@@ -259,21 +256,25 @@ static __always_inline int on_access(__u64 gpa, bool write)
 	region = region_of(id >> 32, gpa);
 	if (region)
 		__sync_fetch_and_add(&region->exits, 1);
+	return st;
+}
+
+static __always_inline int on_access(__u64 gpa, bool write)
+{
+	access(gpa, write);
 	return 0;
 }
 
 static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 {
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 	__u32 tid;
 
 	switch (type) {
 	case KMT_TRACE_MMIO_WRITE:
 		return on_access(gpa, true);
 	case KMT_TRACE_MMIO_READ_UNSATISFIED:
-		on_access(gpa, false);
-		tid = (__u32)bpf_get_current_pid_tgid();
-		st = bpf_map_lookup_elem(&vcpu_state, &tid);
+		st = access(gpa, false);
 		if (st)
 			st->flags |= ST_READ_PENDING;
 		return 0;
@@ -295,7 +296,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -323,8 +324,8 @@ static __always_inline void region_latency(__u32 tgid, __u64 gpa, __u64 ns)
 		hist_add(&region->lat, ns);
 }
 
-/* A vCPU thread whose MMIO exit is with the VMM calls an ioctl: KVM_RUN ends the VMM part. */
-static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
+/* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
+static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u64 id, __u32 cmd)
 {
 	__u64 now, vmm_ns;
 	__u32 tgid;
@@ -345,27 +346,68 @@ static __always_inline int on_ioctl(struct vcpu_state *st, __u64 id, __u32 cmd)
 	return 0;
 }
 
-static __always_inline struct vcpu_state *in_vmm(__u64 id)
+static __always_inline bool is_vcpu_file(struct file *file)
+{
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	char prefix[sizeof(VCPU_FILE_PREFIX)] = {};
+
+	if (bpf_probe_read_kernel_str(prefix, sizeof(prefix), name) < 0)
+		return false;
+	for (int i = 0; i < (int)sizeof(VCPU_FILE_PREFIX) - 1; i++)
+		if (prefix[i] != VCPU_FILE_PREFIX[i])
+			return false;
+	return true;
+}
+
+/*
+ * The address of the MMU lock of the VM whose vCPU file is fd in the current
+ * task, or 0 when fd is not a vCPU's or the kernel's BTF lacks kvm's types.
+ */
+static __always_inline __u64 vm_mmu_lock(__u32 fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+	struct kvm_vcpu *vcpu;
+	struct kvm *kvm;
+
+	if (!bpf_core_type_exists(struct kvm_vcpu) || !bpf_core_field_exists(struct kvm, mmu_lock) ||
+	    !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file || !is_vcpu_file(file))
+		return 0;
+	vcpu = BPF_CORE_READ(file, private_data);
+	kvm = BPF_CORE_READ(vcpu, kvm);
+	return kvm ? (__u64)__builtin_preserve_access_index(&kvm->mmu_lock) : 0;
+}
+
+/* A vCPU thread enters KVM_RUN: learn its VM's MMU lock once per vCPU fd; end a VMM part. */
+static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 {
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st;
 
-	return st && (st->flags & ST_IN_VMM) ? st : NULL;
+	if (cmd != KMT_KVM_RUN)
+		return 0;
+	st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	if (lock_waits && traced(id >> 32) && (!st || st->locks.vcpu_fd != fd + 1)) {
+		st = st ?: state_of(tid);
+		if (!st)
+			return 0;
+		st->locks.mmu_lock = vm_mmu_lock(fd);
+		st->locks.vcpu_fd = fd + 1;
+	}
+	return st && (st->flags & ST_IN_VMM) ? on_ioctl(st, id, cmd) : 0;
 }
 
 /* raw_syscalls:sys_enter runs for every syscall on the host: leave early. */
 static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 {
-	__u64 id;
-	struct vcpu_state *st;
-
 	if (nr != KMT_NR_IOCTL)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	st = in_vmm(id);
-	if (!st)
-		return 0;
-	return on_ioctl(st, id, (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			    (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
 }
 
 /*
@@ -377,16 +419,13 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int sys_enter_ioctl(struct kmt_syscall_enter_ioctl *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st = in_vmm(id);
-
-	return st ? on_ioctl(st, id, (__u32)ctx->cmd) : 0;
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)ctx->fd, (__u32)ctx->cmd);
 }
 
 static __always_inline int on_kvm_exit(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -402,7 +441,7 @@ static __always_inline int on_kvm_exit(void)
 }
 
 /* The guest runs again (or its access is complete): close a timed MMIO exit. */
-static __always_inline void end_exit(struct vcpu_state *st, __u64 id)
+static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 {
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
@@ -425,7 +464,7 @@ static __always_inline int on_kvm_entry(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st)
 		end_exit(st, id);
@@ -436,7 +475,7 @@ static __always_inline int on_kvm_entry(void)
 static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vcpu_state *st;
+	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
@@ -458,7 +497,7 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
 
 	if (st && exit_ns && st->guest_exit_ns == exit_ns)
 		end_exit(st, id);
@@ -483,6 +522,56 @@ static __always_inline int on_hpte_lookup(__u32 spins)
 	return 0;
 }
 
+/*
+ * lock:contention_begin fires for every contended lock of the host: leave
+ * at once unless a known vCPU thread waits.
+ */
+static __always_inline int on_contention_begin(__u64 lock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_locks *l;
+
+	if (!st || !st->locks.vcpu_fd)
+		return 0;
+	l = &st->locks;
+	/* A lock taken while waiting for another is part of the outer wait. */
+	if (l->depth++)
+		return 0;
+	l->waiting_for = lock;
+	l->wait_begin_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_contention_end(__u64 lock)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_lock_key key = { .tgid = id >> 32 };
+	struct kmt_lock_stats *series;
+	struct kmt_vcpu_locks *l;
+
+	if (!st || !st->locks.vcpu_fd)
+		return 0;
+	l = &st->locks;
+	if (!l->depth) {
+		drop(KMT_DROP_LOCK_UNPAIRED);
+		return 0;
+	}
+	if (--l->depth)
+		return 0;
+	if (lock != l->waiting_for) {
+		drop(KMT_DROP_LOCK_UNPAIRED);
+		return 0;
+	}
+	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
+	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
+	if (series)
+		hist_add(&series->wait, bpf_ktime_get_ns() - l->wait_begin_ns);
+	return 0;
+}
+
 #define KMT_PROG(event, call, args...)					\
 	SEC("tp_btf/" #event)						\
 	int BPF_PROG(event##_btf, ##args) { return call; }		\
@@ -502,3 +591,5 @@ KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u32 lpid, __u32 v
 	 __u64 gpa, __u32 len, __u32 is_write, __u32 dest, __u64 exit_ns)
 KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u32 lpid, __u32 vcpu_id, __u64 ea,
 	 __u64 slb_v, __u64 valid, __s64 index, __u64 hpte_v, __u64 hpte_r, __u32 spins)
+KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
+KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)

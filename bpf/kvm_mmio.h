@@ -27,8 +27,8 @@
 struct kmt_hist {
 	__u64 slots[KMT_HIST_SLOTS];
 	__u64 count;
-	__u64 sum_ns;
-	__u64 max_ns;
+	__u64 sum;		/* in the unit of the values: ns, or lock retries */
+	__u64 max;
 };
 
 /* Index of the highest set bit; x must be non-zero. Loop-free for BPF. */
@@ -96,7 +96,23 @@ struct kmt_hist_key {
  */
 enum kmt_lock_kind {
 	KMT_LOCK_HPTE,		/* POWER: HPTE_V_HVLOCK of HPT lookups, wait in retries */
+	KMT_LOCK_MMU,		/* the vCPU's own VM's kvm->mmu_lock, wait in ns */
+	KMT_LOCK_OTHER,		/* every other lock a vCPU thread waits on, in ns */
 	KMT_LOCK_KINDS,
+};
+
+/*
+ * A vCPU thread's lock waits (lock:contention_begin/end): its VM's MMU lock,
+ * found at KVM_RUN, and the wait in progress. Locks
+ * taken while waiting for another (a queued rwlock's internal spinlock) are
+ * part of the outer wait: depth counts them.
+ */
+struct kmt_vcpu_locks {
+	__u64 mmu_lock;		/* address of its VM's kvm->mmu_lock; 0: not known */
+	__u64 waiting_for;	/* the outermost lock being waited for */
+	__u64 wait_begin_ns;
+	__u32 vcpu_fd;		/* the KVM_RUN fd mmu_lock was found from, plus one */
+	__u32 depth;		/* contention_begin events not yet ended */
 };
 
 struct kmt_lock_key {
@@ -108,6 +124,21 @@ struct kmt_lock_key {
 struct kmt_lock_stats {
 	__u64 acquired;
 	struct kmt_hist wait;
+};
+
+/*
+ * A vCPU thread's exit in progress, keyed by thread id: the BPF programs'
+ * own state (flags are private to kvm_mmio.bpf.c), with its lock waits in
+ * the same entry so that one lookup per event serves both.
+ */
+struct kmt_vcpu_state {
+	__u64 guest_exit_ns;
+	__u64 vmm_exit_ns;
+	__u64 vmm_ns;		/* VMM time accumulated within this exit */
+	__u64 last_gpa;
+	__u32 flags;
+	__u32 pad;
+	struct kmt_vcpu_locks locks;
 };
 
 struct kmt_vcpu_key {
@@ -151,6 +182,7 @@ enum kmt_drop {
 	KMT_DROP_HIST,		/* histogram map full: latency not recorded */
 	KMT_DROP_REGION,	/* region map full: region not counted */
 	KMT_DROP_LOCK,		/* lock map full: acquisition not counted */
+	KMT_DROP_LOCK_UNPAIRED,	/* contention_end with no matching begin (e.g. began before attach) */
 	KMT_DROP_UNPAIRED,	/* KVM_EXIT_MMIO with no MMIO access seen before it */
 	KMT_DROPS,
 };

@@ -7,5 +7,21 @@ $(BUILD)/bench/syscall_rate: bench/syscall_rate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
-bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate
+$(BUILD)/bench/lock_churn: bench/lock_churn.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread $(LDFLAGS) $< -o $@
+
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) -o $@
+
+bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_churn \
+		$(BUILD)/bench/floor
+	bench/cost.sh
 	bench/tracing-overhead.sh

@@ -9,9 +9,9 @@ static inline void hist_fill(struct kmt_hist *h, __u64 ns, __u64 times)
 {
 	h->slots[kmt_hist_slot(ns)] += times;
 	h->count += times;
-	h->sum_ns += ns * times;
-	if (ns > h->max_ns)
-		h->max_ns = ns;
+	h->sum += ns * times;
+	if (ns > h->max)
+		h->max = ns;
 }
 
 #endif /* KMT_TEST_HIST_FILL_H */

@@ -7,6 +7,7 @@
 
 #define EVS_STOCK (KMT_EV(KMT_EV_MMIO) | KMT_EV(KMT_EV_USER_EXIT) | KMT_EV(KMT_EV_SYS_ENTER))
 #define EVS_EXITS (EVS_STOCK | KMT_EV(KMT_EV_EXIT) | KMT_EV(KMT_EV_ENTRY))
+#define EVS_LOCKS (KMT_EV(KMT_EV_LOCK_BEGIN) | KMT_EV(KMT_EV_LOCK_END))
 #define EVS_POWER (EVS_STOCK | KMT_EV(KMT_EV_HV_DISPATCH) | KMT_EV(KMT_EV_HV_COMPLETE) | \
 		   KMT_EV(KMT_EV_HPTE_LOOKUP))
 
@@ -17,7 +18,7 @@ static inline int select_for(struct kmt_selection *sel, uint32_t bits, const cha
 
 	for (int e = 0; e < KMT_EVENTS; e++)
 		exists[e] = bits & KMT_EV(e);
-	return kmt_backends_select(sel, exists, machine);
+	return kmt_backends_select(sel, exists, machine, true);
 }
 
 #endif /* KMT_TEST_SELECT_FIXTURE_H */

@@ -72,7 +72,7 @@ static const char doc[] =
 	"could not bind), 2 usage error.";
 
 enum {
-	OPT_ONCE = 0x100, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
+	OPT_ONCE = 0x100, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
 };
 
@@ -97,7 +97,11 @@ static const struct argp_option option_defs[] = {
 	  XSTR(KMT_DEFAULT_MAX_VCPUS) ")", 0 },
 	{ "max-regions", OPT_MAX_REGIONS, "N", 0,
 	  "(guest, page) regions tracked at once (default " XSTR(KMT_DEFAULT_MAX_REGIONS) ")", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's messages and the probes chosen", 0 },
+	{ "no-locks", OPT_NO_LOCKS, NULL, 0,
+	  "Do not attach the lock series (lock:contention_* runs for every contended lock "
+	  "of the host)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show the backends and probes chosen, and libbpf's messages",
+	  0 },
 	{ NULL, 0, NULL, 0, "Prometheus exporter mode:", 1 },
 	{ "textfile-dir", OPT_TEXTFILE_DIR, "DIR", 0,
 	  "Write DIR/kvm_mmio.prom every interval for node_exporter's textfile collector", 1 },
@@ -218,6 +222,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_REGIONS:
 		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1048576);
+		break;
+	case OPT_NO_LOCKS:
+		o->session.no_locks = true;
 		break;
 	case 'v':
 		o->session.verbose = true;

@@ -14,6 +14,8 @@ static const char *const event_names[KMT_EVENTS] = {
 	[KMT_EV_HV_DISPATCH] = "kvm_hv_mmio_dispatch",
 	[KMT_EV_HV_COMPLETE] = "kvm_hv_mmio_complete",
 	[KMT_EV_HPTE_LOOKUP] = "kvm_hv_find_lock_hpte",
+	[KMT_EV_LOCK_BEGIN] = "contention_begin",
+	[KMT_EV_LOCK_END] = "contention_end",
 };
 
 const char *kmt_event_name(enum kmt_event event)
@@ -42,6 +44,8 @@ const char *kmt_capability_name(enum kmt_capability cap)
 #define STOCK (KMT_EV(KMT_EV_MMIO) | KMT_EV(KMT_EV_USER_EXIT) | KMT_EV(KMT_EV_SYS_ENTER))
 #define STOCK_CAPS (KMT_CAP_COUNTS | KMT_CAP_VMM_PART | KMT_CAP_REGIONS)
 #define GUEST_EXITS (KMT_EV(KMT_EV_EXIT) | KMT_EV(KMT_EV_ENTRY))
+/* Lock waits, and KVM_RUN to learn which lock is the vCPU's VM's. */
+#define LOCK_WAITS (KMT_EV(KMT_EV_LOCK_BEGIN) | KMT_EV(KMT_EV_LOCK_END) | KMT_EV(KMT_EV_SYS_ENTER))
 
 const struct kmt_backend kmt_backends[] = {
 	{
@@ -90,6 +94,28 @@ const struct kmt_backend kmt_backends[] = {
 			   "acquires an HPTE lock; contended when it had to retry",
 		.lock = KMT_LOCK_HPTE,
 		.wait_unit = "retries",
+		.column = "HPTE p99",
+	},
+	{
+		.name = "mmu_lock",
+		.role = KMT_ROLE_LOCK,
+		.needs = LOCK_WAITS,
+		.pairing = "lock:contention_begin to contention_end of a vCPU thread on its own VM's "
+			   "kvm->mmu_lock, found at KVM_RUN from the vCPU fd (CO-RE: file, kvm_vcpu, "
+			   "kvm); waits on locks taken inside the wait belong to it",
+		.lock = KMT_LOCK_MMU,
+		.wait_unit = "ns",
+		.column = "MMU p99",
+	},
+	{
+		.name = "other",
+		.role = KMT_ROLE_LOCK,
+		.needs = LOCK_WAITS,
+		.pairing = "lock:contention_begin to contention_end of a vCPU thread on any lock "
+			   "but its VM's MMU lock",
+		.lock = KMT_LOCK_OTHER,
+		.wait_unit = "ns",
+		.column = "LOCK p99",
 	},
 };
 
@@ -118,7 +144,7 @@ static uint32_t existing(const bool exists[KMT_EVENTS])
 }
 
 int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS],
-			const char *machine)
+			const char *machine, bool locks)
 {
 	uint32_t have = existing(exists);
 	size_t used = 0;
@@ -130,7 +156,10 @@ int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS]
 		uint32_t missing = b->needs & ~have;
 		const char *verdict;
 
-		if (b->machine && strcmp(b->machine, machine)) {
+		if (b->role == KMT_ROLE_LOCK && !locks) {
+			snprintf(names, sizeof(names), "lock series turned off (--no-locks)");
+			verdict = "not used";
+		} else if (b->machine && strcmp(b->machine, machine)) {
 			snprintf(names, sizeof(names), "for %s hosts, this is %s", b->machine, machine);
 			verdict = "not used";
 		} else if (missing) {

@@ -26,6 +26,8 @@ enum kmt_event {
 	KMT_EV_HV_DISPATCH,	/* kvm_hv:kvm_hv_mmio_dispatch (kernel-patches/) */
 	KMT_EV_HV_COMPLETE,	/* kvm_hv:kvm_hv_mmio_complete */
 	KMT_EV_HPTE_LOOKUP,	/* kvm_hv:kvm_hv_find_lock_hpte */
+	KMT_EV_LOCK_BEGIN,	/* lock:contention_begin */
+	KMT_EV_LOCK_END,	/* lock:contention_end */
 	KMT_EVENTS,
 };
 
@@ -61,6 +63,7 @@ struct kmt_backend {
 	/* KMT_ROLE_LOCK only: */
 	enum kmt_lock_kind lock;
 	const char *wait_unit;	/* "retries" or "ns" */
+	const char *column;	/* the table's header for its wait p99 */
 };
 
 /* Every descriptor, most capable MMIO backend first. */
@@ -77,11 +80,11 @@ struct kmt_selection {
 
 /*
  * Chooses the descriptors for a kernel whose tracepoints are exists[] on a
- * machine (uname -m). Returns 0, or -ENOENT when no MMIO backend fits; why
- * then says what each lacks.
+ * machine (uname -m); lock series only when locks is true. Returns 0, or
+ * -ENOENT when no MMIO backend fits; why then says what each lacks.
  */
 int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS],
-			const char *machine);
+			const char *machine, bool locks);
 
 /* The union of the chosen descriptors' capabilities. */
 unsigned int kmt_selection_caps(const struct kmt_selection *sel);

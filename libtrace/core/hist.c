@@ -7,9 +7,9 @@ void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
 	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
 		dst->slots[i] += src->slots[i];
 	dst->count += src->count;
-	dst->sum_ns += src->sum_ns;
-	if (src->max_ns > dst->max_ns)
-		dst->max_ns = src->max_ns;
+	dst->sum += src->sum;
+	if (src->max > dst->max)
+		dst->max = src->max;
 }
 
 void kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev)
@@ -17,8 +17,8 @@ void kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const stru
 	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
 		dst->slots[i] = cur->slots[i] - prev->slots[i];
 	dst->count = cur->count - prev->count;
-	dst->sum_ns = cur->sum_ns - prev->sum_ns;
-	dst->max_ns = dst->count ? cur->max_ns : 0;
+	dst->sum = cur->sum - prev->sum;
+	dst->max = dst->count ? cur->max : 0;
 }
 
 uint64_t kmt_hist_quantile(const struct kmt_hist *hist, double q)
@@ -35,11 +35,11 @@ uint64_t kmt_hist_quantile(const struct kmt_hist *hist, double q)
 		if (seen >= rank) {
 			uint64_t upper = kmt_hist_slot_upper(i);
 
-			return upper < hist->max_ns ? upper : hist->max_ns;
+			return upper < hist->max ? upper : hist->max;
 		}
 	}
 	/* Slots and count disagree (a torn read): the max is still exact. */
-	return hist->max_ns;
+	return hist->max;
 }
 
 struct kmt_latency_summary kmt_hist_summary(const struct kmt_hist *hist)
@@ -50,7 +50,7 @@ struct kmt_latency_summary kmt_hist_summary(const struct kmt_hist *hist)
 		.p90 = kmt_hist_quantile(hist, 0.90),
 		.p99 = kmt_hist_quantile(hist, 0.99),
 		.p999 = kmt_hist_quantile(hist, 0.999),
-		.max = hist->max_ns,
-		.sum = hist->sum_ns,
+		.max = hist->max,
+		.sum = hist->sum,
 	};
 }

@@ -11,7 +11,7 @@
 void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src);
 
 /*
- * dst = cur - prev, for a histogram that only grows. max_ns cannot be
+ * dst = cur - prev, for a histogram that only grows. max cannot be
  * subtracted: the interval's max is cur's when anything happened in it.
  */
 void kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev);

@@ -62,6 +62,7 @@ const char *kmt_drop_reason(int i)
 		[KMT_DROP_HIST] = "histograms_full",
 		[KMT_DROP_REGION] = "regions_full",
 		[KMT_DROP_LOCK] = "locks_full",
+		[KMT_DROP_LOCK_UNPAIRED] = "unpaired_lock_waits",
 		[KMT_DROP_UNPAIRED] = "unpaired_exits",
 	};
 
@@ -181,7 +182,7 @@ static bool vcpu_restarted(const struct kmt_vcpu_stats *cur, const struct kmt_vc
 
 static void hist_delta(struct kmt_hist *out, const struct kmt_hist *cur, const struct kmt_hist *prev)
 {
-	if (cur->count < prev->count || cur->sum_ns < prev->sum_ns)
+	if (cur->count < prev->count || cur->sum < prev->sum)
 		*out = *cur;
 	else
 		kmt_hist_delta(out, cur, prev);

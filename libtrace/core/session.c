@@ -47,6 +47,9 @@ static void events_of(struct kvm_mmio *skel, struct event ev[KMT_EVENTS])
 					 skel->progs.kvm_hv_mmio_complete_raw },
 		[KMT_EV_HPTE_LOOKUP] = { skel->progs.kvm_hv_find_lock_hpte_btf,
 					 skel->progs.kvm_hv_find_lock_hpte_raw },
+		[KMT_EV_LOCK_BEGIN] = { skel->progs.contention_begin_btf,
+					skel->progs.contention_begin_raw },
+		[KMT_EV_LOCK_END] = { skel->progs.contention_end_btf, skel->progs.contention_end_raw },
 	};
 
 	memcpy(ev, table, sizeof(table));
@@ -155,6 +158,8 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	if (opts->nr_pids == 1)
 		s->skel->rodata->filter_tgid = opts->pids[0];
 	s->skel->rodata->filter_tgids = opts->nr_pids > 1;
+	s->skel->rodata->lock_waits = kmt_selection_lock(&s->backends, KMT_LOCK_MMU) ||
+				      kmt_selection_lock(&s->backends, KMT_LOCK_OTHER);
 	rc = size_maps(s->skel, opts);
 	if (rc)
 		return fail(err, errlen, rc, "cannot size the BPF maps: %s", strerror(-rc));
@@ -234,7 +239,7 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	if (!s)
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	uname(&uts);
-	if (kmt_backends_select(&s->backends, exists, uts.machine)) {
+	if (kmt_backends_select(&s->backends, exists, uts.machine, !opts->no_locks)) {
 		free(s);
 		return no_backend(exists, err, errlen);
 	}

@@ -20,6 +20,7 @@ struct kmt_session_opts {
 	uint32_t max_guests;	/* guests with histograms at once; 0: KMT_DEFAULT_MAX_GUESTS */
 	uint32_t max_vcpus;	/* vCPU threads counted at once; 0: KMT_DEFAULT_MAX_VCPUS */
 	uint32_t max_regions;	/* (guest, page) regions at once; 0: KMT_DEFAULT_MAX_REGIONS */
+	bool no_locks;		/* attach no lock series (lock:contention_* cost every lock) */
 	bool verbose;		/* pass libbpf's own messages to stderr */
 };
 

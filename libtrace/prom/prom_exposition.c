@@ -34,6 +34,10 @@ static const struct family lock_contended_total = {
 	"kvm_lock_contended_total", "counter",
 	"Acquisitions of a hypervisor lock by the guest's vCPU threads that had to wait.",
 };
+static const struct family lock_wait_seconds = {
+	"kvm_lock_wait_seconds", "histogram",
+	"Time the guest's vCPU threads waited for a contended hypervisor lock.",
+};
 static const struct family lock_wait_retries_total = {
 	"kvm_lock_wait_retries_total", "counter",
 	"Retries of a hypervisor lock taken by retrying (POWER's HPTE lock), over all waits.",
@@ -216,7 +220,7 @@ static void histogram(struct ctx *c, const struct family *f, const struct kmt_hi
 		cum += h->slots[slot];
 	snprintf(count, sizeof(count), "%" PRIu64, cum);
 	sample(c, f, "_bucket", "le=\"+Inf\"", count);
-	sample_seconds(c, f, "_sum", "", h->sum_ns);
+	sample_seconds(c, f, "_sum", "", h->sum);
 	sample(c, f, "_count", "", count);
 }
 
@@ -246,11 +250,16 @@ static void lock_families(struct ctx *c, const struct kmt_snapshot *t)
 				   t->guests[i].locks[sel->locks[l]->lock].wait.count);
 		}
 	for (size_t l = 0; l < sel->nr_locks; l++)
+		for (size_t i = 0; !strcmp(sel->locks[l]->wait_unit, "ns") && i < t->nr_guests; i++) {
+			lock_labels(c, &t->guests[i], sel->locks[l]);
+			histogram(c, &lock_wait_seconds, &t->guests[i].locks[sel->locks[l]->lock].wait);
+		}
+	for (size_t l = 0; l < sel->nr_locks; l++)
 		for (size_t i = 0; !strcmp(sel->locks[l]->wait_unit, "retries") &&
 				   i < t->nr_guests; i++) {
 			lock_labels(c, &t->guests[i], sel->locks[l]);
 			sample_u64(c, &lock_wait_retries_total, "",
-				   t->guests[i].locks[sel->locks[l]->lock].wait.sum_ns);
+				   t->guests[i].locks[sel->locks[l]->lock].wait.sum);
 		}
 }
 

@@ -7,12 +7,11 @@
 #   tests/ppc/build-tool.sh     prints the directory holding kvm-mmio-top
 #                               and lib64/ (its libraries and ld64.so.2)
 #
-# The sysroot is made with `apt-get download` and `dpkg-deb -x` under a
-# private apt state (its own lists, cache and empty status), never with
-# `dpkg --add-architecture`: that would change the host's package state,
-# and a foreign architecture whose security index cannot be fetched makes
-# every later `apt-get update` fail. Linked dynamically: Debian ships no
-# static gnutls/p11-kit for libmicrohttpd. Cached in $KMT_CACHE/ppc/.
+# The sysroot is made by scripts/lib/foreign-sysroot.sh (`apt-get download`
+# and `dpkg-deb -x` under a private apt state, never `dpkg
+# --add-architecture`; cached in $KMT_CACHE/sysroot/). Linked dynamically:
+# Debian ships no static gnutls/p11-kit for libmicrohttpd. The tool is
+# cached in $KMT_CACHE/ppc/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,27 +24,8 @@ pkgs=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libjson-c-dev libj
 	libunistring2 libtasn1-6 libnettle8 libhogweed6 libgmp10 libffi8)
 
 mkdir -p "$cache"
-sysroot=$cache/sysroot-$(echo "${pkgs[*]}" | short_hash)
-exec 8>"$sysroot.lock"
-flock 8
-if [[ ! -f $sysroot/.done ]]; then
-	rm -rf "$sysroot" "$sysroot.apt"
-	apt=$sysroot.apt
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$sysroot"
-	touch "$apt/status"
-	opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-		-o "Dir::State::status=$apt/status"
-		-o APT::Architecture=ppc64el -o APT::Architectures=ppc64el)
-	# The security suite's ppc64el index may be missing; the main suite
-	# has every package above, so that error is not fatal here.
-	apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || true
-	(cd "$apt/debs" && apt-get "${opts[@]}" download "${pkgs[@]}") >"$apt/download.log" 2>&1 ||
-		{ cat "$apt/download.log" >&2; ppc_die "apt-get download of the ppc64el sysroot failed"; }
-	for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
-	rm -rf "$apt"
-	touch "$sysroot/.done"
-fi
-exec 8>&-
+sysroot=$("$repo/scripts/lib/foreign-sysroot.sh" ppc64el "${pkgs[@]}") ||
+	ppc_die "apt-get download of the ppc64el sysroot failed"
 
 ulib=$sysroot/usr/lib/powerpc64le-linux-gnu
 lib=$sysroot/lib/powerpc64le-linux-gnu

@@ -70,6 +70,29 @@ static void power_series_gives_kvm_hv_and_the_hpte_lock(void **state)
 	assert_int_equal(sel.nr_locks, 1);
 }
 
+/* Lock waits: the VM's MMU lock and the vCPU threads' other locks, unless turned off. */
+static void contention_events_give_two_lock_series(void **state)
+{
+	bool exists[KMT_EVENTS] = { false };
+	struct kmt_selection sel;
+
+	(void)state;
+	assert_int_equal(select_for(&sel, EVS_EXITS | EVS_LOCKS, "x86_64"), 0);
+	assert_int_equal(sel.nr_locks, 2);
+	assert_string_equal(kmt_selection_lock(&sel, KMT_LOCK_MMU)->name, "mmu_lock");
+	assert_string_equal(kmt_selection_lock(&sel, KMT_LOCK_OTHER)->name, "other");
+	assert_string_equal(kmt_selection_lock(&sel, KMT_LOCK_MMU)->wait_unit, "ns");
+	/* Contention events cannot tell uncontended acquisitions. */
+	assert_false(kmt_selection_caps(&sel) & KMT_CAP_LOCK_ACQUIRED);
+	assert_true(sel.events & KMT_EV(KMT_EV_LOCK_BEGIN));
+	for (int e = 0; e < KMT_EVENTS; e++)
+		exists[e] = (EVS_EXITS | EVS_LOCKS) & KMT_EV(e);
+	assert_int_equal(kmt_backends_select(&sel, exists, "x86_64", false), 0);
+	assert_int_equal(sel.nr_locks, 0);
+	assert_false(sel.events & KMT_EV(KMT_EV_LOCK_BEGIN));
+	assert_non_null(strstr(sel.why, "mmu_lock: not used: lock series turned off (--no-locks)"));
+}
+
 static void no_kvm_events_no_backend(void **state)
 {
 	struct kmt_selection sel;
@@ -106,6 +129,7 @@ int main(void)
 		cmocka_unit_test(exit_events_give_the_kernel_part),
 		cmocka_unit_test(arm64_host_gets_its_own_descriptor),
 		cmocka_unit_test(power_series_gives_kvm_hv_and_the_hpte_lock),
+		cmocka_unit_test(contention_events_give_two_lock_series),
 		cmocka_unit_test(no_kvm_events_no_backend),
 		cmocka_unit_test(every_descriptor_is_complete),
 	};

@@ -139,7 +139,7 @@ static void test_buckets_cumulative_inf_equals_count(void **state)
 		total += h->slots[s];
 	}
 	h->count = total + 3;	/* a torn read: slots win */
-	h->sum_ns = 1500000001;
+	h->sum = 1500000001;
 	text = render(&acc);
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		uint64_t v = vmm_bucket(text, kmt_prom_le_ns(i));
@@ -287,6 +287,29 @@ static void test_lock_families(void **state)
 				  "lock=\"hpte\"} "), 2);
 	assert_int_equal(value_of(buf.data, "kvm_lock_wait_retries_total{guest=\"vm\",pid=\"42\","
 				  "lock=\"hpte\"} "), 6);
+	assert_null(strstr(buf.data, "kvm_lock_wait_seconds"));
+	kmt_strbuf_free(&buf);
+}
+
+/* Waits measured in time: a histogram in seconds per (guest, lock), no acquisitions. */
+static void test_lock_wait_seconds_histogram(void **state)
+{
+	struct kmt_selection sel;
+	struct kmt_snapshot acc = one_guest(&sel, EVS_STOCK | EVS_LOCKS);
+	struct kmt_prom_input in = { .total = &acc };
+	struct kmt_strbuf buf = { 0 };
+
+	(void)state;
+	hist_fill(&guest.locks[KMT_LOCK_MMU].wait, 3000, 5);
+	kmt_prom_render(&buf, &in);
+	assert_false(kmt_strbuf_failed(&buf));
+	assert_int_equal(value_of(buf.data, "kvm_lock_wait_seconds_bucket{guest=\"vm\",pid=\"42\","
+				  "lock=\"mmu_lock\",le=\"0.000004096\"} "), 5);
+	assert_int_equal(value_of(buf.data, "kvm_lock_wait_seconds_count{guest=\"vm\",pid=\"42\","
+				  "lock=\"other\"} "), 0);
+	assert_int_equal(value_of(buf.data, "kvm_lock_contended_total{guest=\"vm\",pid=\"42\","
+				  "lock=\"mmu_lock\"} "), 5);
+	assert_null(strstr(buf.data, "kvm_lock_acquired_total"));
 	kmt_strbuf_free(&buf);
 }
 
@@ -301,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_one_help_and_type_per_family_grouped),
 		cmocka_unit_test(test_optional_families),
 		cmocka_unit_test(test_lock_families),
+		cmocka_unit_test(test_lock_wait_seconds_histogram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Real-mode machine code each vCPU runs. */
+/*
+ * The machine code each vCPU runs, written into guest RAM by the VMM: real
+ * mode on x86 (tests/vmm/x86/guest-code.c), EL1 with the MMU off on arm64
+ * (tests/vmm/arm64/guest-code.c).
+ */
 #ifndef TEST_VMM_GUEST_CODE_H
 #define TEST_VMM_GUEST_CODE_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Each vCPU's code sits in its own slot of guest RAM, CS base 0. */
-#define GUEST_CODE_BASE		0x1000u
-#define GUEST_CODE_SLOT		0x80u
 
 /* Byte the guest stores with each MMIO write. */
 #define GUEST_WRITE_DATA	0x5a
@@ -19,15 +19,19 @@ struct guest_program {
 	uint32_t writes;
 	uint32_t reads;
 	uint32_t ioeventfd_writes;
+	uint32_t hypercalls;		/* arm64: HVCs answered by the kernel */
+	uint32_t wfis;			/* arm64: WFIs with an interrupt pending */
+	uint64_t touch_gpa;		/* x86: first of the pages to store into first */
+	uint32_t touch_pages;
 };
 
-/* Offset in guest RAM where vCPU index's code starts (its initial IP). */
+/*
+ * Offset in guest RAM (at GPA 0) where vCPU index's code starts: its initial
+ * instruction pointer. Each vCPU's code has a slot of its own.
+ */
 uint16_t guest_code_offset(unsigned int vcpu_index);
 
-/*
- * Write the program into code (at most GUEST_CODE_SLOT bytes). Returns the
- * number of bytes written.
- */
+/* Write the program into code (one slot at most). Returns its length. */
 size_t emit_guest_program(uint8_t *code, const struct guest_program *prog);
 
 #endif

@@ -19,17 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "guest-code.h"
 
-/*
- * Without unrestricted guest (common under nested KVM) Intel runs real mode
- * in vm86 and needs a TSS; put it where QEMU does, far above our GPAs.
- */
-#define GUEST_TSS_ADDR		0xfffbd000u
 #define WAIT_FILE_POLL_MS	10
 #define WAIT_FILE_TIMEOUT_MS	60000
 
-static int kvm_error(const struct guest *guest, const char *what)
+int kvm_error(const struct guest *guest, const char *what)
 {
 	fprintf(stderr, "test-vmm[%s]: %s: %s\n", guest->opts->name, what,
 		strerror(errno));
@@ -62,6 +58,31 @@ static int open_kvm(struct guest *guest)
 	return 0;
 }
 
+/* --touch-pages: fresh RAM, never touched before the vCPUs store into it. */
+static int create_touch_ram(struct guest *guest)
+{
+	struct kvm_userspace_memory_region region;
+	uint64_t size = touch_region_size(guest->opts);
+
+	if (!size)
+		return 0;
+	guest->touch_ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guest->touch_ram == MAP_FAILED) {
+		guest->touch_ram = NULL;
+		return kvm_error(guest, "mmap --touch-pages RAM");
+	}
+	region = (struct kvm_userspace_memory_region){
+		.slot = 1,
+		.guest_phys_addr = TOUCH_GPA,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)guest->touch_ram,
+	};
+	if (ioctl(guest->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return kvm_error(guest, "KVM_SET_USER_MEMORY_REGION (--touch-pages)");
+	return 0;
+}
+
 static int create_vm(struct guest *guest)
 {
 	struct kvm_userspace_memory_region region;
@@ -69,8 +90,8 @@ static int create_vm(struct guest *guest)
 	guest->vm_fd = ioctl(guest->kvm_fd, KVM_CREATE_VM, 0);
 	if (guest->vm_fd < 0)
 		return kvm_error(guest, "KVM_CREATE_VM");
-	if (ioctl(guest->vm_fd, KVM_SET_TSS_ADDR, GUEST_TSS_ADDR) < 0)
-		return kvm_error(guest, "KVM_SET_TSS_ADDR");
+	if (arch_vm_init(guest))
+		return -1;
 
 	guest->ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -86,28 +107,7 @@ static int create_vm(struct guest *guest)
 	};
 	if (ioctl(guest->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return kvm_error(guest, "KVM_SET_USER_MEMORY_REGION");
-	return 0;
-}
-
-/* Real mode at CS:IP = 0:code offset, interrupts off. */
-static int set_initial_registers(struct guest *guest, struct vcpu *vcpu)
-{
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		return kvm_error(guest, "KVM_GET_SREGS");
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		return kvm_error(guest, "KVM_SET_SREGS");
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = guest_code_offset(vcpu->index);
-	regs.rflags = 0x2;	/* bit 1 is reserved and must be set */
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-		return kvm_error(guest, "KVM_SET_REGS");
-	return 0;
+	return create_touch_ram(guest);
 }
 
 /* Writes to the vCPU's ioeventfd GPA complete in the kernel as eventfd ticks. */
@@ -146,6 +146,10 @@ static int create_vcpu(struct guest *guest, unsigned int index, int run_size)
 		.writes = opts->writes,
 		.reads = opts->reads,
 		.ioeventfd_writes = opts->ioeventfd_writes,
+		.hypercalls = opts->hypercalls,
+		.wfis = opts->wfis,
+		.touch_gpa = vcpu_touch_gpa(opts, index),
+		.touch_pages = opts->touch_pages,
 	};
 	emit_guest_program(guest->ram + guest_code_offset(index), &prog);
 
@@ -159,7 +163,7 @@ static int create_vcpu(struct guest *guest, unsigned int index, int run_size)
 		return kvm_error(guest, "mmap kvm_run");
 	}
 	vcpu->run_size = run_size;
-	if (set_initial_registers(guest, vcpu))
+	if (arch_vcpu_init(guest, vcpu))
 		return -1;
 	if (opts->ioeventfd_writes && attach_ioeventfd(guest, vcpu))
 		return -1;
@@ -236,6 +240,17 @@ static int check_count(const struct guest *guest, const struct vcpu *vcpu,
 	return -1;
 }
 
+/* Pages of the vCPU's --touch-pages region whose first byte it stored. */
+static uint64_t touched_pages(const struct guest *guest, const struct vcpu *vcpu)
+{
+	const struct vmm_options *opts = guest->opts;
+	uint64_t first = vcpu_touch_gpa(opts, vcpu->index) - TOUCH_GPA, n = 0;
+
+	for (uint32_t i = 0; i < opts->touch_pages; i++)
+		n += guest->touch_ram[first + (uint64_t)i * PAGE_SIZE_4K] == GUEST_WRITE_DATA;
+	return n;
+}
+
 static int check_vcpu(const struct guest *guest, const struct vcpu *vcpu)
 {
 	const struct vmm_options *opts = guest->opts;
@@ -249,6 +264,8 @@ static int check_vcpu(const struct guest *guest, const struct vcpu *vcpu)
 			   (uint64_t)opts->writes + opts->reads, vcpu->mmio_exits);
 	ret |= check_count(guest, vcpu, "ioeventfd writes", vcpu->ioeventfd_gpa,
 			   opts->ioeventfd_writes, vcpu->ioeventfd_writes);
+	ret |= check_count(guest, vcpu, "touched pages", vcpu_touch_gpa(opts, vcpu->index),
+			   opts->touch_pages, touched_pages(guest, vcpu));
 	return ret;
 }
 
@@ -305,6 +322,8 @@ void guest_destroy(struct guest *guest)
 	}
 	if (guest->ram)
 		munmap(guest->ram, GUEST_RAM_SIZE);
+	if (guest->touch_ram)
+		munmap(guest->touch_ram, touch_region_size(guest->opts));
 	if (guest->vm_fd >= 0)
 		close(guest->vm_fd);
 	if (guest->kvm_fd >= 0)

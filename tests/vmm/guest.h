@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "options.h"
 
@@ -30,6 +31,8 @@ struct vcpu {
 	uint64_t ioeventfd_writes;	/* read back from the eventfd */
 	uint64_t busy_ns;		/* spent in --delay-us waits */
 	bool failed;			/* KVM error or unexpected exit */
+	timer_t wfi_timer;		/* arm64 --wfi: wakes a blocked WFI */
+	bool has_wfi_timer;
 };
 
 struct guest {
@@ -38,6 +41,7 @@ struct guest {
 	int kvm_fd;
 	int vm_fd;
 	uint8_t *ram;
+	uint8_t *touch_ram;		/* --touch-pages memslot, or NULL */
 	struct vcpu vcpus[MAX_VCPUS];
 	uint64_t elapsed_ns;		/* release of the vCPUs to last halt */
 };
@@ -58,5 +62,8 @@ void guest_destroy(struct guest *guest);
 void *vcpu_thread(void *vcpu);
 
 uint64_t monotonic_ns(void);
+
+/* Report "what: errno text" for this guest on stderr. Returns -1. */
+int kvm_error(const struct guest *guest, const char *what);
 
 #endif

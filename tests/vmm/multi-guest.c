@@ -72,6 +72,10 @@ static void build_child_argv(struct child *child, const struct vmm_options *opts
 	append_formatted_arg(child, "--delay-us=%" PRIu32, opts->delay_us);
 	append_formatted_arg(child, "--ioeventfd-writes=%" PRIu32, opts->ioeventfd_writes);
 	append_formatted_arg(child, "--ioeventfd-addr=0x%" PRIx64, opts->ioeventfd_addr);
+	if (opts->hypercalls)
+		append_formatted_arg(child, "--hypercalls=%" PRIu32, opts->hypercalls);
+	if (opts->wfis)
+		append_formatted_arg(child, "--wfi=%" PRIu32, opts->wfis);
 	append_formatted_arg(child, "--linger-ms=%" PRIu32, opts->linger_ms);
 	if (opts->wait_file) {
 		/* A path may not fit a fixed slot: pass the parent's string. */

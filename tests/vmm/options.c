@@ -2,6 +2,8 @@
 /* Command line parsing and validation for the test VMM. */
 #include "options.h"
 
+#include "arch.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -15,13 +17,16 @@ static void print_usage(FILE *out)
 		"usage: test-vmm [--guests G] [--vcpus V] [--writes W] [--reads R]\n"
 		"                [--addr GPA] [--vcpu-stride BYTES] [--delay-us D]\n"
 		"                [--ioeventfd-writes K] [--ioeventfd-addr GPA]\n"
+		"                [--hypercalls H] [--wfi I] [--touch-pages P]\n"
 		"                [--wait-file PATH] [--linger-ms MS] [-name guest=NAME] [--json]\n"
 		"\n"
-		"Runs G real-mode KVM guests (one process each) with V vCPU threads. Every\n"
-		"vCPU does W one-byte MMIO writes then R one-byte MMIO reads at its own GPA\n"
-		"(addr + i * stride), then K writes to its ioeventfd GPA (completed in the\n"
-		"kernel), then halts. The VMM counts every exit and fails unless each vCPU\n"
-		"did exactly what was asked.\n"
+		"Runs G KVM guests (one process each; real mode on x86, EL1 with the MMU off\n"
+		"on arm64) with V vCPU threads. Every vCPU does W one-byte MMIO writes then\n"
+		"R one-byte MMIO reads at its own GPA (addr + i * stride), then K writes to\n"
+		"its ioeventfd GPA (completed in the kernel), then on arm64 H hypercalls and\n"
+		"I WFIs (both completed in the kernel), then stops (x86 hlt, arm64 brk).\n"
+		"The VMM counts every exit and fails unless each vCPU did exactly what was\n"
+		"asked.\n"
 		"\n"
 		"  --guests G            guest processes, re-executed as NAME-0..NAME-G-1 (1)\n"
 		"  --vcpus V             vCPU threads per guest, 1..%u (1)\n"
@@ -32,6 +37,14 @@ static void print_usage(FILE *out)
 		"  --delay-us D          busy-wait D us in the VMM per MMIO exit (0)\n"
 		"  --ioeventfd-writes K  ioeventfd writes per vCPU (0)\n"
 		"  --ioeventfd-addr GPA  ioeventfd GPA of vCPU 0 (0xe0000)\n"
+		"  --hypercalls H        arm64: PSCI_VERSION HVCs per vCPU, answered by KVM (0)\n"
+		"  --wfi I               arm64: WFIs per vCPU with its IRQ line raised and\n"
+		"                        masked, so KVM returns at once (0)\n"
+		"  --touch-pages P       x86: before its MMIO accesses every vCPU stores once\n"
+		"                        into each of P fresh 4 KiB pages of its own (a memslot\n"
+		"                        at 0x%x); vCPUs released together (--wait-file) take\n"
+		"                        their first-touch page faults, and the VM's MMU lock,\n"
+		"                        at the same time (0)\n"
 		"  --wait-file PATH      before the first KVM_RUN wait until PATH exists (60 s max)\n"
 		"  --linger-ms MS        stay alive MS ms after the vCPUs finished (0)\n"
 		"  -name guest=NAME      guest name as QEMU spells it; also -name NAME (vmm)\n"
@@ -40,7 +53,7 @@ static void print_usage(FILE *out)
 		"\n"
 		"GPAs must lie in [0x%x, 0x%x): above guest RAM, reachable from real mode.\n"
 		"Exit status: 0 all counts exact, 1 mismatch or KVM error, 2 usage.\n",
-		MAX_VCPUS, GUEST_RAM_SIZE, REAL_MODE_LIMIT);
+		MAX_VCPUS, TOUCH_GPA, GUEST_RAM_SIZE, REAL_MODE_LIMIT);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -102,8 +115,28 @@ uint64_t vcpu_ioeventfd_gpa(const struct vmm_options *opts, unsigned int vcpu)
 	return opts->ioeventfd_addr + vcpu * opts->vcpu_stride;
 }
 
-static int check_gpa_range(const char *option, uint64_t first, uint64_t last)
+uint64_t vcpu_touch_gpa(const struct vmm_options *opts, unsigned int vcpu)
 {
+	return TOUCH_GPA + (uint64_t)vcpu * opts->touch_pages * PAGE_SIZE_4K;
+}
+
+uint64_t touch_region_size(const struct vmm_options *opts)
+{
+	return vcpu_touch_gpa(opts, opts->vcpus) - TOUCH_GPA;
+}
+
+static int check_gpa_range(const char *option, uint64_t first, uint64_t last,
+			   const struct vmm_options *opts)
+{
+	uint64_t touch_end = TOUCH_GPA + touch_region_size(opts);
+
+	if (opts->touch_pages && first < touch_end && last >= TOUCH_GPA) {
+		fprintf(stderr,
+			"test-vmm: %s: vCPU GPAs span 0x%" PRIx64 "..0x%" PRIx64
+			", inside the --touch-pages RAM [0x%x, 0x%" PRIx64 "); move the address\n",
+			option, first, last, TOUCH_GPA, touch_end);
+		return -1;
+	}
 	if (first >= GUEST_RAM_SIZE && last < REAL_MODE_LIMIT)
 		return 0;
 	fprintf(stderr,
@@ -136,13 +169,28 @@ static int validate(struct vmm_options *opts)
 		fprintf(stderr, "test-vmm: --vcpu-stride must be non-zero with more than one vCPU\n");
 		return -1;
 	}
+	if ((opts->hypercalls || opts->wfis) && !arch_has_hypercalls_and_wfi) {
+		fprintf(stderr, "test-vmm: --hypercalls and --wfi exist on arm64 only\n");
+		return -1;
+	}
+	if (opts->touch_pages && !arch_can_touch_pages) {
+		fprintf(stderr, "test-vmm: --touch-pages exists on x86 only\n");
+		return -1;
+	}
+	if (touch_region_size(opts) > TOUCH_LIMIT - TOUCH_GPA) {
+		fprintf(stderr, "test-vmm: --touch-pages: %u vCPUs x %u pages do not fit in"
+			" [0x%x, 0x%x): at most %u pages in all\n", opts->vcpus,
+			opts->touch_pages, TOUCH_GPA, TOUCH_LIMIT,
+			(TOUCH_LIMIT - TOUCH_GPA) / PAGE_SIZE_4K);
+		return -1;
+	}
 	if (check_gpa_range("--addr", opts->addr,
-			    vcpu_mmio_gpa(opts, opts->vcpus - 1)))
+			    vcpu_mmio_gpa(opts, opts->vcpus - 1), opts))
 		return -1;
 	if (opts->ioeventfd_writes == 0)
 		return 0;
 	if (check_gpa_range("--ioeventfd-addr", opts->ioeventfd_addr,
-			    vcpu_ioeventfd_gpa(opts, opts->vcpus - 1)))
+			    vcpu_ioeventfd_gpa(opts, opts->vcpus - 1), opts))
 		return -1;
 	for (i = 0; i < opts->vcpus; i++) {
 		for (j = 0; j < opts->vcpus; j++) {
@@ -161,7 +209,7 @@ static int validate(struct vmm_options *opts)
 enum {
 	OPT_GUESTS = 256, OPT_VCPUS, OPT_WRITES, OPT_READS, OPT_ADDR,
 	OPT_VCPU_STRIDE, OPT_DELAY_US, OPT_IOEVENTFD_WRITES,
-	OPT_IOEVENTFD_ADDR, OPT_WAIT_FILE, OPT_LINGER_MS, OPT_NAME, OPT_JSON,
+	OPT_IOEVENTFD_ADDR, OPT_HYPERCALLS, OPT_WFI, OPT_TOUCH_PAGES, OPT_WAIT_FILE, OPT_LINGER_MS, OPT_NAME, OPT_JSON,
 	OPT_HELP,
 };
 
@@ -175,6 +223,9 @@ static const struct option long_options[] = {
 	{ "delay-us",		required_argument, NULL, OPT_DELAY_US },
 	{ "ioeventfd-writes",	required_argument, NULL, OPT_IOEVENTFD_WRITES },
 	{ "ioeventfd-addr",	required_argument, NULL, OPT_IOEVENTFD_ADDR },
+	{ "hypercalls",		required_argument, NULL, OPT_HYPERCALLS },
+	{ "wfi",		required_argument, NULL, OPT_WFI },
+	{ "touch-pages",	required_argument, NULL, OPT_TOUCH_PAGES },
 	{ "wait-file",		required_argument, NULL, OPT_WAIT_FILE },
 	{ "linger-ms",		required_argument, NULL, OPT_LINGER_MS },
 	{ "name",		required_argument, NULL, OPT_NAME },
@@ -240,6 +291,9 @@ int parse_options(int argc, char **argv, struct vmm_options *opts)
 		case OPT_DELAY_US:		opts->delay_us = value; break;
 		case OPT_IOEVENTFD_WRITES:	opts->ioeventfd_writes = value; break;
 		case OPT_IOEVENTFD_ADDR:	opts->ioeventfd_addr = value; break;
+		case OPT_HYPERCALLS:		opts->hypercalls = value; break;
+		case OPT_WFI:			opts->wfis = value; break;
+		case OPT_TOUCH_PAGES:		opts->touch_pages = value; break;
 		case OPT_LINGER_MS:		opts->linger_ms = value; break;
 		}
 	}

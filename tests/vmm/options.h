@@ -6,10 +6,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Real mode reaches 1 MiB; every guest address must stay below it. */
+/*
+ * Real mode reaches 1 MiB; every guest address must stay below it (on arm64
+ * too, so that both architectures take the same options).
+ */
 #define REAL_MODE_LIMIT		0x100000u
 /* Guest RAM (code only) is one memslot at GPA 0 of this size. */
 #define GUEST_RAM_SIZE		0x10000u
+/*
+ * --touch-pages: a second memslot, fresh RAM the vCPUs store into once per
+ * page, between guest RAM and the default MMIO GPAs.
+ */
+#define TOUCH_GPA		0x20000u
+#define TOUCH_LIMIT		0xc0000u
+#define PAGE_SIZE_4K		0x1000u
 /* vCPU count is bounded by the per-vCPU code slots in guest RAM. */
 #define MAX_VCPUS		64u
 #define MAX_GUESTS		64u
@@ -21,6 +31,9 @@ struct vmm_options {
 	uint32_t writes;		/* MMIO writes per vCPU (exit to us) */
 	uint32_t reads;			/* MMIO reads per vCPU (exit to us) */
 	uint32_t ioeventfd_writes;	/* writes completed in the kernel */
+	uint32_t hypercalls;		/* arm64: HVCs answered by the kernel */
+	uint32_t wfis;			/* arm64: WFIs that do not block */
+	uint32_t touch_pages;		/* fresh pages each vCPU stores into first */
 	uint64_t addr;			/* vCPU i: addr + i * stride */
 	uint64_t vcpu_stride;
 	uint64_t ioeventfd_addr;	/* vCPU i: ioeventfd_addr + i * stride */
@@ -40,5 +53,8 @@ int parse_options(int argc, char **argv, struct vmm_options *opts);
 
 uint64_t vcpu_mmio_gpa(const struct vmm_options *opts, unsigned int vcpu);
 uint64_t vcpu_ioeventfd_gpa(const struct vmm_options *opts, unsigned int vcpu);
+/* First GPA of vCPU vcpu's --touch-pages pages; the region's size. */
+uint64_t vcpu_touch_gpa(const struct vmm_options *opts, unsigned int vcpu);
+uint64_t touch_region_size(const struct vmm_options *opts);
 
 #endif

@@ -28,6 +28,8 @@ expect_usage_error "must lie in [0x10000, 0x100000)" --addr 0x8000
 expect_usage_error "must lie in [0x10000, 0x100000)" --vcpus 64
 expect_usage_error "is also vCPU 0's ioeventfd GPA" --ioeventfd-writes 1 --ioeventfd-addr 0xd0000
 expect_usage_error "--vcpu-stride must be non-zero" --vcpus 2 --vcpu-stride 0
+expect_usage_error "do not fit in [0x20000, 0xc0000): at most 160 pages" --vcpus 4 --touch-pages 41
+expect_usage_error "inside the --touch-pages RAM [0x20000, 0x2a000)" --touch-pages 10 --addr 0x21000
 expect_usage_error "-name: 'guest=a b'" -name "guest=a b"
 expect_usage_error "unexpected argument 'extra'" extra
 expect_usage_error "with --guests the name may have at most 61" --guests 2 -name "guest=$(printf "n%.0s" {1..62})"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vCPU run loop: KVM_RUN until the guest halts, counting every MMIO exit
- * and checking it is the access the guest program was told to make.
+ * The vCPU run loop: KVM_RUN until the guest program ends (arch_vcpu_done),
+ * counting every MMIO exit and checking it is the access the guest program
+ * was told to make.
  */
 #include "guest.h"
 
@@ -14,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "arch.h"
 
 /* Byte pattern the guest's MMIO reads return. */
 #define MMIO_READ_DATA	0xa5
@@ -106,10 +109,34 @@ static void report_exit(struct vcpu *vcpu)
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_error(vcpu, "KVM_EXIT_SHUTDOWN (triple fault in the guest program)");
 		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_error(vcpu, "KVM_EXIT_SYSTEM_EVENT type %u (the guest program powered off or reset)",
+			   run->system_event.type);
+		break;
 	default:
 		vcpu_error(vcpu, "unexpected exit reason %u (see KVM_EXIT_* in linux/kvm.h)",
 			   run->exit_reason);
 		break;
+	}
+}
+
+static void run_vcpu(struct vcpu *vcpu)
+{
+	for (;;) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vcpu_error(vcpu, "KVM_RUN: %s", strerror(errno));
+			return;
+		}
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO) {
+			if (!handle_mmio(vcpu))
+				return;
+			continue;
+		}
+		if (!arch_vcpu_done(vcpu))
+			report_exit(vcpu);
+		return;
 	}
 }
 
@@ -118,23 +145,10 @@ void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 
 	vcpu->tid = gettid();
-	for (;;) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			vcpu_error(vcpu, "KVM_RUN: %s", strerror(errno));
-			return NULL;
-		}
-		switch (vcpu->run->exit_reason) {
-		case KVM_EXIT_MMIO:
-			if (!handle_mmio(vcpu))
-				return NULL;
-			break;
-		case KVM_EXIT_HLT:
-			return NULL;
-		default:
-			report_exit(vcpu);
-			return NULL;
-		}
-	}
+	if (arch_vcpu_thread_start(vcpu) == 0)
+		run_vcpu(vcpu);
+	else
+		vcpu_error(vcpu, "setting up the vCPU thread: %s", strerror(errno));
+	arch_vcpu_thread_stop(vcpu);
+	return NULL;
 }

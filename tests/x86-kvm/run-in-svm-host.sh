@@ -3,10 +3,12 @@
 # kernel booted under QEMU TCG with an AMD SVM CPU model, kvm_amd loaded, the
 # host's root filesystem mounted read-only over 9p and chroot'ed into.
 #
-#   run-in-svm-host.sh [--no-npt] [--timeout SEC] [--results DIR] -- CMD...
+#   run-in-svm-host.sh [--no-npt] [--smp N] [--timeout SEC] [--results DIR] -- CMD...
 #
 #   --no-npt       CPU without nested paging: KVM uses shadow paging and MMIO
 #                  exits show up as "PF excp" instead of "npf"
+#   --smp N        N CPUs (default 1), each a host thread of QEMU's
+#                  multi-threaded TCG: vCPUs of a guest inside run in parallel
 #   --timeout SEC  bound on boot + command + power-off (default 300); when it
 #                  expires QEMU is killed, the console log tail is printed and
 #                  the exit status is 124
@@ -21,11 +23,12 @@
 # the last line); a boot that never reaches the command exits 125 after
 # printing the console log.
 #
-# Only one VM runs at a time (a lock in the cache directory), -smp 1.
+# Only one VM runs at a time (a lock in the cache directory).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 npt=1
+smp=1
 timeout=300
 results=
 keep=0
@@ -38,6 +41,7 @@ usage() {
 while (($#)); do
 	case $1 in
 	--no-npt) npt=0 ;;
+	--smp) smp=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--timeout=*) timeout=${1#*=} ;;
 	--results) results=$2; shift ;;
@@ -50,6 +54,7 @@ while (($#)); do
 done
 (($#)) || usage
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-svm-host: bad --timeout $timeout" >&2; exit 2; }
+[[ $smp =~ ^[1-8]$ ]] || { echo "run-in-svm-host: bad --smp $smp (1..8)" >&2; exit 2; }
 
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || { echo "x86-kvm test bed: $qemu not installed"; exit 77; }
@@ -90,7 +95,7 @@ flock 8
 start=$(date +%s.%N)
 set +e
 timeout --kill-after=5 "$timeout" "$qemu" \
-	-accel tcg -cpu "$cpu" -smp 1 -m 1024 \
+	-accel tcg,thread=multi -cpu "$cpu" -smp "$smp" -m 1024 \
 	-nodefaults -no-reboot -display none -monitor none \
 	-serial "file:$results/console.log" \
 	-kernel "$dir/vmlinuz" -initrd "$initrd" \
@@ -126,5 +131,5 @@ if [[ ! -f $results/status ]]; then
 	exit 125
 fi
 status=$(cat "$results/status")
-echo "run-in-svm-host: command exited $status in ${secs}s VM wall time ($( ((npt)) && echo npt || echo no-npt))" >&2
+echo "run-in-svm-host: command exited $status in ${secs}s VM wall time ($( ((npt)) && echo npt || echo no-npt), $smp CPU(s))" >&2
 exit "$status"

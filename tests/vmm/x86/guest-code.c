@@ -2,6 +2,16 @@
 /*
  * Real-mode guest program, assembled by hand:
  *
+ *	(with --touch-pages P:)
+ *	mov ax, touch_segment		; DS:0 = the vCPU's first fresh page
+ *	mov ds, ax
+ *	xor bx, bx
+ *	mov al, GUEST_WRITE_DATA
+ *	repeat P times: mov [bx], al	; first touch: a page fault in KVM
+ *			mov dx, ds	; DS moves on by one 4 KiB page
+ *			add dx, 0x100
+ *			mov ds, dx
+ *
  *	mov ax, mmio_segment		; DS:BX = MMIO GPA
  *	mov ds, ax
  *	mov ax, ioeventfd_segment	; ES:SI = ioeventfd GPA
@@ -21,6 +31,10 @@
 #include "guest-code.h"
 
 #include <assert.h>
+
+/* Each vCPU's code sits in its own slot of guest RAM, CS base 0. */
+#define GUEST_CODE_BASE		0x1000u
+#define GUEST_CODE_SLOT		0x80u
 
 struct emitter {
 	uint8_t *code;
@@ -94,8 +108,22 @@ size_t emit_guest_program(uint8_t *code, const struct guest_program *prog)
 	static const uint8_t store_ds_bx[] = { 0x88, 0x07 };	   /* mov [bx], al */
 	static const uint8_t load_ds_bx[] = { 0x8a, 0x07 };	   /* mov al, [bx] */
 	static const uint8_t store_es_si[] = { 0x26, 0x88, 0x04 }; /* mov es:[si], al */
+	/* mov [bx], al; then DS moves on by one page: mov dx, ds; add dx, 0x100; mov ds, dx */
+	static const uint8_t touch_page[] = { 0x88, 0x07, 0x8c, 0xda, 0x81, 0xc2, 0x00, 0x01,
+					      0x8e, 0xda };
 	struct emitter e = { .code = code };
 
+	if (prog->touch_pages) {
+		emit8(&e, 0xb8);	/* mov ax, imm16: DS = the first page */
+		emit16(&e, prog->touch_gpa >> 4);
+		emit8(&e, 0x8e);	/* mov ds, ax */
+		emit8(&e, 0xd8);
+		emit8(&e, 0x31);	/* xor bx, bx */
+		emit8(&e, 0xdb);
+		emit8(&e, 0xb0);	/* mov al, imm8 */
+		emit8(&e, GUEST_WRITE_DATA);
+		emit_repeat(&e, prog->touch_pages, touch_page, sizeof(touch_page));
+	}
 	emit8(&e, 0xb8);		/* mov ax, imm16 */
 	emit16(&e, gpa_segment(prog->mmio_gpa));
 	emit8(&e, 0x8e);		/* mov ds, ax */

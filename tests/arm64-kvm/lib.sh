@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Shared by the arm64 KVM test bed's scripts and tests (bash, sourced): where
+# things are, the cache, how inputs become a cache key.
+
+arm64_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$arm64_dir/../.." && pwd)
+cache=${KMT_CACHE:-/var/cache/kvm-mmio-trace}/arm64-kvm
+foreign_sysroot=$repo/scripts/lib/foreign-sysroot.sh
+cross=aarch64-linux-gnu-
+
+arm64_log() { printf 'arm64-kvm: %s\n' "$*" >&2; }
+arm64_die() {
+	arm64_log "FAIL: $*"
+	exit 1
+}
+# The bed cannot be made on this host: 77 with the reason as the last line.
+arm64_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+short_hash() { sha256sum | cut -c1-16; }
+
+# For the tests (tests/arm64-kvm/*.t): the repository as the working
+# directory, the shared assertions.
+run_in_arm64_host=$arm64_dir/run-in-arm64-host.sh
+
+# Boot the bed with KVM in MODE (nvhe or vhe), run mmio-scenario.sh inside
+# and check-scenario.sh on its results; exits with the test's status.
+run_mmio_scenario() { # MODE
+	local mode=$1 results rc
+	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-arm64kvm.XXXXXX")
+	"$run_in_arm64_host" --mode "$mode" --timeout "${KMT_ARM64_TIMEOUT:-240}" --results "$results" -- \
+		mmio-scenario.sh
+	rc=$?
+	if ((rc == 77)); then
+		rm -rf "$results"
+		exit 77
+	fi
+	if ((rc != 0)); then
+		echo "the scenario did not complete in the test bed (exit $rc); results kept in $results"
+		exit 1
+	fi
+	"$arm64_dir/check-scenario.sh" --mode "$mode" "$results/scenario"
+	rc=$?
+	if ((rc == 0)); then
+		rm -rf "$results"
+	else
+		echo "results kept in $results"
+	fi
+	exit "$rc"
+}

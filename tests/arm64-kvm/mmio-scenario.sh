@@ -1,0 +1,125 @@
+#!/bin/sh
+# Runs INSIDE the arm64 KVM host (run-in-arm64-host.sh, busybox sh): known
+# MMIO workloads from the project's test VMM (built for arm64), traced by
+# kvm-mmio-top --once --json, with every kvm_exit's exception class, every
+# kvm_mmio and every exit to user space also taken from tracefs as a
+# cross-check. Writes everything to OUT; the assertions are made on the build
+# machine (check-scenario.sh).
+#
+#   mmio-scenario.sh [--no-top] [--interval SEC] [--out DIR]
+#
+# DIR defaults to $KMT_RESULTS/scenario. test-vmm and kvm-mmio-top are taken
+# from PATH (/kmt/bin in the bed).
+#
+# Guests (one process each; every one is released at the same moment through
+# --wait-file once kvm-mmio-top reports it is tracing):
+#   kmt-plain-0, kmt-plain-1  2 vCPUs, PLAIN_W writes + PLAIN_R reads each,
+#                             then PLAIN_HVC hypercalls and PLAIN_WFI WFIs
+#                             that KVM completes itself (not MMIO)
+#   kmt-delay                 1 vCPU, DELAY_W writes + DELAY_R reads, the VMM
+#                             busy-waits DELAY_US on every MMIO exit
+#   kmt-ioevent               1 vCPU, IOEV_W user-space writes and IOEV_K
+#                             writes to an in-kernel ioeventfd
+set -u
+
+PLAIN_W=200 PLAIN_R=150 PLAIN_HVC=20 PLAIN_WFI=20
+DELAY_W=30 DELAY_R=20 DELAY_US=5000
+IOEV_W=40 IOEV_K=300
+
+top=kvm-mmio-top interval=8 out=${KMT_RESULTS:+$KMT_RESULTS/scenario}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-top) top= ;;
+	--interval) interval=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) echo "mmio-scenario: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$out" ] || { echo "mmio-scenario: --out is required outside the test bed" >&2; exit 2; }
+mkdir -p "$out"
+
+T=/sys/kernel/tracing
+go=/run/kmt-go.$$
+note() { echo "mmio-scenario[$(cut -d' ' -f1 /proc/uptime)]: $*"; }
+
+cp "${KMT_RESULTS:-/nonexistent}/kvm-mode" "$out/kvm-mode" 2>/dev/null ||
+	dmesg | grep 'kvm \[' >"$out/kvm-mode"
+note "KVM mode $(cat "$out/kvm-mode"), $(uname -r)"
+printf '%s\n' "$PLAIN_W $PLAIN_R $PLAIN_HVC $PLAIN_WFI $DELAY_W $DELAY_R $DELAY_US $IOEV_W $IOEV_K" >"$out/params"
+
+# tracefs: every kvm_exit (for its exception class), kvm_mmio and exit to
+# user space.
+echo 0 >$T/tracing_on
+echo 8192 >$T/buffer_size_kb
+: >$T/trace
+for e in kvm_exit kvm_mmio kvm_userspace_exit; do
+	echo 1 >$T/events/kvm/$e/enable
+done
+echo 1 >$T/tracing_on
+
+# Guests stay alive until the tool has reported (names are read from them).
+linger=$(((interval + 3) * 1000))
+start_vmm() { # NAME ARGS...
+	name=$1
+	shift
+	test-vmm "$@" -name "guest=$name" --wait-file "$go" --linger-ms "$linger" --json \
+		>"$out/vmm-$name.json" 2>"$out/vmm-$name.err" &
+	echo $! >"$out/vmm-$name.pid"
+}
+rm -f "$go"
+start_vmm kmt-plain --guests 2 --vcpus 2 --writes $PLAIN_W --reads $PLAIN_R \
+	--hypercalls $PLAIN_HVC --wfi $PLAIN_WFI
+start_vmm kmt-delay --writes $DELAY_W --reads $DELAY_R --delay-us $DELAY_US
+start_vmm kmt-ioevent --writes $IOEV_W --ioeventfd-writes $IOEV_K
+
+toppid=
+if [ -n "$top" ]; then
+	"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
+	toppid=$!
+	# Attaching (BTF, verifier) is slow under TCG: wait for the tool's word.
+	i=0
+	until grep -q 'kvm-mmio-top: tracing' "$out/top.err" 2>/dev/null; do
+		if ! kill -0 "$toppid" 2>/dev/null; then
+			note "kvm-mmio-top exited before tracing:"
+			cat "$out/top.err"
+			break
+		fi
+		i=$((i + 1))
+		if [ $i -gt 1200 ]; then
+			note "kvm-mmio-top did not report tracing within 120 s"
+			break
+		fi
+		sleep 0.1
+	done
+	note "kvm-mmio-top attached"
+fi
+note "releasing guests"
+touch "$go"
+
+for f in "$out"/vmm-*.pid; do
+	name=$(basename "$f" .pid)
+	wait "$(cat "$f")"
+	echo $? >"$out/$name.rc"
+	note "$name exited $(cat "$out/$name.rc")"
+done
+if [ -n "$toppid" ]; then
+	wait "$toppid"
+	echo $? >"$out/top.rc"
+	note "kvm-mmio-top exited $(cat "$out/top.rc")"
+fi
+
+echo 0 >$T/tracing_on
+# "count<TAB>RET EC", e.g. "1400	TRAP 0x0024" (DABT_LOW), "12	IRQ 0x0000".
+sed -n 's/.* kvm_exit: \([A-Z_]*\): HSR_EC: \(0x[0-9a-f]*\) .*/\1 \2/p' $T/trace | sort | uniq -c |
+	awk '{ print $1 "\t" $2 " " $3 }' >"$out/exit-classes.tsv"
+# "count<TAB>type": write, unsatisfied-read, read.
+sed -n 's/.* kvm_mmio: mmio \([a-z-]*\) .*/\1/p' $T/trace | sort | uniq -c |
+	awk '{ print $1 "\t" $2 }' >"$out/kvm-mmio.tsv"
+grep -c 'kvm_userspace_exit: reason KVM_EXIT_MMIO' $T/trace >"$out/userspace-mmio-exits"
+cat $T/per_cpu/cpu*/stats | sed -n 's/^overrun: //p' | awk '{ s += $1 } END { print s + 0 }' >"$out/trace-overrun"
+echo 0 >$T/events/kvm/enable
+note "kvm_exit classes: $(tr '\t\n' ' ,' <"$out/exit-classes.tsv")"
+note "kvm_mmio: $(tr '\t\n' ' ,' <"$out/kvm-mmio.tsv")"
+note "KVM_EXIT_MMIO exits to user space: $(cat "$out/userspace-mmio-exits"), trace overrun: $(cat "$out/trace-overrun")"
+exit 0

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Lock contention per guest, forced and checked: in an SVM host with two CPUs
+# and shadow paging, the two vCPUs of each kmt-touch-N guest first-touch
+# fresh pages at once, so their page faults wait on their VM's kvm->mmu_lock.
+# kvm-mmio-top must show mmu_lock waits for the kmt-touch guests and none for
+# the kmt-solo ones (one vCPU: no one to wait for), and agree with bpftrace
+# (mmu-lock-waits.bt, which finds the lock another way) on every guest's
+# waits, in all within 1%, and on their total time within 5%.
+. "$(dirname "$0")/lib.sh"
+[[ -x $test_vmm && -x $mmio_top ]] || skip "build/test-vmm or build/kvm-mmio-top not built"
+command -v bpftrace >/dev/null || skip "bpftrace not installed (make deps)"
+
+results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86lock.XXXXXX")
+rc=0
+"$run_in_svm_host" --no-npt --smp 2 --timeout "${KMT_X86_TIMEOUT:-400}" --results "$results" -- \
+	"$x86kvm_dir/lock-scenario.sh" --test-vmm "$test_vmm" --top "$mmio_top" || rc=$?
+((rc == 77)) && { rm -rf "$results"; exit 77; }
+out=$results/scenario
+trap 'echo "results kept in $results"' EXIT
+((rc == 0)) || fail "the lock scenario did not complete in the test bed (exit $rc)"
+expect_eq "kvm-mmio-top exit status" 0 "$(cat "$out/top.rc")"
+
+read -r rounds _ <"$out/params"
+for ((i = 1; i <= rounds; i++)); do
+	for name in kmt-touch-$i kmt-solo-$i; do
+		[[ $(cat "$out/$name.rc") == 0 ]] || fail "test-vmm $name exited $(cat "$out/$name.rc"): $(cat "$out/vmm-$name.err")"
+	done
+done
+echo "ok: $rounds rounds of kmt-touch (2 vCPUs) and kmt-solo (1 vCPU) exited 0"
+echo "# kvm-mmio-top: $(jq -c '[.guests[] | {name, pid, mmu: (.locks[] | select(.lock == "mmu_lock") | [.contended, .wait.sum])}]' "$out/top.json")"
+echo "# bpftrace: $(grep '^@' "$out/bpftrace.out" | tr '\n' ' ')"
+
+# sums KIND FIELD: over the guests of that kind, the tool's mmu_lock FIELD
+# and bpftrace's map for the same pids, as "tool bpftrace".
+sums() {
+	local kind=$1 field=$2 map=$3 tool=0 bt=0 pid v
+	for ((i = 1; i <= rounds; i++)); do
+		pid=$(jq '.guests[0].pid' "$out/vmm-$kind-$i.json")
+		v=$(jq --argjson pid "$pid" '[.guests[] | select(.pid == $pid) | .locks[] |
+			select(.lock == "mmu_lock") | '"$field"'][0] // 0' "$out/top.json")
+		tool=$((tool + v))
+		v=$(sed -n "s/^@$map\[$pid\]: \([0-9]*\)$/\1/p" "$out/bpftrace.out")
+		bt=$((bt + ${v:-0}))
+	done
+	echo "$tool $bt"
+}
+read -r tool_waits bt_waits < <(sums kmt-touch .contended waits)
+read -r tool_ns bt_ns < <(sums kmt-touch '(.wait.sum // 0)' wait_ns)
+read -r solo_waits solo_bt < <(sums kmt-solo .contended waits)
+expect_ge "kmt-touch guests: mmu_lock waits seen by kvm-mmio-top" 1 "$tool_waits"
+expect_ge "kmt-touch guests: mmu_lock waits seen by bpftrace" 1 "$bt_waits"
+expect_eq "kmt-solo guests: mmu_lock waits (one vCPU)" 0 "$solo_waits"
+expect_eq "kmt-solo guests: mmu_lock waits seen by bpftrace" 0 "$solo_bt"
+within() { # WHAT A B PERCENT
+	local diff=$(($2 > $3 ? $2 - $3 : $3 - $2))
+	((diff * 100 <= $4 * $3)) || fail "$1: kvm-mmio-top $2, bpftrace $3: more than $4% apart"
+	echo "ok: $1: kvm-mmio-top $2, bpftrace $3 (within $4%)"
+}
+within "kmt-touch guests' mmu_lock waits" "$tool_waits" "$bt_waits" 1
+within "kmt-touch guests' mmu_lock wait time (ns)" "$tool_ns" "$bt_ns" 5
+trap - EXIT
+rm -rf "$results"
