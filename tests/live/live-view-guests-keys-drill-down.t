@@ -47,6 +47,13 @@ expect_row "$work/db"
 # The header: the backend and what it measures, the interval, drops and the tool's own cost.
 expect_screen "^kvm-mmio-top [0-9:]+ +every 0.5s +guests 2 +dropped [0-9]+ \\(total [0-9]+\\) +cost: BPF [0-9.]+ms/s, CPU [0-9.]+%" 5 "status line with the tool's cost"
 expect_screen "^backend [a-z0-9_]+ measures counts vmm_part" 5 "backend and capabilities"
+# LOCK p99 is there exactly when a lock series is chosen.
+if screen | grep -qE "^backend .*; lock "; then
+	expect_screen "^ +PID .* LOCK p99" 5 "LOCK p99 column with a lock series chosen"
+else
+	screen | grep -q "LOCK p99" && fail "LOCK p99 shown without a lock series"
+	echo "ok: no LOCK p99 column without a lock series"
+fi
 # The burst is over, and still in each guest's sparkline.
 row_of "$web" | grep -q '[▁▂▃▄▅▆▇█]' || fail "no burst in the sparkline of $web: $(row_of "$web")"
 echo "ok: the burst stays in the sparkline after it ended"
@@ -89,7 +96,7 @@ for tid in $(jq '.guests[0].vcpus[].tid' "$work/web"); do
 done
 exits=$(jq '.guests[0].mmio_exits' "$work/web")
 expect_screen "VMM part latency \\($exits exits\\)" 5 "the VMM histogram counts $exits exits"
-bars=$(screen | awk '/VMM part latency/ { on = 1; next } on && $1 ~ /^<=/ { sum += $2 } END { print sum + 0 }')
+bars=$(screen | awk '/VMM part latency/ { on = 1; next } /^lock / { on = 0 } on && $1 ~ /^<=/ { sum += $2 } END { print sum + 0 }')
 expect_eq "sum of the VMM histogram's bars" "$exits" "$bars"
 expect_screen "kernel part" 5 "the kernel part is drawn beside it"
 keys Escape

@@ -27,7 +27,11 @@ pc=$qemu_pid
 
 expect_screen "^ *$q35 +$tag-q35 " 20 "the q35 QEMU guest appears under its name"
 expect_screen "^ *$pc +$tag-pc " 20 "the pc QEMU guest appears under its name"
-sleep 1
+# A guest may show up with lock waits before its first MMIO exit: wait for the exits.
+for _ in $(seq 100); do
+	(($(field_of "$q35" VMM) > 0 && $(field_of "$pc" KERNEL) > 0)) && break
+	sleep 0.1
+done
 screen
 vmm=$(field_of "$q35" VMM)
 expect_ge "q35 guest: VMM-handled MMIO exits (MMCONFIG)" 1 "$vmm"
