@@ -445,13 +445,32 @@ static int draw_hists(const struct kmt_live_ui *ui, int y, int rows, const char 
 	return 1 + (int)(bars.nr_rows ? bars.nr_rows : 1);
 }
 
+/* "lock mmu_lock wait, p99 12.9us" ("..., 40 acquired" where every acquisition is counted). */
+static void lock_title(char *buf, size_t size, const struct kmt_backend *lb,
+		       const struct kmt_lock_stats *l)
+{
+	uint64_t p99 = kmt_hist_quantile(&l->wait, 0.99);
+	char v[48], acq[48] = "";
+
+	if (!l->wait.count)
+		snprintf(v, sizeof(v), "-");
+	else if (!strcmp(lb->wait_unit, "ns"))
+		human_ns(p99, true, v, sizeof(v));
+	else
+		snprintf(v, sizeof(v), "%" PRIu64 " %s", p99, lb->wait_unit);
+	if (lb->caps & KMT_CAP_LOCK_ACQUIRED)
+		snprintf(acq, sizeof(acq), ", %" PRIu64 " acquired", (uint64_t)l->acquired);
+	snprintf(buf, size, "lock %s wait p99 %s%s", lb->name, v, acq);
+}
+
 static void draw_guest(struct kmt_live_ui *ui)
 {
+	char lock_titles[2][128];
 	const struct kmt_live_model *m = ui->model;
 	const struct kmt_snapshot *snap = m->per_interval && m->last ? m->last : &m->total;
 	const struct kmt_guest *g = kmt_snapshot_find(snap, ui->selected);
 	const struct kmt_gpa_region *top[32];
-	char line[512], since[16], a[32], b[48], c[64];
+	char line[512], since[16], a[32];
 	int y, list_rows, half = COLS / 2, px, py;
 	size_t nr_top;
 	bool side;
@@ -536,29 +555,27 @@ static void draw_guest(struct kmt_live_ui *ui)
 		int rows = LINES - 1 - y - (nr_locks ? (LINES - 1 - y) / 3 : 0);
 
 		y += draw_hists(ui, y, rows, titles, hists, measured, 2, true, "exits") + 1;
-		for (size_t i = 0; i < nr_locks && y < LINES - 3; i++) {
-			const struct kmt_backend *lb = sel->locks[i];
-			const struct kmt_lock_stats *l = &g->locks[lb->lock];
-			const struct kmt_hist *wait[1] = { &l->wait };
-			const bool yes[1] = { true };
-			const char *t[1] = { line };
+		/* Lock series two by two, side by side when they share a unit. */
+		for (size_t i = 0, n; i < nr_locks && y < LINES - 3; i += n) {
+			const struct kmt_hist *wait[2];
+			const bool yes[2] = { true, true };
+			const char *t[2] = { lock_titles[0], lock_titles[1] };
+			size_t groups = 0;
+			bool ns = !strcmp(sel->locks[i]->wait_unit, "ns");
 
-			bool ns = !strcmp(lb->wait_unit, "ns");
-			uint64_t p99 = kmt_hist_quantile(&l->wait, 0.99);
+			n = i + 1 < nr_locks &&
+			    !strcmp(sel->locks[i]->wait_unit, sel->locks[i + 1]->wait_unit) ? 2 : 1;
+			for (size_t j = 0; j < n; j++) {
+				const struct kmt_backend *lb = sel->locks[i + j];
 
-			if (ns)
-				human_ns(p99, l->wait.count, b, sizeof(b));
-			else
-				snprintf(b, sizeof(b), "%" PRIu64 " %s", p99, lb->wait_unit);
-			if (lb->caps & KMT_CAP_LOCK_ACQUIRED)
-				snprintf(c, sizeof(c), " of %" PRIu64 " acquisitions",
-					 (uint64_t)l->acquired);
-			else
-				c[0] = '\0';
-			snprintf(line, sizeof(line), "lock %s: contended waits%s, p99 %s", lb->name,
-				 c, l->wait.count ? b : "-");
-			y += draw_hists(ui, y, (LINES - 1 - y) / (int)(nr_locks - i), t, wait,
-					yes, 1, ns, "waits") + 1;
+				wait[j] = &g->locks[lb->lock].wait;
+				lock_title(lock_titles[j], sizeof(lock_titles[j]), lb, &g->locks[lb->lock]);
+			}
+			for (size_t j = i; j < nr_locks; groups++)
+				j += j + 1 < nr_locks && !strcmp(sel->locks[j]->wait_unit,
+								 sel->locks[j + 1]->wait_unit) ? 2 : 1;
+			y += draw_hists(ui, y, (LINES - 1 - y) / (int)groups, t, wait, yes, n, ns,
+					"waits") + 1;
 		}
 	}
 }

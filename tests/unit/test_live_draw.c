@@ -67,6 +67,8 @@ static void load(struct fixture *f, uint32_t bits, const char *machine)
 	hist_fill(&f->snap.guests[0].hist[KMT_HIST_KERNEL], 500, 35);
 	hist_fill(&f->snap.guests[0].locks[KMT_LOCK_HPTE].wait, 3, 10);
 	f->snap.guests[0].locks[KMT_LOCK_HPTE].acquired = 40;
+	hist_fill(&f->snap.guests[0].locks[KMT_LOCK_MMU].wait, 5000, 4);
+	hist_fill(&f->snap.guests[0].locks[KMT_LOCK_OTHER].wait, 800, 6);
 	kmt_live_init(&f->model, 0);
 	assert_int_equal(kmt_live_update(&f->model, &iv, 1000000000ULL), 0);
 	assert_int_equal(kmt_live_rows(&f->model), 0);
@@ -164,7 +166,7 @@ static void drill_down_draws_latency_and_lock_wait_bars(void **state)
 	assert_int_equal(bar_sum(y, 0), 30);
 	assert_non_null(strstr(line_at(y), "kernel part latency (35 exits)"));
 	assert_int_equal(bar_sum(y, 100), 35);
-	y = find_line("lock hpte: contended waits of 40 acquisitions, p99 3 retries");
+	y = find_line("lock hpte wait p99 3 retries, 40 acquired (10 waits)");
 	assert_true(y > 0);
 	assert_int_equal(bar_sum(y, 0), 10);
 	/* The same on 80x24. */
@@ -172,8 +174,27 @@ static void drill_down_draws_latency_and_lock_wait_bars(void **state)
 	y = find_line("VMM part latency (30 exits)");
 	assert_true(y > 0);
 	assert_int_equal(bar_sum(y, 0), 30);
-	assert_true(find_line("lock hpte: contended") > y);
+	assert_true(find_line("lock hpte wait p99") > y);
 	assert_int_equal(strncmp(line_at(23), "Esc back", 8), 0);
+}
+
+static void ns_lock_series_side_by_side_and_worst_p99(void **state)
+{
+	struct fixture *f = *state;
+	int y;
+
+	load(f, EVS_EXITS | EVS_LOCKS, "x86_64");
+	assert_int_equal(f->sel.nr_locks, 2);
+	draw_at(f, 200, 60, KMT_SCREEN_LIST);
+	assert_int_equal(find_line("LOCK p99"), 3);
+	/* The worst of the two series: mmu_lock's 5 us over other's 800 ns. */
+	assert_non_null(strstr(line_at(4), " 5us "));
+	draw_at(f, 200, 60, KMT_SCREEN_GUEST);
+	y = find_line("lock mmu_lock wait p99 5us (4 waits)");
+	assert_true(y > 0);
+	assert_non_null(strstr(line_at(y), "lock other wait p99 800ns (6 waits)"));
+	assert_int_equal(bar_sum(y, 0), 4);
+	assert_int_equal(bar_sum(y, 100), 6);
 }
 
 static void help_lists_the_keys(void **state)
@@ -192,6 +213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(columns_follow_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(narrow_screen_keeps_rows_and_footer, setup, teardown),
 		cmocka_unit_test_setup_teardown(drill_down_draws_latency_and_lock_wait_bars, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(ns_lock_series_side_by_side_and_worst_p99, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(help_lists_the_keys, setup, teardown),
 	};
