@@ -172,7 +172,7 @@ static void draw_backends(int y, const struct kmt_selection *sel)
 		mvaddnstr(y, 0, "backends: waiting for the first interval", COLS);
 		return;
 	}
-	used = (size_t)snprintf(line, sizeof(line), "backend %s measures", sel->mmio->name);
+	used = (size_t)snprintf(line, sizeof(line), "backend %s:", sel->mmio->name);
 	for (unsigned int bit = 1; bit && bit <= sel->mmio->caps && used < sizeof(line); bit <<= 1)
 		if (sel->mmio->caps & bit)
 			used += (size_t)snprintf(line + used, sizeof(line) - used, " %s",
@@ -182,10 +182,10 @@ static void draw_backends(int y, const struct kmt_selection *sel)
 					 " (kernel part not measured here)");
 	for (size_t i = 0; i < sel->nr_locks && used < sizeof(line); i++)
 		used += (size_t)snprintf(line + used, sizeof(line) - used,
-					 "; lock %s (wait in %s%s)", sel->locks[i]->name,
+					 "%s %s (%s%s)", i ? "" : "  locks:", sel->locks[i]->name,
 					 sel->locks[i]->wait_unit,
 					 sel->locks[i]->caps & KMT_CAP_LOCK_ACQUIRED ?
-					 ", every acquisition counted" : "");
+					 ", all acquisitions" : "");
 	mvaddnstr(y, 0, line, COLS);
 }
 
@@ -485,10 +485,10 @@ static void draw_guest(struct kmt_live_ui *ui)
 	struct kmt_mmio_counts n = kmt_guest_counts(g);
 
 	snprintf(line, sizeof(line),
-		 "guest %s  pid %" PRIu32 "  vCPUs %zu  %s %s  exits %" PRIu64 "  reads/writes %"
+		 "guest %s  pid %" PRIu32 "  vCPUs %zu  %s %s  exits %" PRIu64 "  r/w %"
 		 PRIu64 "/%" PRIu64 "  kernel/VMM %" PRIu64 "/%" PRIu64,
 		 g->name[0] ? g->name : "?", g->pid, g->nr_vcpus,
-		 m->per_interval ? "last interval" : "totals since",
+		 m->per_interval ? "last interval" : "since",
 		 m->per_interval ? "" : clock_of(m->reset_ns, since, sizeof(since)), n.exits,
 		 n.reads, n.writes, n.kernel_handled, n.vmm_handled);
 	attron(A_BOLD);

@@ -134,7 +134,7 @@ static void columns_follow_capabilities(void **state)
 	draw_at(f, 200, 60, KMT_SCREEN_LIST);
 	assert_int_equal(find_line("KRN p50"), 3);
 	assert_int_equal(find_line("LOCK p99"), 3);
-	assert_true(find_line("lock hpte (wait in retries, every acquisition counted)") == 1);
+	assert_true(find_line("backend kvm_hv: counts vmm_part kernel_part regions  locks: hpte (retries, all acquisitions)") == 1);
 }
 
 static void narrow_screen_keeps_rows_and_footer(void **state)
