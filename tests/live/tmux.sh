@@ -31,12 +31,14 @@ start_view() {
 	shift 2
 	q=$(printf '%q ' "$TOP" "$@")
 	cat >"$work/pane.sh" <<-EOF
+		${VIEW_IGNORE_HUP:+trap '' HUP}
 		stty -g >"$work/stty.before"
 		sh -c 'echo \$\$ >"$work/top.pid"; exec $q' 2>"$work/top.err"
 		echo \$? >"$work/top.rc.tmp"
-		stty -g >"$work/stty.after"
+		stty -g >"$work/stty.after" 2>/dev/null
 		mv "$work/top.rc.tmp" "$work/top.rc"
 		echo "pane: kvm-mmio-top exited"
+		${VIEW_IGNORE_HUP:+exit 0}
 		sleep 600
 	EOF
 	tmx -f /dev/null new-session -d -s view -x "$cols" -y "$rows" \
