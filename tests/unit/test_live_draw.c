@@ -197,6 +197,21 @@ static void ns_lock_series_side_by_side_and_worst_p99(void **state)
 	assert_int_equal(bar_sum(y, 100), 6);
 }
 
+/* Tiny terminals: nothing to assert but that drawing stays in bounds (ASan). */
+static void tiny_screens_do_not_break(void **state)
+{
+	struct fixture *f = *state;
+	const int sizes[][2] = { { 1, 1 }, { 10, 3 }, { 30, 6 }, { 300, 2 }, { 2, 100 } };
+
+	load(f, EVS_EXITS | EVS_LOCKS, "x86_64");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (int s = KMT_SCREEN_LIST; s <= KMT_SCREEN_HELP; s++)
+			draw_at(f, sizes[i][0], sizes[i][1], (enum kmt_live_screen)s);
+	f->ui.prompt = KMT_PROMPT_NAME;
+	strcpy(f->ui.input, "a-very-long-filter-text-typed-in-a-narrow-terminal");
+	draw_at(f, 10, 3, KMT_SCREEN_LIST);
+}
+
 static void help_lists_the_keys(void **state)
 {
 	struct fixture *f = *state;
@@ -216,6 +231,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(ns_lock_series_side_by_side_and_worst_p99, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(tiny_screens_do_not_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(help_lists_the_keys, setup, teardown),
 	};
 
