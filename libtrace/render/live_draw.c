@@ -82,6 +82,14 @@ static bool col_applies(const struct kmt_snapshot *snap, enum kmt_live_col col)
 	}
 }
 
+/* A column's width; the lock column holds one sub-column per chosen lock series. */
+static int col_w(const struct kmt_snapshot *snap, enum kmt_live_col c)
+{
+	if (c == KMT_COL_LOCK_P99 && snap->backends && snap->backends->nr_locks)
+		return (int)snap->backends->nr_locks * (col_width[c] + 1) - 1;
+	return col_width[c];
+}
+
 /* Chooses the columns that fit in cols; widths of NAME and HISTORY in *name_w, *hist_w. */
 static size_t layout(const struct kmt_snapshot *snap, int cols, bool shown[KMT_LIVE_COLS],
 		     int *name_w, int *hist_w)
@@ -97,7 +105,7 @@ static size_t layout(const struct kmt_snapshot *snap, int cols, bool shown[KMT_L
 					 c == KMT_COL_WRITES ? KMT_COL_READS :
 					 c == KMT_COL_KERNEL ? KMT_COL_VMM :
 					 c == KMT_COL_VMM ? KMT_COL_KERNEL : c;
-		int w = c == KMT_COL_NAME ? 10 : col_width[c];
+		int w = c == KMT_COL_NAME ? 10 : col_w(snap, c);
 
 		if (mate != c)
 			w += col_width[mate] + 1;
@@ -280,13 +288,25 @@ static void draw_list(struct kmt_live_ui *ui)
 		addch(' ');
 	x = 0;
 	for (int c = 0; c < KMT_LIVE_COLS; c++) {
-		int w = c == KMT_COL_NAME ? name_w : c == KMT_COL_HISTORY ? hist_w : col_width[c];
+		int w = c == KMT_COL_NAME ? name_w : c == KMT_COL_HISTORY ? hist_w :
+			col_w(snap, (enum kmt_live_col)c);
 		bool left = c == KMT_COL_NAME || c == KMT_COL_HISTORY;
 
 		if (!shown[c])
 			continue;
 		if (c != KMT_COL_HISTORY)
 			ui->shown[ui->nr_shown++] = (enum kmt_live_col)c;
+		if (c == KMT_COL_LOCK_P99) {
+			/* Each series under its own title, as the batch table has them. */
+			for (size_t l = 0; l < snap->backends->nr_locks; l++) {
+				snprintf(title, sizeof(title), "%s%s", snap->backends->locks[l]->column,
+					 (int)m->sort == c && !l ? (m->reverse ? "^" : "*") : "");
+				snprintf(cell, sizeof(cell), "%*.*s", col_width[c], col_width[c], title);
+				mvaddnstr(3, x, cell, COLS - x);
+				x += col_width[c] + 1;
+			}
+			continue;
+		}
 		snprintf(title, sizeof(title), "%s%s",
 			 c == KMT_COL_HISTORY && w < 15 ? "HISTORY" :
 			 kmt_live_col_title((enum kmt_live_col)c),
@@ -319,6 +339,23 @@ static void draw_list(struct kmt_live_ui *ui)
 		for (int c = 0; c < KMT_LIVE_COLS; c++) {
 			int w = c == KMT_COL_NAME ? name_w : c == KMT_COL_HISTORY ? hist_w :
 				col_width[c];
+
+			if (shown[c] && c == KMT_COL_LOCK_P99) {
+				for (size_t l = 0; l < snap->backends->nr_locks; l++) {
+					const struct kmt_backend *b = snap->backends->locks[l];
+
+					if (!r->guest->locks[b->lock].wait.count)
+						snprintf(a, sizeof(a), "-");
+					else if (!strcmp(b->wait_unit, "ns"))
+						human_ns(r->lock_p99_of[b->lock], true, a, sizeof(a));
+					else
+						snprintf(a, sizeof(a), "%" PRIu64, r->lock_p99_of[b->lock]);
+					snprintf(cell, sizeof(cell), "%*.*s", w, w, a);
+					mvaddnstr(y, x, cell, COLS - x);
+					x += w + 1;
+				}
+				continue;
+			}
 
 			if (!shown[c])
 				continue;
@@ -364,9 +401,6 @@ static void draw_list(struct kmt_live_ui *ui)
 				break;
 			case KMT_COL_KRN_P99:
 				human_ns(r->krn.p99, r->krn.count, a, sizeof(a));
-				break;
-			case KMT_COL_LOCK_P99:
-				human_ns(r->lock_p99, r->lock_waited, a, sizeof(a));
 				break;
 			case KMT_COL_HISTORY:
 				draw_sparkline(y, x, w, ui, r->history);

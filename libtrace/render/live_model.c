@@ -211,17 +211,17 @@ bool kmt_live_matches(const struct kmt_live_model *m, const struct kmt_guest *g)
 	return true;
 }
 
-/* The worst p99 among the lock series whose wait is measured in ns. */
+/* Each lock series' p99 in its unit, and the worst of those measured in ns. */
 static void lock_p99(struct kmt_live_row *r, const struct kmt_selection *sel)
 {
 	for (size_t i = 0; sel && i < sel->nr_locks; i++) {
 		const struct kmt_backend *b = sel->locks[i];
 		const struct kmt_hist *wait = &r->guest->locks[b->lock].wait;
-		uint64_t p99;
+		uint64_t p99 = kmt_hist_quantile(wait, 0.99);
 
+		r->lock_p99_of[b->lock] = p99;
 		if (strcmp(b->wait_unit, "ns") || !wait->count)
 			continue;
-		p99 = kmt_hist_quantile(wait, 0.99);
 		if (!r->lock_waited || p99 > r->lock_p99)
 			r->lock_p99 = p99;
 		r->lock_waited = true;

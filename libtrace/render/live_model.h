@@ -33,7 +33,7 @@ enum kmt_live_col {
 	KMT_COL_VMM_MAX,
 	KMT_COL_KRN_P50,
 	KMT_COL_KRN_P99,
-	KMT_COL_LOCK_P99,	/* the worst ns-unit lock series */
+	KMT_COL_LOCK_P99,	/* one sub-column per lock series; sorts by the worst ns one */
 	KMT_COL_HISTORY,	/* sparkline of exits/s; not sortable */
 	KMT_LIVE_COLS,
 };
@@ -55,8 +55,9 @@ struct kmt_live_row {
 	double rate;			/* exits/s in the last interval */
 	struct kmt_mmio_counts n;
 	struct kmt_latency_summary vmm, krn;
-	uint64_t lock_p99;		/* ns; 0 when no ns-unit lock series waited */
-	bool lock_waited;
+	uint64_t lock_p99;		/* the worst of the ns-unit lock series */
+	bool lock_waited;		/* some ns-unit lock series waited */
+	uint64_t lock_p99_of[KMT_LOCK_KINDS];	/* each series' p99, in its wait unit */
 };
 
 struct kmt_live_model {
