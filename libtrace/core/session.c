@@ -123,17 +123,21 @@ static int fill_pid_filter(struct kvm_mmio *skel, const struct kmt_session_opts 
 	return 0;
 }
 
-static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS])
+/* "event=how" for each event; one the kernel has but no chosen backend needs is "unused". */
+static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS],
+		     const bool exists[KMT_EVENTS])
 {
 	size_t used = 0;
 
 	for (int i = 0; i < KMT_EVENTS; i++) {
-		const char *name = kmt_event_name(i);
+		const char *name = kmt_event_name(i), *how = kmt_attach_kind_name(s->kind[i]);
 
 		if (s->kind[i] == KMT_ATTACH_TRACEPOINT && ev[i].tracepoint)
 			name = "sys_enter_ioctl";
+		if (s->kind[i] == KMT_ATTACH_MISSING && exists[i])
+			how = "unused";
 		used += snprintf(s->description + used, sizeof(s->description) - used, "%s%s=%s",
-				 i ? " " : "", name, kmt_attach_kind_name(s->kind[i]));
+				 i ? " " : "", name, how);
 		if (used >= sizeof(s->description))
 			return;
 	}
@@ -145,7 +149,8 @@ static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS])
  * raw_tp only.
  */
 static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts,
-		      const bool in_btf[KMT_EVENTS], bool preferred, char *err, size_t errlen)
+		      const bool exists[KMT_EVENTS], const bool in_btf[KMT_EVENTS], bool preferred,
+		      char *err, size_t errlen)
 {
 	struct event ev[KMT_EVENTS];
 	enum kmt_attach_kind *kind = s->kind;
@@ -179,7 +184,7 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	}
 	if (rc)
 		return fail(err, errlen, rc, "cannot choose the BPF programs: %s", strerror(-rc));
-	describe(s, ev);
+	describe(s, ev, exists);
 
 	rc = kvm_mmio__load(s->skel);
 	if (rc)
@@ -249,11 +254,11 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	kmt_kernel_btfs_free(btfs, nr_btfs);
 
 	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
-	rc = try_attach(s, opts, in_btf, true, err, errlen);
+	rc = try_attach(s, opts, exists, in_btf, true, err, errlen);
 	if (rc) {
 		/* tp_btf can fail where raw_tp works (e.g. module BTF rejected). */
 		kvm_mmio__destroy(s->skel);
-		rc = try_attach(s, opts, in_btf, false, err, errlen);
+		rc = try_attach(s, opts, exists, in_btf, false, err, errlen);
 	}
 	if (rc) {
 		size_t len = strlen(err);
