@@ -12,7 +12,7 @@ command -v bpftrace >/dev/null || skip "bpftrace not installed (make deps)"
 
 results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86lock.XXXXXX")
 rc=0
-"$run_in_svm_host" --no-npt --smp 2 --timeout "${KMT_X86_TIMEOUT:-400}" --results "$results" -- \
+"$run_in_svm_host" --no-npt --smp 2 --timeout "${KMT_X86_TIMEOUT:-900}" --results "$results" -- \
 	"$x86kvm_dir/lock-scenario.sh" --test-vmm "$test_vmm" --top "$mmio_top" || rc=$?
 ((rc == 77)) && { rm -rf "$results"; exit 77; }
 out=$results/scenario
