@@ -51,6 +51,17 @@ const volatile bool lock_waits = false;
 /* KVM names a vCPU's anonymous file "kvm-vcpu:<id>": proof that an fd is a vCPU's. */
 #define VCPU_FILE_PREFIX "kvm-vcpu:"
 
+/* When set, only the VMM processes in traced_tgids are (kvm-mmio-top -p A,B). */
+const volatile bool filter_tgids = false;
+
+/* Keys: the tgids -p names; user space fills it between load and attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KMT_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
 #define ST_EXIT_TIMED	(1U << 0)	/* kvm_exit seen: this exit is being timed */
 #define ST_MMIO		(1U << 1)	/* this exit performed an MMIO access */
 #define ST_IN_VMM	(1U << 2)	/* KVM_EXIT_MMIO is with the VMM */
@@ -194,6 +205,8 @@ static __always_inline struct kmt_vcpu_state *state_of(__u32 tid)
 
 static __always_inline bool traced(__u32 tgid)
 {
+	if (filter_tgids)
+		return bpf_map_lookup_elem(&traced_tgids, &tgid);
 	return !filter_tgid || tgid == filter_tgid;
 }
 

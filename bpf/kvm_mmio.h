@@ -76,6 +76,7 @@ static inline __u64 kmt_hist_slot_upper(__u32 slot)
 #define KMT_DEFAULT_MAX_VCPUS 4096	/* vCPU threads counted at once, all guests together */
 #define KMT_DEFAULT_MAX_REGIONS 1024	/* (guest, page) regions at once */
 #define KMT_VCPU_STATE_ENTRIES 16384	/* per-thread exit state (LRU: vCPUs come and go) */
+#define KMT_MAX_PIDS 64			/* VMM processes -p can name at once */
 
 enum kmt_hist_kind {
 	KMT_HIST_VMM,		/* ns: KVM_EXIT_MMIO until the vCPU thread calls KVM_RUN again */

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "live_view.h"
 #include "poller.h"
 #include "prom_exporter.h"
 #include "report.h"
@@ -29,7 +31,9 @@ struct options {
 	double interval_s;
 	long iterations;	/* 0: until interrupted */
 	bool json;
+	bool batch;		/* -b, --once: reports on stdout even on a terminal */
 	const char *name_glob;
+	char filter_text[256];	/* -p and -g as given, for the live view's header */
 	unsigned int top_regions;
 	struct kmt_session_opts session;
 	struct kmt_exporter_opts export;	/* exporter mode: textfile_dir or listen */
@@ -41,16 +45,22 @@ const char *argp_program_bug_address = "the kvm-mmio-trace issue tracker";
 static const char doc[] =
 	"Show per guest how many MMIO exits KVM guests take and how long they last.\n"
 	"\n"
+	"On a terminal it shows a live view, like top: a row per guest, keys to sort,\n"
+	"filter and open one guest (its vCPUs, busiest pages and latency histograms);\n"
+	"h shows the keys. Otherwise (-b, or stdout not a terminal) it prints a report\n"
+	"per interval, as a table or JSON.\n"
+	"\n"
 	"Counts come from the kernel's KVM tracepoints, aggregated in the kernel by BPF.\n"
 	"The VMM part of the latency is KVM_EXIT_MMIO until the vCPU thread calls\n"
 	"KVM_RUN again; the kernel part (guest exit to entry, minus the VMM part) is\n"
 	"shown where the kernel's kvm_exit/kvm_entry events fire.\n"
 	"\n"
 	"EXAMPLES:\n"
-	"  kvm-mmio-top                      # a table every second until Ctrl-C\n"
-	"  kvm-mmio-top --once -i 5 --json   # one JSON object covering 5 seconds\n"
-	"  kvm-mmio-top -p 4242 -i 2         # only the VMM with pid 4242\n"
-	"  kvm-mmio-top --name 'web*' -n 10  # guests named web*, ten intervals\n"
+	"  kvm-mmio-top                      # live view on a terminal; h: the keys\n"
+	"  kvm-mmio-top -b -n 3              # three tables, one a second, like top -b\n"
+	"  kvm-mmio-top --once -d 5 --json   # one JSON object covering 5 seconds\n"
+	"  kvm-mmio-top -p 4242,4243 -d 2    # only the VMMs with pids 4242 and 4243\n"
+	"  kvm-mmio-top -g 'web*' -b -n 10   # guests named web*, ten tables\n"
 	"  kvm-mmio-top --textfile-dir /var/lib/prometheus/node-exporter -i 15\n"
 	"                                    # export for node_exporter, no screen\n"
 	"  kvm-mmio-top --listen 9464        # serve http://127.0.0.1:9464/metrics\n"
@@ -62,17 +72,22 @@ static const char doc[] =
 	"could not bind), 2 usage error.";
 
 enum {
-	OPT_ONCE = 0x100, OPT_NAME, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
+	OPT_ONCE = 0x100, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
 };
 
 static const struct argp_option option_defs[] = {
-	{ "interval", 'i', "SEC", 0, "Report every SEC seconds (default 1)", 0 },
-	{ "iterations", 'n', "N", 0, "Stop after N reports (default: until interrupted)", 0 },
-	{ "once", OPT_ONCE, NULL, 0, "Print one report and exit (same as -n 1)", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object per report, one per line", 0 },
-	{ "pid", 'p', "PID", 0, "Only the VMM process PID (filtered in the kernel)", 0 },
-	{ "name", OPT_NAME, "GLOB", 0, "Only guests whose name matches GLOB", 0 },
+	{ "interval", 'd', "SEC", 0, "Refresh (report) every SEC seconds (default 1)", 0 },
+	{ NULL, 'i', NULL, OPTION_ALIAS, NULL, 0 },
+	{ "iterations", 'n', "N", 0, "Stop after N intervals (default: until q or Ctrl-C)", 0 },
+	{ "batch", 'b', NULL, 0,
+	  "Reports on stdout, not the live view (default when stdout is not a terminal)", 0 },
+	{ "once", OPT_ONCE, NULL, 0, "Print one report and exit (same as -b -n 1)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per report, one per line (implies -b)", 0 },
+	{ "pid", 'p', "PID[,PID...]", 0,
+	  "Only these VMM processes (repeatable; filtered in the kernel; at most "
+	  XSTR(KMT_MAX_PIDS) ")", 0 },
+	{ "name", 'g', "GLOB", 0, "Only guests whose name matches GLOB", 0 },
 	{ "top", OPT_TOP, "N", 0, "Busiest guest-physical pages per guest (default 5)", 0 },
 	{ "max-guests", OPT_MAX_GUESTS, "N", 0,
 	  "Guests with latency histograms and lock series at once (default "
@@ -125,33 +140,72 @@ static double parse_seconds(struct argp_state *state, const char *what, const ch
 	return value;
 }
 
+/* "-p 1,2 -g web*": what the live view's header says is traced. */
+static void note_filter(struct options *o, const char *opt, const char *arg)
+{
+	size_t used = strlen(o->filter_text);
+
+	snprintf(o->filter_text + used, sizeof(o->filter_text) - used, "%s%s %s",
+		 used ? " " : "", opt, arg);
+}
+
+/* -p PID, -p PID,PID,...; repeatable; each pid once. */
+static void parse_pids(struct argp_state *state, struct options *o, const char *arg)
+{
+	char copy[1024], *tok, *save = NULL;
+	struct kmt_session_opts *s = &o->session;
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	if (!*arg || *arg == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		argp_error(state, "invalid pid list '%s': pids separated by commas", arg);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t pid = (uint32_t)parse_number(state, "--pid", tok, 4194304);
+		bool known = false;
+
+		if (!pid)
+			argp_error(state, "invalid pid '%s'", tok);
+		for (size_t i = 0; i < s->nr_pids; i++)
+			known |= s->pids[i] == pid;
+		if (known)
+			continue;
+		if (s->nr_pids == KMT_MAX_PIDS)
+			argp_error(state, "too many pids at '%s': at most %d", tok, KMT_MAX_PIDS);
+		s->pids[s->nr_pids++] = pid;
+	}
+	note_filter(o, "-p", arg);
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct options *o = state->input;
 	bool exporter = o->export.textfile_dir || o->export.listen;
 
 	switch (key) {
+	case 'd':
 	case 'i':
 		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
 		o->iterations = (long)parse_number(state, "-n", arg, 1000000000);
 		if (!o->iterations)
-			argp_error(state, "-n needs at least 1");
+			argp_error(state, "invalid number '%s' for -n: at least 1", arg);
 		break;
 	case OPT_ONCE:
 		o->iterations = 1;
+		o->batch = true;
+		break;
+	case 'b':
+		o->batch = true;
 		break;
 	case 'j':
 		o->json = true;
 		break;
 	case 'p':
-		o->session.pid = (uint32_t)parse_number(state, "--pid", arg, 4194304);
-		if (!o->session.pid)
-			argp_error(state, "invalid pid '%s'", arg);
+		parse_pids(state, o, arg);
 		break;
-	case OPT_NAME:
+	case 'g':
 		o->name_glob = arg;
+		note_filter(o, "-g", arg);
 		break;
 	case OPT_TOP:
 		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 1000);
@@ -211,6 +265,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* The live view: on a terminal, unless a report format or exporter mode was asked for. */
+static bool live_view(const struct options *o)
+{
+	return !o->export.textfile_dir && !o->export.listen && !o->batch && !o->json &&
+	       isatty(STDOUT_FILENO);
+}
+
 struct printer {
 	const struct options *o;
 };
@@ -245,6 +306,19 @@ static int trace(const struct options *o, struct kmt_session *session,
 	if (kmt_poller_new(&poller, session, o->name_glob)) {
 		fprintf(stderr, "kvm-mmio-top: out of memory\n");
 		return 1;
+	}
+	if (live_view(o)) {
+		struct kmt_live_opts live = {
+			.interval_s = o->interval_s,
+			.iterations = o->iterations,
+			.cli_filter = o->filter_text[0] ? o->filter_text : NULL,
+		};
+
+		rc = kmt_live_view(poller, session, &live, &stop, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		kmt_poller_free(poller);
+		return rc ? 1 : 0;
 	}
 	rc = exporter ? kmt_poll(poller, o->interval_s, o->iterations, kmt_exporter_sink, exporter,
 				 &stop, err, sizeof(err))
@@ -285,10 +359,11 @@ int main(int argc, char **argv)
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return EXIT_USAGE;
-	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
-		return 1;
-	}
+	for (size_t i = 0; i < o.session.nr_pids; i++)
+		if (kill((pid_t)o.session.pids[i], 0) && errno == ESRCH) {
+			fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pids[i]);
+			return 1;
+		}
 	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
@@ -308,7 +383,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o.iterations,
 			o.interval_s);
 	else
-		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o.interval_s);
+		fprintf(stderr, "kvm-mmio-top: tracing every %gs until %s", o.interval_s,
+			live_view(&o) ? "q or Ctrl-C" : "Ctrl-C");
 	if (o.session.verbose)
 		fprintf(stderr, "; %s\nkvm-mmio-top: backends for this kernel:\n  %s\n",
 			kmt_session_describe(session), indented(kmt_session_backends(session)->why,

@@ -111,6 +111,18 @@ static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
 	return rc;
 }
 
+/* The pids of -p A,B,... as keys of traced_tgids (one pid uses filter_tgid). */
+static int fill_pid_filter(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
+{
+	const __u8 yes = 1;
+
+	for (size_t i = 0; opts->nr_pids > 1 && i < opts->nr_pids; i++)
+		if (bpf_map__update_elem(skel->maps.traced_tgids, &opts->pids[i], sizeof(__u32),
+					 &yes, sizeof(yes), BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /* "event=how" for each event; one the kernel has but no chosen backend needs is "unused". */
 static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS],
 		     const bool exists[KMT_EVENTS])
@@ -147,7 +159,10 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	s->skel = kvm_mmio__open();
 	if (!s->skel)
 		return fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
-	s->skel->rodata->filter_tgid = opts->pid;
+	/* One pid needs no map lookup per event; several are keys of traced_tgids. */
+	if (opts->nr_pids == 1)
+		s->skel->rodata->filter_tgid = opts->pids[0];
+	s->skel->rodata->filter_tgids = opts->nr_pids > 1;
 	s->skel->rodata->lock_waits = kmt_selection_lock(&s->backends, KMT_LOCK_MMU) ||
 				      kmt_selection_lock(&s->backends, KMT_LOCK_OTHER);
 	rc = size_maps(s->skel, opts);
@@ -175,6 +190,9 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	if (rc)
 		return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
 			    rc == -EPERM ? " (kernel lockdown, or a seccomp/LSM policy?)" : "");
+	rc = fill_pid_filter(s->skel, opts);
+	if (rc)
+		return fail(err, errlen, rc, "cannot fill the pid filter map: %s", strerror(-rc));
 	rc = kvm_mmio__attach(s->skel);
 	if (rc)
 		return fail(err, errlen, rc, "attaching to the KVM tracepoints failed: %s",

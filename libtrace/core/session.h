@@ -10,11 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "abi.h"
 #include "backend.h"
 #include "map_reader.h"
 
 struct kmt_session_opts {
-	uint32_t pid;		/* trace only this VMM process; 0: all */
+	uint32_t pids[KMT_MAX_PIDS];	/* trace only these VMM processes (filtered in the kernel) */
+	size_t nr_pids;			/* 0: every process */
 	uint32_t max_guests;	/* guests with histograms at once; 0: KMT_DEFAULT_MAX_GUESTS */
 	uint32_t max_vcpus;	/* vCPU threads counted at once; 0: KMT_DEFAULT_MAX_VCPUS */
 	uint32_t max_regions;	/* (guest, page) regions at once; 0: KMT_DEFAULT_MAX_REGIONS */

@@ -17,7 +17,16 @@ expect_exit 2 "invalid interval" "$TOP" -i abc
 expect_exit 2 "invalid number '-1' for --top" "$TOP" --top -1
 expect_exit 2 "unrecognized option|invalid option" "$TOP" --bogus
 expect_exit 2 "unexpected argument" "$TOP" extra
+expect_exit 2 "invalid interval '0'" "$TOP" -d 0
+expect_exit 2 "invalid number '0' for -n" "$TOP" -b -n 0
+expect_exit 2 "invalid pid list '1,,2'" "$TOP" -p 1,,2
+expect_exit 2 "invalid number 'abc' for --pid" "$TOP" -p 4242,abc
+expect_exit 2 "invalid pid '0'" "$TOP" -p 0
+expect_exit 2 "too many pids at '65'" "$TOP" -p "$(seq -s, 1 65)"
+expect_exit 2 "requires an argument -- 'g'" "$TOP" -g
 expect_exit 0 "--json" "$TOP" --help
+expect_exit 0 "kvm-mmio-top -b -n 3 " "$TOP" --help
+expect_exit 0 "^kvm-mmio-top [0-9]" "$TOP" --version
 expect_exit 1 "no process with pid" "$TOP" --once --pid 4194000
 if command -v setpriv >/dev/null; then
 	expect_exit 1 "needs root.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
