@@ -196,11 +196,32 @@ static __always_inline struct kmt_vcpu_stats *stats_of(__u32 tgid, __u32 tid)
 	return lookup_or_init(&vcpu_stats, &key, &zero, KMT_DROP_STATS);
 }
 
-static __always_inline struct kmt_vcpu_state *state_of(__u32 tid)
+/*
+ * The current thread's state, or NULL. Entries outlive their threads (LRU):
+ * one left by an exited thread whose id another process now uses is not
+ * this thread's.
+ */
+static __always_inline struct kmt_vcpu_state *state_get(__u64 id)
+{
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+
+	return st && st->tgid == id >> 32 ? st : NULL;
+}
+
+/* The current thread's state, created (or taken over from a dead thread) when missing. */
+static __always_inline struct kmt_vcpu_state *state_of(__u64 id)
 {
 	static const struct kmt_vcpu_state zero;
+	__u32 tid = (__u32)id;
+	struct kmt_vcpu_state *st;
 
-	return lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
+	st = lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
+	if (st && st->tgid != id >> 32) {
+		__builtin_memset(st, 0, sizeof(*st));
+		st->tgid = id >> 32;
+	}
+	return st;
 }
 
 static __always_inline bool traced(__u32 tgid)
@@ -246,7 +267,7 @@ static __always_inline struct kmt_vcpu_state *access(__u64 gpa, bool write)
 
 	if (!traced(id >> 32))
 		return NULL;
-	st = state_of((__u32)id);
+	st = state_of(id);
 	if (!st)
 		return NULL;
 	/* No return to the VMM since the previous access: the kernel completed it. */
@@ -268,7 +289,6 @@ static __always_inline int on_access(__u64 gpa, bool write)
 static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 {
 	struct kmt_vcpu_state *st;
-	__u32 tid;
 
 	switch (type) {
 	case KMT_TRACE_MMIO_WRITE:
@@ -280,8 +300,7 @@ static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 		return 0;
 	case KMT_TRACE_MMIO_READ:
 		/* The completion of a read counted when it went to the VMM. */
-		tid = (__u32)bpf_get_current_pid_tgid();
-		st = bpf_map_lookup_elem(&vcpu_state, &tid);
+		st = state_get(bpf_get_current_pid_tgid());
 		if (st && (st->flags & ST_READ_PENDING)) {
 			st->flags &= ~ST_READ_PENDING;
 			return 0;
@@ -295,12 +314,11 @@ static __always_inline int on_kvm_mmio(int type, __u64 gpa)
 static __always_inline int on_userspace_exit(__u32 reason, int err)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
 		return 0;
-	st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	st = state_get(id);
 	if (reason != KMT_KVM_EXIT_MMIO || err < 0) {
 		if (st)
 			count_access(st, id, false);
@@ -385,14 +403,13 @@ static __always_inline __u64 vm_mmu_lock(__u32 fd)
 /* A vCPU thread enters KVM_RUN: learn its VM's MMU lock once per vCPU fd; end a VMM part. */
 static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 {
-	__u32 tid = (__u32)id;
 	struct kmt_vcpu_state *st;
 
 	if (cmd != KMT_KVM_RUN)
 		return 0;
-	st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	st = state_get(id);
 	if (lock_waits && traced(id >> 32) && (!st || st->locks.vcpu_fd != fd + 1)) {
-		st = st ?: state_of(tid);
+		st = st ?: state_of(id);
 		if (!st)
 			return 0;
 		st->locks.mmu_lock = vm_mmu_lock(fd);
@@ -429,7 +446,7 @@ static __always_inline int on_kvm_exit(void)
 
 	if (!traced(id >> 32))
 		return 0;
-	st = state_of((__u32)id);
+	st = state_of(id);
 	if (!st)
 		return 0;
 	/* The guest ran again since its last access: the kernel completed it. */
@@ -463,8 +480,7 @@ static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 static __always_inline int on_kvm_entry(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = state_get(id);
 
 	if (st)
 		end_exit(st, id);
@@ -482,7 +498,7 @@ static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
 	/* 0: no exit time known (radix guest); none: not emulated, no access made. */
 	if (!exit_ns || dest == KMT_HV_DEST_NONE)
 		return 0;
-	st = state_of((__u32)id);
+	st = state_of(id);
 	if (!st)
 		return 0;
 	st->guest_exit_ns = exit_ns;
@@ -496,8 +512,7 @@ static __always_inline int on_hv_mmio_dispatch(__u32 dest, __u64 exit_ns)
 static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = state_get(id);
 
 	if (st && exit_ns && st->guest_exit_ns == exit_ns)
 		end_exit(st, id);
@@ -528,8 +543,7 @@ static __always_inline int on_hpte_lookup(__u32 spins)
  */
 static __always_inline int on_contention_begin(__u64 lock)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = state_get(bpf_get_current_pid_tgid());
 	struct kmt_vcpu_locks *l;
 
 	if (!st || !st->locks.vcpu_fd)
@@ -546,8 +560,7 @@ static __always_inline int on_contention_begin(__u64 lock)
 static __always_inline int on_contention_end(__u64 lock)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	struct kmt_vcpu_state *st = state_get(id);
 	struct kmt_lock_key key = { .tgid = id >> 32 };
 	struct kmt_lock_stats *series;
 	struct kmt_vcpu_locks *l;

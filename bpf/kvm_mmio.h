@@ -137,7 +137,7 @@ struct kmt_vcpu_state {
 	__u64 vmm_ns;		/* VMM time accumulated within this exit */
 	__u64 last_gpa;
 	__u32 flags;
-	__u32 pad;
+	__u32 tgid;		/* the thread's process: a reused thread id is a new thread */
 	struct kmt_vcpu_locks locks;
 };
 

@@ -414,13 +414,22 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	const long delay_ns = 2000000;
 	struct kvm_mmio *s = load(0);
 	/* What KVM_RUN on fd 5 of a VM whose MMU lock is MMU_LOCK leaves. */
-	struct kmt_vcpu_state known = { .locks = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 } };
+	struct kmt_vcpu_state known = { .tgid = my_pid,
+					.locks = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 } };
+	/* The same, left by a dead vCPU thread of another process whose id we reuse. */
+	struct kmt_vcpu_state stale = { .tgid = my_pid + 1,
+					.locks = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 } };
 	struct kmt_lock_stats mmu, other;
 
 	(void)state;
 	contention(s, true, MMU_LOCK);	/* not known as a vCPU thread yet */
 	contention(s, false, MMU_LOCK);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &stale,
+					     BPF_ANY), 0);
+	contention(s, true, MMU_LOCK);	/* another process's thread's state: not ours */
+	contention(s, false, MMU_LOCK);
 	assert_int_equal(lock_series(s, KMT_LOCK_MMU).wait.count, 0);
+	assert_int_equal(dropped(s, KMT_DROP_LOCK_UNPAIRED), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &known,
 					     BPF_ANY), 0);
 	contention(s, true, MMU_LOCK);
