@@ -46,7 +46,7 @@ check "KVM runs in $mode mode (kernel log says '$(cat "$dir/kvm-mode" 2>/dev/nul
 	test "$(cat "$dir/kvm-mode" 2>/dev/null)" = "$mode"
 
 # --- the test VMM ----------------------------------------------------------
-vmm_names=(kmt-plain kmt-delay kmt-ioevent)
+vmm_names=(kmt-plain-0 kmt-plain-1 kmt-delay kmt-ioevent)
 for n in "${vmm_names[@]}"; do
 	rc=$(cat "$dir/vmm-$n.rc" 2>/dev/null || echo missing)
 	if [[ $rc != 0 ]]; then
@@ -62,7 +62,7 @@ vmm_json=$(jq -cs '[.[].guests[]]' "${vmm_files[@]}") || bail "test-vmm JSON unr
 jqv() { jq -n --argjson v "$vmm_json" "$@"; }
 
 check "test-vmm reports 4 guests (kmt-plain-0/1, kmt-delay, kmt-ioevent)" \
-	test "$(jqv '$v | length')" = 4
+	test "$(jqv -r '[$v[].name] | sort | join(" ")')" = "kmt-delay kmt-ioevent kmt-plain-0 kmt-plain-1"
 check "test-vmm per-guest totals are the sums of its vCPUs" \
 	test "$(jqv '[$v[] | (.mmio_exits == ([.vcpus[].mmio_exits] | add)) and
 		(.reads == ([.vcpus[].reads] | add)) and
@@ -90,7 +90,15 @@ total_mmio=$((total_user + total_ioev))
 plain_vcpus=$(jqv '[$v[] | select(.name | startswith("kmt-plain")) | .vcpus[]] | length')
 
 # --- what the kernel did (tracefs) ------------------------------------------
-# exit-classes.tsv: "count<TAB>RET EC"; RET is TRAP, IRQ, ...; EC the ESR class.
+# exit-classes.tsv: "count<TAB>RET EC"; RET is TRAP, IRQ, ...; EC the ESR
+# class, from lines like "kvm_exit: TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: ...".
+# kvm-mmio.tsv: "count<TAB>type" (write, unsatisfied-read, read).
+[[ -f $dir/trace.txt ]] || bail "no trace.txt: the scenario did not record the trace"
+sed -n 's/.* kvm_exit: \([A-Z_]*\): HSR_EC: \(0x[0-9a-f]*\) .*/\1 \2/p' "$dir/trace.txt" | sort | uniq -c |
+	awk '{ print $1 "\t" $2 " " $3 }' >"$dir/exit-classes.tsv"
+sed -n 's/.* kvm_mmio: mmio \([a-z-]*\) .*/\1/p' "$dir/trace.txt" | sort | uniq -c |
+	awk '{ print $1 "\t" $2 }' >"$dir/kvm-mmio.tsv"
+grep -c 'kvm_userspace_exit: reason KVM_EXIT_MMIO' "$dir/trace.txt" >"$dir/userspace-mmio-exits"
 class_count() { awk -F'\t' -v c="$1" '$2 == c { s += $1 } END { print s + 0 }' "$dir/exit-classes.tsv"; }
 mmio_type_count() { awk -F'\t' -v t="$1" '$2 == t { s += $1 } END { print s + 0 }' "$dir/kvm-mmio.tsv"; }
 n_dabt=$(class_count "TRAP 0x0024")
@@ -186,9 +194,12 @@ per_guest "delayed guest: VMM part sum >= test-vmm's own busy-wait time" \
 per_guest "delayed guest: total latency (top region p99) includes the delay" \
 	"[.t.mmio.top_regions[].p99_ns] | max >= $d_ns" kmt-delay
 # Had the delay gone into the kernel part, its median would be >= the delay
-# and its sum >= delay x count.
-per_guest "delayed guest: the kernel part does not absorb the delay (p50 < $((d_ns / 4)) ns, sum < delay x count)" \
-	".t.mmio.kernel_latency_ns | .p50 < $((d_ns / 4)) and .sum < $d_ns * .count" kmt-delay
+# and its sum >= delay x count, more than the VMM part's. Not a bound on the
+# kernel sum itself, as on x86: the bed runs six vCPU threads on one emulated
+# CPU of a shared machine, and one preempted vCPU thread adds tens of ms to a
+# kernel part (seen: one 85 ms exit took the sum past delay x count).
+per_guest "delayed guest: the kernel part does not absorb the delay (p50 < $((d_ns / 4)) ns, sum < the VMM part's)" \
+	".t.mmio.kernel_latency_ns.p50 < $((d_ns / 4)) and .t.mmio.kernel_latency_ns.sum < .t.mmio.vmm_latency_ns.sum" kmt-delay
 per_guest "undelayed guests: VMM part p50 < $((d_ns / 2)) ns" \
 	".t.mmio.vmm_latency_ns.p50 < $((d_ns / 2))" kmt-plain
 per_guest "ioeventfd guest: $IOEV_K ioeventfd writes kernel-handled, no VMM part for them" \
