@@ -2,23 +2,33 @@
 # Assertions on the results of mmio-scenario.sh from the arm64 KVM test bed
 # (run on the build machine after the VM powered off).
 #
-#   check-scenario.sh --mode nvhe|vhe DIR
+#   check-scenario.sh --mode nvhe|vhe [--vmm-hook syscall|raw] DIR
+#
+# --vmm-hook says how the tool must have ended the VMM part: syscall (the
+# default: syscalls:sys_enter_ioctl) or raw (raw_syscalls:sys_enter, when
+# the scenario ran with --raw-sys-enter).
 #
 # Prints one "ok"/"not ok" line per assertion; exit 0 when all hold, 1 when
 # any fails. The backend kvm-mmio-top must report is KMT_ARM64_BACKEND
 # (default kvm_exit: the tool names the backend by its events today).
 set -u
 
-mode=''
+mode='' hook=syscall
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift ;;
+	--vmm-hook) hook=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
 dir=${1:?usage: check-scenario.sh --mode nvhe|vhe DIR}
 [[ $mode == nvhe || $mode == vhe ]] || { echo "check-scenario: --mode nvhe|vhe" >&2; exit 2; }
+case $hook in
+syscall) hook_probe='sys_enter_ioctl=tracepoint' ;;
+raw) hook_probe='sys_enter=(tp_btf|raw_tp)' ;;
+*) echo "check-scenario: --vmm-hook syscall|raw" >&2; exit 2 ;;
+esac
 backend=${KMT_ARM64_BACKEND:-kvm_exit}
 
 failures=0
@@ -139,6 +149,10 @@ echo "# kvm-mmio-top: $top_json"
 J() { jq -n --argjson t "$top_json" --argjson v "$vmm_json" "$@"; }
 check "backend is $backend (kvm_exit/kvm_entry seen, kernel part measured)" \
 	test "$(J -r '$t.backend')" = "$backend"
+check "scenario ran with the tool's VMM-part hook '$hook' (got '$(cat "$dir/vmm-hook" 2>/dev/null)')" \
+	test "$(cat "$dir/vmm-hook" 2>/dev/null)" = "$hook"
+check "the VMM part ends at the vCPU thread's KVM_RUN seen through $hook_probe" \
+	grep -qE "(^| )$hook_probe( |\$)" <<<"$(J -r '$t.probes')"
 check "no events dropped" test "$(J '$t.dropped')" = 0
 check "kvm-mmio-top reports exactly the test-vmm guests (by pid)" \
 	test "$(J '([$t.guests[].pid] | sort) == ([$v[].pid] | sort)')" = true

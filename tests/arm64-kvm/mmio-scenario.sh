@@ -7,10 +7,16 @@
 # machine (check-scenario.sh): formatting and parsing the trace under TCG
 # costs more than sending it.
 #
-#   mmio-scenario.sh [--no-top] [--out DIR]
+#   mmio-scenario.sh [--no-top] [--raw-sys-enter] [--out DIR]
 #
 # DIR defaults to $KMT_RESULTS/scenario. test-vmm and kvm-mmio-top are taken
-# from PATH (/kmt/bin in the bed).
+# from PATH (/kmt/bin in the bed). With --raw-sys-enter the tool runs in a
+# mount namespace of its own where tmpfs hides tracefs (at
+# /sys/kernel/tracing and /sys/kernel/debug), so it cannot attach the
+# syscalls:sys_enter_ioctl event and ends the VMM part from
+# raw_syscalls:sys_enter instead: arm64's syscall number and argument
+# registers (bpf/syscall_abi.h) are then what times the VMM part. The
+# scenario's own tracefs recording is not affected.
 #
 # The tool's one interval is not a fixed time: it starts before the guests
 # are released and SIGINT ends it once every guest printed its ground truth
@@ -33,12 +39,13 @@ PLAIN_W=200 PLAIN_R=150 PLAIN_HVC=20 PLAIN_WFI=20
 DELAY_W=30 DELAY_R=20 DELAY_US=5000
 IOEV_W=40 IOEV_K=300
 
-top=kvm-mmio-top out=${KMT_RESULTS:+$KMT_RESULTS/scenario}
+top=kvm-mmio-top hook=syscall out=${KMT_RESULTS:+$KMT_RESULTS/scenario}
 # Bounds for a bed that is stuck rather than slow.
 interval=600 guests_timeout_s=300 linger_ms=5000
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-top) top= ;;
+	--raw-sys-enter) hook=raw ;;
 	--out) out=$2; shift ;;
 	*) echo "mmio-scenario: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -54,6 +61,7 @@ note() { echo "mmio-scenario[$(cut -d' ' -f1 /proc/uptime)]: $*"; }
 cp "${KMT_RESULTS:-/nonexistent}/kvm-mode" "$out/kvm-mode" 2>/dev/null ||
 	dmesg | grep 'kvm \[' >"$out/kvm-mode"
 note "KVM mode $(cat "$out/kvm-mode"), $(uname -r)"
+echo "$hook" >"$out/vmm-hook"
 printf '%s\n' "$PLAIN_W $PLAIN_R $PLAIN_HVC $PLAIN_WFI $DELAY_W $DELAY_R $DELAY_US $IOEV_W $IOEV_K" >"$out/params"
 
 # tracefs: every kvm_exit (for its exception class), kvm_mmio and exit to
@@ -86,7 +94,13 @@ start_vmm kmt-ioevent --writes $IOEV_W --ioeventfd-writes $IOEV_K
 
 toppid=
 if [ -n "$top" ]; then
-	"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
+	if [ "$hook" = raw ]; then
+		unshare -m --propagation private sh -c \
+			'mount -t tmpfs none /sys/kernel/tracing && mount -t tmpfs none /sys/kernel/debug && exec "$@"' \
+			sh "$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
+	else
+		"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
+	fi
 	toppid=$!
 	# Attaching (BTF, verifier) is slow under TCG: wait for the tool's word.
 	i=0
