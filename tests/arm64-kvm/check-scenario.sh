@@ -2,22 +2,32 @@
 # Assertions on the results of mmio-scenario.sh from the arm64 KVM test bed
 # (run on the build machine after the VM powered off).
 #
-#   check-scenario.sh --mode nvhe|vhe DIR
+#   check-scenario.sh --mode nvhe|vhe [--vmm-hook syscall|raw] DIR
+#
+# --vmm-hook says how the tool must have ended the VMM part: syscall (the
+# default: syscalls:sys_enter_ioctl) or raw (raw_syscalls:sys_enter, when
+# the scenario ran with --raw-sys-enter).
 #
 # Prints one "ok"/"not ok" line per assertion; exit 0 when all hold, 1 when
 # any fails. kvm-mmio-top must choose its arm64 backend descriptor.
 set -u
 
-mode=''
+mode='' hook=syscall
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift ;;
+	--vmm-hook) hook=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
 dir=${1:?usage: check-scenario.sh --mode nvhe|vhe DIR}
 [[ $mode == nvhe || $mode == vhe ]] || { echo "check-scenario: --mode nvhe|vhe" >&2; exit 2; }
+case $hook in
+syscall) hook_probe='sys_enter_ioctl=tracepoint' ;;
+raw) hook_probe='sys_enter=(tp_btf|raw_tp)' ;;
+*) echo "check-scenario: --vmm-hook syscall|raw" >&2; exit 2 ;;
+esac
 backend=arm64
 
 failures=0
@@ -45,7 +55,7 @@ check "KVM runs in $mode mode (kernel log says '$(cat "$dir/kvm-mode" 2>/dev/nul
 	test "$(cat "$dir/kvm-mode" 2>/dev/null)" = "$mode"
 
 # --- the test VMM ----------------------------------------------------------
-vmm_names=(kmt-plain kmt-delay kmt-ioevent)
+vmm_names=(kmt-plain-0 kmt-plain-1 kmt-delay kmt-ioevent)
 for n in "${vmm_names[@]}"; do
 	rc=$(cat "$dir/vmm-$n.rc" 2>/dev/null || echo missing)
 	if [[ $rc != 0 ]]; then
@@ -61,7 +71,7 @@ vmm_json=$(jq -cs '[.[].guests[]]' "${vmm_files[@]}") || bail "test-vmm JSON unr
 jqv() { jq -n --argjson v "$vmm_json" "$@"; }
 
 check "test-vmm reports 4 guests (kmt-plain-0/1, kmt-delay, kmt-ioevent)" \
-	test "$(jqv '$v | length')" = 4
+	test "$(jqv -r '[$v[].name] | sort | join(" ")')" = "kmt-delay kmt-ioevent kmt-plain-0 kmt-plain-1"
 check "test-vmm per-guest totals are the sums of its vCPUs" \
 	test "$(jqv '[$v[] | (.mmio_exits == ([.vcpus[].mmio_exits] | add)) and
 		(.reads == ([.vcpus[].reads] | add)) and
@@ -89,7 +99,15 @@ total_mmio=$((total_user + total_ioev))
 plain_vcpus=$(jqv '[$v[] | select(.name | startswith("kmt-plain")) | .vcpus[]] | length')
 
 # --- what the kernel did (tracefs) ------------------------------------------
-# exit-classes.tsv: "count<TAB>RET EC"; RET is TRAP, IRQ, ...; EC the ESR class.
+# exit-classes.tsv: "count<TAB>RET EC"; RET is TRAP, IRQ, ...; EC the ESR
+# class, from lines like "kvm_exit: TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: ...".
+# kvm-mmio.tsv: "count<TAB>type" (write, unsatisfied-read, read).
+[[ -f $dir/trace.txt ]] || bail "no trace.txt: the scenario did not record the trace"
+sed -n 's/.* kvm_exit: \([A-Z_]*\): HSR_EC: \(0x[0-9a-f]*\) .*/\1 \2/p' "$dir/trace.txt" | sort | uniq -c |
+	awk '{ print $1 "\t" $2 " " $3 }' >"$dir/exit-classes.tsv"
+sed -n 's/.* kvm_mmio: mmio \([a-z-]*\) .*/\1/p' "$dir/trace.txt" | sort | uniq -c |
+	awk '{ print $1 "\t" $2 }' >"$dir/kvm-mmio.tsv"
+grep -c 'kvm_userspace_exit: reason KVM_EXIT_MMIO' "$dir/trace.txt" >"$dir/userspace-mmio-exits"
 class_count() { awk -F'\t' -v c="$1" '$2 == c { s += $1 } END { print s + 0 }' "$dir/exit-classes.tsv"; }
 mmio_type_count() { awk -F'\t' -v t="$1" '$2 == t { s += $1 } END { print s + 0 }' "$dir/kvm-mmio.tsv"; }
 n_dabt=$(class_count "TRAP 0x0024")
@@ -131,6 +149,10 @@ J() { jq -n --argjson t "$top_json" --argjson v "$vmm_json" "$@"; }
 check "backend is $backend, which measures the kernel part" \
 	test "$(J -r '$t.backend + " " + ($t.backends[0].measures | index("kernel_part") | tostring)')" \
 	= "$backend 2"
+check "scenario ran with the tool's VMM-part hook '$hook' (got '$(cat "$dir/vmm-hook" 2>/dev/null)')" \
+	test "$(cat "$dir/vmm-hook" 2>/dev/null)" = "$hook"
+check "the VMM part ends at the vCPU thread's KVM_RUN seen through $hook_probe" \
+	grep -qE "(^| )$hook_probe( |\$)" <<<"$(J -r '$t.probes')"
 check "no events dropped" test "$(J '$t.dropped')" = 0
 check "kvm-mmio-top reports exactly the test-vmm guests (by pid)" \
 	test "$(J '([$t.guests[].pid] | sort) == ([$v[].pid] | sort)')" = true
@@ -186,9 +208,12 @@ per_guest "delayed guest: VMM part sum >= test-vmm's own busy-wait time" \
 per_guest "delayed guest: total latency (top region p99) includes the delay" \
 	"[.t.mmio.top_regions[].p99_ns] | max >= $d_ns" kmt-delay
 # Had the delay gone into the kernel part, its median would be >= the delay
-# and its sum >= delay x count.
-per_guest "delayed guest: the kernel part does not absorb the delay (p50 < $((d_ns / 4)) ns, sum < delay x count)" \
-	".t.mmio.kernel_latency_ns | .p50 < $((d_ns / 4)) and .sum < $d_ns * .count" kmt-delay
+# and its sum >= delay x count, more than the VMM part's. Not a bound on the
+# kernel sum itself, as on x86: the bed runs six vCPU threads on one emulated
+# CPU of a shared machine, and one preempted vCPU thread adds tens of ms to a
+# kernel part (seen: one 85 ms exit took the sum past delay x count).
+per_guest "delayed guest: the kernel part does not absorb the delay (p50 < $((d_ns / 4)) ns, sum < the VMM part's)" \
+	".t.mmio.kernel_latency_ns.p50 < $((d_ns / 4)) and .t.mmio.kernel_latency_ns.sum < .t.mmio.vmm_latency_ns.sum" kmt-delay
 per_guest "undelayed guests: VMM part p50 < $((d_ns / 2)) ns" \
 	".t.mmio.vmm_latency_ns.p50 < $((d_ns / 2))" kmt-plain
 per_guest "ioeventfd guest: $IOEV_K ioeventfd writes kernel-handled, no VMM part for them" \

@@ -26,12 +26,14 @@ short_hash() { sha256sum | cut -c1-16; }
 run_in_arm64_host=$arm64_dir/run-in-arm64-host.sh
 
 # Boot the bed with KVM in MODE (nvhe or vhe), run mmio-scenario.sh inside
-# and check-scenario.sh on its results; exits with the test's status.
-run_mmio_scenario() { # MODE
-	local mode=$1 results rc
+# and check-scenario.sh on its results; exits with the test's status. HOOK
+# raw runs the tool where tracefs is hidden (raw_syscalls:sys_enter).
+run_mmio_scenario() { # MODE [HOOK]
+	local mode=$1 hook=${2:-syscall} results rc args=()
+	[[ $hook == raw ]] && args+=(--raw-sys-enter)
 	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-arm64kvm.XXXXXX")
 	"$run_in_arm64_host" --mode "$mode" --timeout "${KMT_ARM64_TIMEOUT:-240}" --results "$results" -- \
-		mmio-scenario.sh
+		mmio-scenario.sh "${args[@]}"
 	rc=$?
 	if ((rc == 77)); then
 		rm -rf "$results"
@@ -41,7 +43,7 @@ run_mmio_scenario() { # MODE
 		echo "the scenario did not complete in the test bed (exit $rc); results kept in $results"
 		exit 1
 	fi
-	"$arm64_dir/check-scenario.sh" --mode "$mode" "$results/scenario"
+	"$arm64_dir/check-scenario.sh" --mode "$mode" --vmm-hook "$hook" "$results/scenario"
 	rc=$?
 	if ((rc == 0)); then
 		rm -rf "$results"

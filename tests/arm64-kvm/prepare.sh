@@ -49,7 +49,11 @@ vmlinuz=$(ls "$kernel_root"/boot/vmlinuz-*-arm64 | head -n 1)
 # --- the initramfs ----------------------------------------------------------
 busybox_root=$("$foreign_sysroot" arm64 busybox-static) ||
 	arm64_skip "arm64 test bed: cannot fetch busybox-static:arm64 with apt-get download"
-tool=$("$arm64_dir/build-tool.sh")
+tool=$("$arm64_dir/build-tool.sh") || {
+	rc=$?
+	echo "$tool" # the reason, when it skips
+	exit "$rc"
+}
 stamp=$({
 	echo "$tool"
 	sha256sum "$busybox_root/bin/busybox"

@@ -7,8 +7,10 @@
 #
 #   run-in-arm64-host.sh [--mode nvhe|vhe] [--timeout SEC] [--results DIR] -- CMD...
 #
-#   --mode MODE    kvm-arm.mode=nvhe (default: the hypervisor at EL2, the host
-#                  kernel at EL1) or vhe (the host kernel itself at EL2)
+#   --mode MODE    nvhe (default; kvm-arm.mode=nvhe: the hypervisor at EL2,
+#                  the host kernel at EL1) or vhe (no kvm-arm.mode: the
+#                  kernel's default on a CPU with VHE, the host kernel
+#                  itself at EL2)
 #   --timeout SEC  bound on boot + command + power-off (default 300); when it
 #                  expires QEMU is killed, the console log tail is printed and
 #                  the exit status is 124
@@ -84,7 +86,8 @@ printf '%s\n' "$cmdline" >"$results/initrd/kmt/cmd"
 	(cd "$results/initrd" && echo kmt/cmd | cpio -o -H newc --quiet -R 0:0 | gzip -1)
 } >"$results/initrd.cpio.gz"
 
-append="console=ttyAMA0 panic=-1 quiet kvm-arm.mode=$mode"
+append="console=ttyAMA0 panic=-1 quiet"
+[[ $mode == nvhe ]] && append+=" kvm-arm.mode=nvhe"
 
 # One VM at a time on this machine.
 exec 8>"$cache/vm.lock"

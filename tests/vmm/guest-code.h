@@ -20,7 +20,7 @@ struct guest_program {
 	uint32_t reads;
 	uint32_t ioeventfd_writes;
 	uint32_t hypercalls;		/* arm64: HVCs answered by the kernel */
-	uint32_t wfis;			/* arm64: WFIs with an interrupt pending */
+	uint32_t wfis;			/* arm64: WFIs, each a trap to KVM */
 	uint64_t touch_gpa;		/* x86: first of the pages to store into first */
 	uint32_t touch_pages;
 };

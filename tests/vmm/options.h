@@ -32,7 +32,7 @@ struct vmm_options {
 	uint32_t reads;			/* MMIO reads per vCPU (exit to us) */
 	uint32_t ioeventfd_writes;	/* writes completed in the kernel */
 	uint32_t hypercalls;		/* arm64: HVCs answered by the kernel */
-	uint32_t wfis;			/* arm64: WFIs that do not block */
+	uint32_t wfis;			/* arm64: WFIs, each a trap to KVM */
 	uint32_t touch_pages;		/* fresh pages each vCPU stores into first */
 	uint64_t addr;			/* vCPU i: addr + i * stride */
 	uint64_t vcpu_stride;

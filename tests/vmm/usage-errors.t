@@ -33,4 +33,10 @@ expect_usage_error "inside the --touch-pages RAM [0x20000, 0x2a000)" --touch-pag
 expect_usage_error "-name: 'guest=a b'" -name "guest=a b"
 expect_usage_error "unexpected argument 'extra'" extra
 expect_usage_error "with --guests the name may have at most 61" --guests 2 -name "guest=$(printf "n%.0s" {1..62})"
+expect_usage_error "--hypercalls: 'x' is not a number" --hypercalls x
+# Hypercalls and WFIs are arm64 guest programs only.
+if [[ $(uname -m) != aarch64 ]]; then
+	expect_usage_error "--hypercalls and --wfi exist on arm64 only" --hypercalls 1
+	expect_usage_error "--hypercalls and --wfi exist on arm64 only" --wfi 1
+fi
 echo "PASS: every bad command line exited 2 with its reason"

@@ -11,8 +11,8 @@
  *	repeat R times: ldrb w22, [x19]	; MMIO read, exits to the VMM
  *	repeat K times: strb w21, [x20]	; completes in the kernel (ioeventfd)
  *	repeat H times: mov x0, PSCI_VERSION; hvc #0	; answered by KVM
- *	repeat I times: wfi		; the VMM raised the vCPU's IRQ line, so
- *					; KVM finds it runnable and returns
+ *	repeat I times: wfi		; traps to KVM, which blocks the vCPU
+ *					; until the VMM's timer signal (vcpu-setup.c)
  *	brk #0				; KVM_EXIT_DEBUG: this vCPU is done
  *
  * Every access is one byte with a single base register, so the data abort
