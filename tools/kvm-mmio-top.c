@@ -20,6 +20,7 @@
 #include "session.h"
 
 #define EXIT_USAGE 2
+#define EXIT_PRIVILEGE 3	/* CAP_BPF or CAP_PERFMON missing */
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
@@ -59,7 +60,8 @@ static const char doc[] =
 	"metrics, labels and buckets are described in docs/prometheus.md.\n"
 	"\n"
 	"Exit status: 0 success, 1 tracing could not start or failed (or --listen\n"
-	"could not bind), 2 usage error.";
+	"could not bind), 2 usage error, 3 a capability is missing (CAP_BPF,\n"
+	"CAP_PERFMON; the message names it).";
 
 enum {
 	OPT_ONCE = 0x100, OPT_NAME, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
@@ -288,6 +290,10 @@ int main(int argc, char **argv)
 	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
 		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
 		return 1;
+	}
+	if (kmt_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		return EXIT_PRIVILEGE;
 	}
 	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
 	if (rc) {

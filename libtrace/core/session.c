@@ -65,18 +65,32 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
-static bool has_bpf_privileges(void)
+/*
+ * Loading and attaching tracing programs needs CAP_BPF and CAP_PERFMON
+ * (Linux >= 5.8), or CAP_SYS_ADMIN, which implies both. Names what is
+ * missing in err; returns 0 or -EPERM.
+ */
+int kmt_check_privileges(char *err, size_t errlen)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t admin = CAP_CLEAR, bpf = CAP_CLEAR, perfmon = CAP_CLEAR;
+	const char *missing;
 
-	if (!caps)
-		return false;
-	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
-	cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
-	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
-	cap_free(caps);
-	return admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET);
+	if (caps) {
+		cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+		cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
+		cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
+		cap_free(caps);
+	}
+	if (admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET))
+		return 0;
+	missing = bpf == CAP_SET ? "CAP_PERFMON" : perfmon == CAP_SET ? "CAP_BPF"
+			: "CAP_BPF and CAP_PERFMON";
+	return fail(err, errlen, -EPERM,
+		    "missing capability %s: loading and attaching the tracing BPF programs needs "
+		    "CAP_BPF and CAP_PERFMON (or root): run kvm-mmio-top with sudo, or grant "
+		    "them (setpriv --ambient-caps +bpf,+perfmon, or AmbientCapabilities= in "
+		    "the systemd unit)", missing);
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -208,10 +222,9 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	int rc;
 
 	*out = NULL;
-	if (!has_bpf_privileges())
-		return fail(err, errlen, -EPERM,
-			    "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON: "
-			    "run kvm-mmio-top with sudo");
+	rc = kmt_check_privileges(err, errlen);
+	if (rc)
+		return rc;
 	for (int i = 0; i < KMT_EVENTS; i++)
 		names[i] = kmt_event_name(i);
 	rc = kmt_tracepoints_in_kallsyms(KALLSYMS, names, KMT_EVENTS, exists);

@@ -20,6 +20,6 @@ expect_exit 2 "unexpected argument" "$TOP" extra
 expect_exit 0 "--json" "$TOP" --help
 expect_exit 1 "no process with pid" "$TOP" --once --pid 4194000
 if command -v setpriv >/dev/null; then
-	expect_exit 1 "needs root.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	expect_exit 3 "missing capability CAP_BPF and CAP_PERFMON.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all "$TOP" --once
 fi
