@@ -17,10 +17,11 @@ BPFTOOL    ?= bpftool
 CFLAGS     ?= -O2 -g
 
 # The core (probing, sessions, maps, model, poller) needs libbpf and libcap
-# only; the renderers add json-c, the exporter libmicrohttpd.
+# only; the renderers add json-c, the exporter libmicrohttpd (its TLS), libyaml
+# (the web config) and libxcrypt (bcrypt).
 CORE_LIBS   ?= $(shell pkg-config --libs libbpf libelf zlib libcap 2>/dev/null) -lm
 RENDER_LIBS ?= $(shell pkg-config --libs json-c 2>/dev/null)
-PROM_LIBS   ?= $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+PROM_LIBS   ?= $(shell pkg-config --libs libmicrohttpd yaml-0.1 libcrypt 2>/dev/null)
 LDLIBS      ?= $(PROM_LIBS) $(RENDER_LIBS) $(CORE_LIBS)
 
 LIB_DIRS   := libtrace/core libtrace/render libtrace/prom

@@ -18,6 +18,7 @@
 #include "prom_exporter.h"
 #include "report.h"
 #include "session.h"
+#include "web_config.h"
 
 #define EXIT_USAGE 2
 #define EXIT_PRIVILEGE 3	/* CAP_BPF or CAP_PERFMON missing */
@@ -34,6 +35,7 @@ struct options {
 	unsigned int top_regions;
 	struct kmt_session_opts session;
 	struct kmt_exporter_opts export;	/* exporter mode: textfile_dir or listen */
+	const char *web_config;	/* --web-config FILE for --listen */
 };
 
 const char *argp_program_version = "kvm-mmio-top 0.1";
@@ -66,6 +68,7 @@ static const char doc[] =
 enum {
 	OPT_ONCE = 0x100, OPT_NAME, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
+	OPT_WEB_CONFIG,
 };
 
 static const struct argp_option option_defs[] = {
@@ -98,6 +101,9 @@ static const struct argp_option option_defs[] = {
 	{ "per-region", OPT_PER_REGION, NULL, 0, "Also export per-page series", 1 },
 	{ "grace", OPT_GRACE, "SEC", 0,
 	  "Keep exited guests' series SEC seconds (default 300)", 1 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS and basic auth for --listen, in the Prometheus exporter-toolkit format "
+	  "(tls_server_config, basic_auth_users with bcrypt hashes)", 1 },
 	{ 0 },
 };
 
@@ -192,11 +198,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_GRACE:
 		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
 		break;
+	case OPT_WEB_CONFIG:
+		if (!*arg)
+			argp_error(state, "invalid --web-config '': a file name is needed");
+		o->web_config = arg;
+		break;
 	case ARGP_KEY_END:
 		if (exporter && o->json)
 			argp_error(state, "--json prints reports; exporter mode prints none");
 		if (!exporter && (o->export.per_vcpu || o->export.per_region))
 			argp_error(state, "--per-vcpu and --per-region need --textfile-dir or --listen");
+		if (o->web_config && !o->export.listen)
+			argp_error(state, "--web-config '%s' needs --listen", o->web_config);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -279,6 +292,7 @@ int main(int argc, char **argv)
 	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
 	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
 	struct kmt_exporter *exporter = NULL;
+	struct kmt_web_config web = { 0 };
 	struct kmt_session *session;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[1024], why[2048];
@@ -287,6 +301,13 @@ int main(int argc, char **argv)
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return EXIT_USAGE;
+	if (o.web_config) {
+		if (kmt_web_config_load(&web, o.web_config, err, sizeof(err))) {
+			fprintf(stderr, "kvm-mmio-top: invalid --web-config: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.export.web = &web;
+	}
 	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
 		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
 		return 1;
@@ -325,5 +346,6 @@ int main(int argc, char **argv)
 	rc = trace(&o, session, exporter);
 	kmt_exporter_close(exporter);
 	kmt_session_close(session);
+	kmt_web_config_free(&web);
 	return rc;
 }

@@ -9,11 +9,14 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "metrics_http.h"
+#include "web_config.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define REALM "kvm-mmio-top"
 
 struct kmt_metrics_http {
 	struct MHD_Daemon *daemon;
+	const struct kmt_web_config *web;	/* NULL: plain HTTP, no auth */
 	int fd;
 	pthread_mutex_t lock;	/* guards text, len and errors */
 	char *text;
@@ -86,6 +89,25 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	return rc;
 }
 
+/* basic_auth_users: whether the request carries one of them. */
+static bool authorized(const struct kmt_web_config *web, struct MHD_Connection *conn)
+{
+	char *password = NULL, *user;
+	bool ok;
+
+	if (!web || !web->nr_users)
+		return true;
+	user = MHD_basic_auth_get_username_password(conn, &password);
+	ok = user && password && kmt_web_config_check(web, user, password);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		MHD_free(password);
+	}
+	if (user)
+		MHD_free(user);
+	return ok;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **req_state)
@@ -99,6 +121,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	(void)upload;
 	(void)upload_size;
 	(void)req_state;
+	if (!authorized(http->web, conn)) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		ret = MHD_queue_basic_auth_fail_response(conn, REALM, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -134,13 +164,32 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_state,
 	pthread_mutex_unlock(&http->lock);
 }
 
-int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char *err,
-			   size_t errlen)
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
+			   const struct kmt_web_config *web, char *err, size_t errlen)
 {
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	struct MHD_OptionItem tls[4] = { { MHD_OPTION_END, 0, NULL } };
 	struct kmt_metrics_http *http;
 	int fd;
 
 	*out = NULL;
+	if (web && web->tls) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "this libmicrohttpd was built without TLS: "
+				 "tls_server_config cannot be served");
+			return -ENOTSUP;
+		}
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, web->cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, web->key };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						  (void *)kmt_web_config_tls_priorities(web) };
+	}
+	if (web && web->nr_users && MHD_is_feature_supported(MHD_FEATURE_BASIC_AUTH) != MHD_YES) {
+		snprintf(err, errlen, "this libmicrohttpd was built without basic auth: "
+			 "basic_auth_users cannot be checked");
+		return -ENOTSUP;
+	}
 	fd = listen_on(spec, err, errlen);
 	if (fd < 0)
 		return fd;
@@ -151,13 +200,21 @@ int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char
 		return -ENOMEM;
 	}
 	http->fd = fd;
+	http->web = web;
 	pthread_mutex_init(&http->lock, NULL);
-	http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
-					NULL, answer, http, MHD_OPTION_LISTEN_SOCKET, fd,
+	http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, http,
+					MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_NOTIFY_COMPLETED, completed, http,
-					MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
+					MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+					MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!http->daemon) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)", spec);
+		if (web && web->tls)
+			snprintf(err, errlen, "cannot start the HTTPS server on %s: libmicrohttpd "
+				 "(GnuTLS) refused the certificate %s or the key %s (PEM, and "
+				 "matching each other?)", spec, web->cert_file, web->key_file);
+		else
+			snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)",
+				 spec);
 		kmt_metrics_http_stop(http);
 		return -EIO;
 	}

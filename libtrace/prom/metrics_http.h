@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Serves the latest exposition at GET /metrics (libmicrohttpd, one internal
- * thread); every other path is 404. The tracing loop publishes a new
+ * thread, TLS through its GnuTLS); every other path is 404. The tracing loop publishes a new
  * exposition each interval; requests get a copy taken under a mutex.
  */
 #ifndef KMT_METRICS_HTTP_H
@@ -13,6 +13,7 @@
 #define KMT_LISTEN_DEFAULT_ADDR "127.0.0.1"
 
 struct kmt_metrics_http;
+struct kmt_web_config;
 
 /*
  * Splits "[ADDR:]PORT" ("9464", "127.0.0.1:9464", "[::1]:9464") into host
@@ -22,11 +23,13 @@ int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, s
 
 /*
  * Binds spec and starts serving (an empty exposition until the first
- * publish). Returns 0, or -errno with a message in err (e.g. the port is
- * in use).
+ * publish). web (NULL: plain HTTP, no auth) adds TLS and/or basic auth
+ * (web_config.h); it must outlive the server. Every request is
+ * authenticated before anything else: 401 with WWW-Authenticate otherwise.
+ * Returns 0, or -errno with a message in err (e.g. the port is in use).
  */
-int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char *err,
-			   size_t errlen);
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
+			   const struct kmt_web_config *web, char *err, size_t errlen);
 
 /* Replaces the served exposition with a copy of text. Returns 0 or -ENOMEM. */
 int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len);

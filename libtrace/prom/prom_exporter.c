@@ -220,7 +220,7 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 	e->opts = *opts;
 	e->session = session;
 	if (opts->listen) {
-		rc = kmt_metrics_http_start(&e->http, opts->listen, err, errlen);
+		rc = kmt_metrics_http_start(&e->http, opts->listen, opts->web, err, errlen);
 		if (rc) {
 			free(e);
 			return rc;

@@ -15,9 +15,12 @@
 
 #define KMT_TEXTFILE_NAME "kvm_mmio.prom"
 
+struct kmt_web_config;
+
 struct kmt_exporter_opts {
 	const char *textfile_dir;	/* NULL: no textfile */
 	const char *listen;		/* "[ADDR:]PORT"; NULL: no /metrics */
+	const struct kmt_web_config *web;	/* TLS, basic auth for /metrics; NULL: none */
 	bool per_vcpu, per_region;
 	double grace_s;			/* keep exited guests' series this long */
 };
