@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -120,6 +121,52 @@ static void cache_keeps_names_until_forgotten(void **state)
 	kmt_names_free(&names);
 }
 
+/* The last argument without its NUL (a VMM that rewrote its argv): nothing past len is read. */
+static void unterminated_cmdline_read_within_len(void **state)
+{
+	static const char text[] = "qemu\0-name\0guest=abc,debug-threads=on";
+	char *heap, name[64];
+	size_t len = sizeof(text) - 1;	/* without the final NUL */
+
+	(void)state;
+	heap = malloc(len);	/* ASan catches a read past the end */
+	assert_non_null(heap);
+	memcpy(heap, text, len);
+	assert_true(kmt_name_from_cmdline(heap, len, name, sizeof(name)));
+	assert_string_equal(name, "abc");
+	assert_false(kmt_name_from_cmdline(heap, 10, name, sizeof(name)));	/* "-name" cut */
+	memcpy(heap + len - 9, "guest=xyz", 9);
+	assert_true(kmt_name_from_cmdline(heap, len, name, sizeof(name)));
+	free(heap);
+}
+
+static void hostile_bytes_become_question_marks(void **state)
+{
+	const char *args[] = { "qemu", "-name", NULL, NULL };
+	char buf[128];
+
+	(void)state;
+	args[2] = "guest=a\nb\rc\x1b[2Jd\x7f";
+	expect_name(args, "a?b?c?[2Jd?");
+	args[2] = "guest=bad\xff\xfe utf8 \xc3\x28";
+	expect_name(args, "bad?? utf8 ?(");
+	args[2] = "guest=overlong \xc0\xaf surrogate \xed\xa0\x80";
+	expect_name(args, "overlong ?? surrogate ???");
+	args[2] = "guest=c1 \xc2\x9b csi";
+	expect_name(args, "c1 ?? csi");
+	args[2] = "guest=caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";	/* é € 😀 stay */
+	expect_name(args, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	args[2] = "guest=quote\" back\\slash {brace}";	/* the renderers escape these */
+	expect_name(args, "quote\" back\\slash {brace}");
+	/* A character cut by truncation does not survive half. */
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "guest=", 6);
+	memcpy(buf + 6 + 62, "\xc3\xa9", 2);
+	buf[6 + 64] = '\0';
+	args[2] = buf;
+	expect_name(args, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +177,8 @@ int main(void)
 		cmocka_unit_test(long_name_is_truncated_not_overflowed),
 		cmocka_unit_test(live_process_falls_back_to_comm),
 		cmocka_unit_test(cache_keeps_names_until_forgotten),
+		cmocka_unit_test(unterminated_cmdline_read_within_len),
+		cmocka_unit_test(hostile_bytes_become_question_marks),
 	};
 
 	return cmocka_run_group_tests_name("guest_name", tests, NULL, NULL);
