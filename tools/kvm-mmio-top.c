@@ -17,6 +17,7 @@
 #include "poller.h"
 #include "prom_exporter.h"
 #include "report.h"
+#include "metrics_http.h"
 #include "session.h"
 #include "web_config.h"
 
@@ -107,19 +108,23 @@ static const struct argp_option option_defs[] = {
 	{ 0 },
 };
 
+/* Decimal digits only: no sign, no space, no 0x, nothing after. */
 static unsigned long parse_number(struct argp_state *state, const char *what, const char *arg,
-				  unsigned long max)
+				  unsigned long min, unsigned long max)
 {
 	unsigned long value;
 	char *end;
 
 	errno = 0;
 	value = strtoul(arg, &end, 10);
-	if (errno || *end || !*arg || arg[0] == '-' || value > max)
-		argp_error(state, "invalid number '%s' for %s (0..%lu)", arg, what, max);
+	if (errno || *end || !*arg || strspn(arg, "0123456789") != strlen(arg) || value < min ||
+	    value > max)
+		argp_error(state, "invalid %s '%s': a whole number from %lu to %lu", what, arg, min,
+			   max);
 	return value;
 }
 
+/* Decimal seconds ("1", "0.5", "2e-1"): no nan, inf, hex or spaces. */
 static double parse_seconds(struct argp_state *state, const char *what, const char *arg,
 			    double min, double max)
 {
@@ -128,9 +133,18 @@ static double parse_seconds(struct argp_state *state, const char *what, const ch
 
 	errno = 0;
 	value = strtod(arg, &end);
-	if (errno || *end || !(value >= min && value <= max))
+	if (errno || *end || !*arg || strspn(arg, "0123456789.eE+-") != strlen(arg) ||
+	    !(value >= min && value <= max))
 		argp_error(state, "invalid %s '%s': seconds from %g to %g", what, arg, min, max);
 	return value;
+}
+
+/* A non-empty string option. */
+static const char *parse_text(struct argp_state *state, const char *what, const char *arg)
+{
+	if (!*arg)
+		argp_error(state, "invalid %s '': it must not be empty", what);
+	return arg;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -143,9 +157,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
-		o->iterations = (long)parse_number(state, "-n", arg, 1000000000);
-		if (!o->iterations)
-			argp_error(state, "-n needs at least 1");
+		o->iterations = (long)parse_number(state, "-n", arg, 1, 1000000000);
 		break;
 	case OPT_ONCE:
 		o->iterations = 1;
@@ -154,28 +166,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case 'p':
-		o->session.pid = (uint32_t)parse_number(state, "--pid", arg, 4194304);
-		if (!o->session.pid)
-			argp_error(state, "invalid pid '%s'", arg);
+		o->session.pid = (uint32_t)parse_number(state, "--pid", arg, 1, 4194304);
 		break;
 	case OPT_NAME:
-		o->name_glob = arg;
+		o->name_glob = parse_text(state, "--name", arg);
 		break;
 	case OPT_TOP:
-		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 1000);
+		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 0, 1000);
 		break;
 	case OPT_MAX_GUESTS:
-		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 65536);
-		if (!o->session.max_guests)
-			argp_error(state, "--max-guests needs at least 1");
+		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 1, 65536);
 		break;
 	case OPT_MAX_VCPUS:
-		o->session.max_vcpus = (uint32_t)parse_number(state, "--max-vcpus", arg, 1048576);
-		if (!o->session.max_vcpus)
-			argp_error(state, "--max-vcpus needs at least 1");
+		o->session.max_vcpus = (uint32_t)parse_number(state, "--max-vcpus", arg, 1, 1048576);
 		break;
 	case OPT_MAX_REGIONS:
-		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1048576);
+		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1,
+								1048576);
 		break;
 	case OPT_NO_LOCKS:
 		o->session.no_locks = true;
@@ -184,9 +191,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->session.verbose = true;
 		break;
 	case OPT_TEXTFILE_DIR:
-		o->export.textfile_dir = arg;
+		o->export.textfile_dir = parse_text(state, "--textfile-dir", arg);
 		break;
 	case OPT_LISTEN:
+		if (kmt_listen_check(arg))
+			argp_error(state, "invalid --listen '%s': expected [ADDR:]PORT with a numeric "
+				   "address and a port from 1 to 65535, e.g. 9464, 127.0.0.1:9464 or "
+				   "[::1]:9464", arg);
 		o->export.listen = arg;
 		break;
 	case OPT_PER_VCPU:
@@ -199,9 +210,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
 		break;
 	case OPT_WEB_CONFIG:
-		if (!*arg)
-			argp_error(state, "invalid --web-config '': a file name is needed");
-		o->web_config = arg;
+		o->web_config = parse_text(state, "--web-config", arg);
 		break;
 	case ARGP_KEY_END:
 		if (exporter && o->json)

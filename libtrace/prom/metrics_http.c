@@ -51,6 +51,23 @@ int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, s
 	return 0;
 }
 
+int kmt_listen_check(const char *spec)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+	};
+	char host[64], port[8];
+	struct addrinfo *ai;
+
+	if (kmt_listen_parse(spec, host, sizeof(host), port, sizeof(port)) ||
+	    getaddrinfo(host, port, &hints, &ai))
+		return -EINVAL;
+	freeaddrinfo(ai);
+	return 0;
+}
+
 static int listen_on(const char *spec, char *err, size_t errlen)
 {
 	struct addrinfo hints = {

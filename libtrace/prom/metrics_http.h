@@ -21,6 +21,9 @@ struct kmt_web_config;
  */
 int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, size_t portlen);
 
+/* Whether spec parses and its address is numeric and valid: 0 or -EINVAL. */
+int kmt_listen_check(const char *spec);
+
 /*
  * Binds spec and starts serving (an empty exposition until the first
  * publish). web (NULL: plain HTTP, no auth) adds TLS and/or basic auth

@@ -14,7 +14,7 @@ expect_exit() {
 
 expect_exit 2 "invalid interval" "$TOP" --interval 0
 expect_exit 2 "invalid interval" "$TOP" -i abc
-expect_exit 2 "invalid number '-1' for --top" "$TOP" --top -1
+expect_exit 2 "invalid --top '-1'" "$TOP" --top -1
 expect_exit 2 "unrecognized option|invalid option" "$TOP" --bogus
 expect_exit 2 "unexpected argument" "$TOP" extra
 expect_exit 0 "--json" "$TOP" --help
