@@ -296,15 +296,62 @@ static const char *indented(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+/* Checks, attaches, traces until done; everything it opens it closes. */
+static int run(struct options *o)
+{
+	struct kmt_exporter *exporter = NULL;
+	struct kmt_session *session;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[1024], why[2048];
+	int rc;
+
+	if (o->session.pid && kill((pid_t)o->session.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o->session.pid);
+		return 1;
+	}
+	if (kmt_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		return EXIT_PRIVILEGE;
+	}
+	rc = kmt_session_open(&session, &o->session, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		return 1;
+	}
+	if (o->export.textfile_dir || o->export.listen) {
+		rc = kmt_exporter_open(&exporter, &o->export, session, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kvm-mmio-top: %s\n", err);
+			kmt_session_close(session);
+			return 1;
+		}
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o->iterations)
+		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o->iterations,
+			o->interval_s);
+	else
+		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o->interval_s);
+	if (o->session.verbose)
+		fprintf(stderr, "; %s\nkvm-mmio-top: backends for this kernel:\n  %s\n",
+			kmt_session_describe(session), indented(kmt_session_backends(session)->why,
+							       why, sizeof(why)));
+	else
+		fprintf(stderr, "; backend %s, run with -v for the probes\n",
+			kmt_session_backends(session)->mmio->name);
+	rc = trace(o, session, exporter);
+	kmt_exporter_close(exporter);
+	kmt_session_close(session);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
 	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct kmt_exporter *exporter = NULL;
 	struct kmt_web_config web = { 0 };
-	struct kmt_session *session;
-	struct sigaction sa = { .sa_handler = on_signal };
-	char err[1024], why[2048];
+	char err[1024];
 	int rc;
 
 	argp_err_exit_status = EXIT_USAGE;
@@ -317,44 +364,7 @@ int main(int argc, char **argv)
 		}
 		o.export.web = &web;
 	}
-	if (o.session.pid && kill((pid_t)o.session.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pid);
-		return 1;
-	}
-	if (kmt_check_privileges(err, sizeof(err))) {
-		fprintf(stderr, "kvm-mmio-top: %s\n", err);
-		return EXIT_PRIVILEGE;
-	}
-	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "kvm-mmio-top: %s\n", err);
-		return 1;
-	}
-	if (o.export.textfile_dir || o.export.listen) {
-		rc = kmt_exporter_open(&exporter, &o.export, session, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "kvm-mmio-top: %s\n", err);
-			kmt_session_close(session);
-			return 1;
-		}
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (o.iterations)
-		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o.iterations,
-			o.interval_s);
-	else
-		fprintf(stderr, "kvm-mmio-top: tracing every %gs until Ctrl-C", o.interval_s);
-	if (o.session.verbose)
-		fprintf(stderr, "; %s\nkvm-mmio-top: backends for this kernel:\n  %s\n",
-			kmt_session_describe(session), indented(kmt_session_backends(session)->why,
-							       why, sizeof(why)));
-	else
-		fprintf(stderr, "; backend %s, run with -v for the probes\n",
-			kmt_session_backends(session)->mmio->name);
-	rc = trace(&o, session, exporter);
-	kmt_exporter_close(exporter);
-	kmt_session_close(session);
+	rc = run(&o);
 	kmt_web_config_free(&web);
 	return rc;
 }

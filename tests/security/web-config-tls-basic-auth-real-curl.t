@@ -82,4 +82,11 @@ rc=0
 "$BUILD/kvm-mmio-top" --textfile-dir "$work" --web-config "$cfgdir/web.yml" >"$work/bad.out" 2>&1 || rc=$?
 expect_eq "--web-config without --listen" 2 "$rc"
 grep -q "needs --listen" "$work/bad.out" || fail "unexpected message: $(cat "$work/bad.out")"
+# A valid config, then an early exit (no such process): exit 1, and under
+# the sanitized build (sanitizers-over-live-tests.t) nothing leaks.
+rc=0
+"$BUILD/kvm-mmio-top" --listen "$(free_port)" --web-config "$cfgdir/web.yml" --pid 4194000 \
+	>"$work/bad.out" 2>&1 || rc=$?
+expect_eq "exit status with a valid --web-config and no such process" 1 "$rc"
+grep -q "no process with pid 4194000" "$work/bad.out" || fail "unexpected message: $(cat "$work/bad.out")"
 echo "PASS: TLS + basic auth: right 200 with exact counts, wrong/unknown/none 401, plain HTTP and untrusted cert refused"
