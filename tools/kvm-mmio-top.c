@@ -26,7 +26,18 @@
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-static volatile sig_atomic_t stop;
+/*
+ * stop ends kmt_poll()'s wait (the interval so far is still reported);
+ * terminate (SIGINT, SIGTERM, a closed stdout) ends the run; hangup
+ * (SIGHUP, exporter mode) writes the metrics at once and reloads
+ * --web-config, then tracing goes on.
+ */
+static volatile sig_atomic_t stop, terminate, hangup;
+static bool hangup_reloads;	/* exporter mode; elsewhere SIGHUP ends the run */
+
+/* The --web-config in use, and the slot a SIGHUP loads the next one into. */
+static struct kmt_web_config webs[2];
+static int web_now;
 
 struct options {
 	double interval_s;
@@ -60,7 +71,10 @@ static const char doc[] =
 	"  kvm-mmio-top --listen 9464        # serve http://127.0.0.1:9464/metrics\n"
 	"\n"
 	"Exporter mode (--textfile-dir and/or --listen) prints nothing per interval;\n"
-	"metrics, labels and buckets are described in docs/prometheus.md.\n"
+	"metrics, labels and buckets are described in docs/prometheus.md.\n"	"\n"
+	"SIGINT and SIGTERM end the run (status 0, everything detached); so does a\n"
+	"closed stdout (| head). SIGHUP in exporter mode writes the metrics at once and\n"
+	"reloads --web-config; elsewhere it ends the run.\n"
 	"\n"
 	"Exit status: 0 success, 1 tracing could not start or failed (or --listen\n"
 	"could not bind), 2 usage error, 3 a capability is missing (CAP_BPF,\n"
@@ -231,7 +245,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP && hangup_reloads)
+		hangup = 1;
+	else
+		terminate = 1;
 	stop = 1;
 }
 
@@ -258,22 +275,79 @@ static int print_report(void *ctx, const struct kmt_interval *interval)
 	return fflush(stdout) ? -errno : 0;
 }
 
+/* Counts the intervals handed on, across the kmt_poll() calls SIGHUP makes. */
+struct counted {
+	kmt_sink_fn sink;
+	void *ctx;
+	long done;
+};
+
+static int counted_sink(void *ctx, const struct kmt_interval *interval)
+{
+	struct counted *c = ctx;
+	int rc = c->sink(c->ctx, interval);
+
+	c->done++;
+	/* The reader went away (| head): that ends the run, it is no error. */
+	if (rc == -EPIPE) {
+		terminate = stop = 1;
+		return 0;
+	}
+	return rc;
+}
+
+/* SIGHUP: --web-config is read again; a broken one keeps the previous. */
+static void reload(const struct options *o, struct kmt_exporter *exporter)
+{
+	struct kmt_web_config *next = &webs[!web_now];
+	char err[1024];
+
+	if (!o->web_config) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written\n");
+		return;
+	}
+	if (kmt_web_config_load(next, o->web_config, err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written; invalid --web-config: %s; "
+			"still serving with the previous one\n", err);
+		return;
+	}
+	if (kmt_exporter_reload_web(exporter, next, err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written; --web-config %s: %s\n",
+			o->web_config, err);
+		kmt_web_config_free(next);
+		return;
+	}
+	kmt_web_config_free(&webs[web_now]);
+	web_now = !web_now;
+	fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written, --web-config %s reloaded\n",
+		o->web_config);
+}
+
 static int trace(const struct options *o, struct kmt_session *session,
 		 struct kmt_exporter *exporter)
 {
 	struct printer printer = { o };
+	struct counted c = { exporter ? kmt_exporter_sink : print_report,
+			     exporter ? (void *)exporter : (void *)&printer, 0 };
 	struct kmt_poller *poller;
 	char err[256];
-	int rc;
+	int rc = 0;
 
 	if (kmt_poller_new(&poller, session, o->name_glob)) {
 		fprintf(stderr, "kvm-mmio-top: out of memory\n");
 		return 1;
 	}
-	rc = exporter ? kmt_poll(poller, o->interval_s, o->iterations, kmt_exporter_sink, exporter,
-				 &stop, err, sizeof(err))
-		      : kmt_poll(poller, o->interval_s, o->iterations, print_report, &printer,
-				 &stop, err, sizeof(err));
+	while (!terminate && !(o->iterations && c.done >= o->iterations)) {
+		stop = 0;
+		rc = kmt_poll(poller, o->interval_s, o->iterations ? o->iterations - c.done : 0,
+			      counted_sink, &c, &stop, err, sizeof(err));
+		if (rc)
+			break;
+		if (hangup && !terminate) {
+			hangup = 0;
+			reload(o, exporter);
+		}
+	}
 	if (rc)
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
 	kmt_poller_free(poller);
@@ -326,8 +400,12 @@ static int run(struct options *o)
 			return 1;
 		}
 	}
+	hangup_reloads = exporter != NULL;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout shows as EPIPE from the write, which ends the run quietly. */
+	signal(SIGPIPE, SIG_IGN);
 	if (o->iterations)
 		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o->iterations,
 			o->interval_s);
@@ -350,7 +428,6 @@ int main(int argc, char **argv)
 {
 	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
 	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct kmt_web_config web = { 0 };
 	char err[1024];
 	int rc;
 
@@ -358,13 +435,13 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return EXIT_USAGE;
 	if (o.web_config) {
-		if (kmt_web_config_load(&web, o.web_config, err, sizeof(err))) {
+		if (kmt_web_config_load(&webs[web_now], o.web_config, err, sizeof(err))) {
 			fprintf(stderr, "kvm-mmio-top: invalid --web-config: %s\n", err);
 			return EXIT_USAGE;
 		}
-		o.export.web = &web;
+		o.export.web = &webs[web_now];
 	}
 	rc = run(&o);
-	kmt_web_config_free(&web);
+	kmt_web_config_free(&webs[web_now]);
 	return rc;
 }

@@ -17,7 +17,8 @@
 struct kmt_metrics_http {
 	struct MHD_Daemon *daemon;
 	const struct kmt_web_config *web;	/* NULL: plain HTTP, no auth */
-	int fd;
+	int fd;			/* listening; ours until the first daemon starts */
+	char spec[128];
 	pthread_mutex_t lock;	/* guards text, len and errors */
 	char *text;
 	size_t len;
@@ -181,20 +182,21 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_state,
 	pthread_mutex_unlock(&http->lock);
 }
 
-int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
-			   const struct kmt_web_config *web, char *err, size_t errlen)
+/* A daemon on http->fd with http->web's TLS; NULL with err on failure. */
+static struct MHD_Daemon *start_daemon(struct kmt_metrics_http *http, const char *spec,
+				       char *err, size_t errlen)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	/* ITC: MHD_quiesce_daemon() hands the socket back for a reload. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+	const struct kmt_web_config *web = http->web;
 	struct MHD_OptionItem tls[4] = { { MHD_OPTION_END, 0, NULL } };
-	struct kmt_metrics_http *http;
-	int fd;
+	struct MHD_Daemon *daemon;
 
-	*out = NULL;
 	if (web && web->tls) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			snprintf(err, errlen, "this libmicrohttpd was built without TLS: "
 				 "tls_server_config cannot be served");
-			return -ENOTSUP;
+			return NULL;
 		}
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, web->cert };
@@ -205,8 +207,29 @@ int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
 	if (web && web->nr_users && MHD_is_feature_supported(MHD_FEATURE_BASIC_AUTH) != MHD_YES) {
 		snprintf(err, errlen, "this libmicrohttpd was built without basic auth: "
 			 "basic_auth_users cannot be checked");
-		return -ENOTSUP;
+		return NULL;
 	}
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, http,
+				  MHD_OPTION_LISTEN_SOCKET, http->fd,
+				  MHD_OPTION_NOTIFY_COMPLETED, completed, http,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				  MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	if (!daemon && web && web->tls)
+		snprintf(err, errlen, "cannot start the HTTPS server on %s: libmicrohttpd (GnuTLS) "
+			 "refused the certificate %s or the key %s (PEM, and matching each "
+			 "other?)", spec, web->cert_file, web->key_file);
+	else if (!daemon)
+		snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)", spec);
+	return daemon;
+}
+
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
+			   const struct kmt_web_config *web, char *err, size_t errlen)
+{
+	struct kmt_metrics_http *http;
+	int fd;
+
+	*out = NULL;
 	fd = listen_on(spec, err, errlen);
 	if (fd < 0)
 		return fd;
@@ -218,25 +241,44 @@ int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
 	}
 	http->fd = fd;
 	http->web = web;
+	snprintf(http->spec, sizeof(http->spec), "%s", spec);
 	pthread_mutex_init(&http->lock, NULL);
-	http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, http,
-					MHD_OPTION_LISTEN_SOCKET, fd,
-					MHD_OPTION_NOTIFY_COMPLETED, completed, http,
-					MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-					MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	http->daemon = start_daemon(http, spec, err, errlen);
 	if (!http->daemon) {
-		if (web && web->tls)
-			snprintf(err, errlen, "cannot start the HTTPS server on %s: libmicrohttpd "
-				 "(GnuTLS) refused the certificate %s or the key %s (PEM, and "
-				 "matching each other?)", spec, web->cert_file, web->key_file);
-		else
-			snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)",
-				 spec);
 		kmt_metrics_http_stop(http);
 		return -EIO;
 	}
 	*out = http;
 	return 0;
+}
+
+int kmt_metrics_http_reload(struct kmt_metrics_http *http, const struct kmt_web_config *web,
+			    char *err, size_t errlen)
+{
+	const struct kmt_web_config *old = http->web;
+	char again[256];
+
+	/* The listening socket stays open: connections wait in its backlog meanwhile. */
+	if (MHD_quiesce_daemon(http->daemon) == MHD_INVALID_SOCKET) {
+		snprintf(err, errlen, "libmicrohttpd cannot hand back the listening socket");
+		return -EIO;
+	}
+	MHD_stop_daemon(http->daemon);
+	http->web = web;
+	http->daemon = start_daemon(http, http->spec, err, errlen);
+	if (http->daemon)
+		return 0;
+	http->web = old;
+	http->daemon = start_daemon(http, http->spec, again, sizeof(again));
+	if (!http->daemon)
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 "; the previous configuration failed too: %s", again);
+	return -EIO;
+}
+
+bool kmt_metrics_http_serving(const struct kmt_metrics_http *http)
+{
+	return http->daemon != NULL;
 }
 
 int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len)

@@ -7,6 +7,7 @@
 #ifndef KMT_METRICS_HTTP_H
 #define KMT_METRICS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,18 @@ int kmt_listen_check(const char *spec);
  */
 int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
 			   const struct kmt_web_config *web, char *err, size_t errlen);
+
+/*
+ * Serves with web from now on (SIGHUP: a rotated certificate, new users),
+ * on the same listening socket. Connections being answered are closed.
+ * Returns 0, or -errno with err saying why: the previous configuration is
+ * then served again (and if even that fails, nothing is:
+ * kmt_metrics_http_serving() says so).
+ */
+int kmt_metrics_http_reload(struct kmt_metrics_http *http, const struct kmt_web_config *web,
+			    char *err, size_t errlen);
+
+bool kmt_metrics_http_serving(const struct kmt_metrics_http *http);
 
 /* Replaces the served exposition with a copy of text. Returns 0 or -ENOMEM. */
 int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len);

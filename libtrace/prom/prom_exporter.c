@@ -236,6 +236,19 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 	return 0;
 }
 
+int kmt_exporter_reload_web(struct kmt_exporter *e, const struct kmt_web_config *web,
+			    char *err, size_t errlen)
+{
+	int rc;
+
+	if (!e->http)
+		return 0;
+	rc = kmt_metrics_http_reload(e->http, web, err, errlen);
+	if (!rc)
+		e->opts.web = web;
+	return rc;
+}
+
 void kmt_exporter_close(struct kmt_exporter *e)
 {
 	if (!e)

@@ -42,6 +42,13 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
  */
 int kmt_exporter_sink(void *exporter, const struct kmt_interval *interval);
 
+/*
+ * Serves /metrics with web from now on (SIGHUP). Returns 0, or -errno with
+ * err saying why; the previous one (which must stay valid) is then kept.
+ */
+int kmt_exporter_reload_web(struct kmt_exporter *exporter, const struct kmt_web_config *web,
+			    char *err, size_t errlen);
+
 void kmt_exporter_close(struct kmt_exporter *exporter);
 
 #endif /* KMT_PROM_EXPORTER_H */

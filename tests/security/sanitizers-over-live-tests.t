@@ -3,7 +3,7 @@
 # through live, Prometheus and security tests: each test passes and there
 # is no sanitizer report at all (leaks included), so the tool itself, not
 # only the unit tests, is checked for memory errors and undefined behaviour
-# on real guests, hostile names, TLS and every option error path.
+# on real guests, hostile names, TLS, signals and every option error path.
 # timeout: 300
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -17,12 +17,12 @@ trap 'rm -rf "$logs"' EXIT
 
 tests=(
 	tests/live/cli-errors-are-actionable.t
-	tests/live/counts-match-ground-truth.t
 	tests/prom/node-exporter-sees-exact-counts.t
 	tests/prom/missing-dir-reported-and-retried.t
 	tests/security/hostile-option-values-exit-2.t
 	tests/security/hostile-guest-names-stay-contained.t
 	tests/security/web-config-tls-basic-auth-real-curl.t
+	tests/security/signals-detach-pipe-and-hangup.t
 )
 export BUILD=build/san
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1"
