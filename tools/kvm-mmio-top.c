@@ -416,8 +416,11 @@ static int run(struct options *o)
 			kmt_session_describe(session), indented(kmt_session_backends(session)->why,
 							       why, sizeof(why)));
 	else
-		fprintf(stderr, "; backend %s, run with -v for the probes\n",
-			kmt_session_backends(session)->mmio->name);
+		fprintf(stderr, "; backend %s%s, run with -v for the probes\n",
+			kmt_session_backends(session)->mmio->name,
+			strstr(kmt_session_describe(session), "sys_enter_ioctl=") ? ""
+			: "; VMM part from raw_syscalls:sys_enter (tracefs not mounted or not "
+			  "readable: costs other processes' syscalls more)");
 	rc = trace(o, session, exporter);
 	kmt_exporter_close(exporter);
 	kmt_session_close(session);
