@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Soak (not CI): kvm-mmio-top traces for SOAK_MINUTES (default 60) while
 # short-lived test-vmm guests come and go (one at a time, GUEST_EVERY
-# seconds apart, each with a known number of exits, some forcing the reuse
-# of a previous guest's pid through /proc/sys/kernel/ns_last_pid). Every
+# seconds apart, each with a known number of exits; with
+# SOAK_FORCE_PID_REUSE=1 every fourth takes the previous guest's pid through
+# /proc/sys/kernel/ns_last_pid, which also hands recycled pids to whatever
+# else forks on the host: only on a host of your own). Every
 # SAMPLE_EVERY seconds the tool's RSS, open fds and the entries of each of
 # its BPF maps are sampled. At the end the exits of all soak guests summed
 # over every JSON report must equal what the guests counted themselves (no
@@ -54,7 +56,7 @@ while ((SECONDS - start < duration)); do
 		next_sample=$((next_sample + sample_every))
 	fi
 	# Every fourth guest asks for the previous guest's pid again.
-	if ((guests % 4 == 3)) && [[ -n $last_pid ]]; then
+	if [[ ${SOAK_FORCE_PID_REUSE:-0} == 1 ]] && ((guests % 4 == 3)) && [[ -n $last_pid ]]; then
 		echo $((last_pid - 1)) >/proc/sys/kernel/ns_last_pid 2>/dev/null || true
 	fi
 	writes=$((50 + guests % 50)) reads=$((guests % 30))

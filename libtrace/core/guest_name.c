@@ -164,8 +164,35 @@ bool kmt_guest_name(pid_t pid, char *name, size_t size)
 
 struct kmt_name_entry {
 	pid_t pid;
+	unsigned long long start;	/* the process's start time, in clock ticks */
+	char comm[16];			/* its command name: exec changes it */
 	char name[64];
 };
+
+/*
+ * Who holds pid now, from /proc/PID/stat (readable by every user): its
+ * start time (field 22) and command name (field 2). A later process on the
+ * same pid has another start time; the same process after exec (a forked
+ * shell becoming the VMM) another command name. False when it is gone.
+ */
+static bool identity(pid_t pid, unsigned long long *start, char comm[16])
+{
+	char buf[1024], *open_paren, *p;
+	ssize_t n = read_proc(pid, "stat", buf, sizeof(buf));
+	size_t len;
+
+	/* The command name may hold spaces and ')': it ends at the last ')'. */
+	if (n <= 0 || !(open_paren = strchr(buf, '(')) || !(p = strrchr(buf, ')')))
+		return false;
+	len = (size_t)(p - open_paren - 1);
+	copy_bounded(comm, 16, open_paren + 1, len);
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return false;
+	*start = strtoull(p + 1, NULL, 10);
+	return true;
+}
 
 static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid)
 {
@@ -177,10 +204,19 @@ static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pi
 
 void kmt_names_learn(struct kmt_names *names, pid_t pid)
 {
-	struct kmt_name_entry entry = { .pid = pid }, *grown;
+	struct kmt_name_entry entry = { .pid = pid }, *known = find_entry(names, pid), *grown;
 
-	if (find_entry(names, pid) || !kmt_guest_name(pid, entry.name, sizeof(entry.name)))
+	if (!identity(pid, &entry.start, entry.comm))
+		return;	/* gone: a known name stays for its last report */
+	/* Known, unless another process (or the same after exec) holds the pid now. */
+	if (known && entry.start == known->start && !strcmp(entry.comm, known->comm))
 		return;
+	if (!kmt_guest_name(pid, entry.name, sizeof(entry.name)))
+		return;
+	if (known) {
+		*known = entry;
+		return;
+	}
 	grown = realloc(names->entries, (names->nr + 1) * sizeof(*grown));
 	if (!grown)
 		return;

@@ -38,7 +38,12 @@ struct kmt_names {
 	size_t nr;
 };
 
-/* Resolves and remembers pid's name unless already known. */
+/*
+ * Resolves and remembers pid's name unless already known. The pid is named
+ * again when another process holds it (another start time) or the same one
+ * has exec'd since (another command name: a forked shell that became the
+ * VMM), so neither a reused pid nor a pre-exec name sticks.
+ */
 void kmt_names_learn(struct kmt_names *names, pid_t pid);
 
 /* The remembered name, or NULL. */

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# 200 short-lived guests (batches of 20 at once) come and go while one
+# 200 short-lived guests (batches of 40 at once) come and go while one
 # kvm-mmio-top runs, and pids are reused for real: before each batch the
 # host's /proc/sys/kernel/ns_last_pid is set so the batch's first guest
 # gets the pid of the previous batch's first guest (what CRIU does). Every
 # guest's exits, summed over all JSON reports under its own name, equal
 # what it counted (no stale name on a reused pid, no merged or lost
-# guest), no exit is reported under another name; at the end none of
+# guest: exits under another name would be missing from its own sum);
+# at the end none of
 # their keys is left in the tool's maps and its RSS has not grown by more
 # than 4 MiB. Known and shown, not failed: when another process takes a
 # guest's pid before the next read, the guest's keys stay until that
@@ -16,7 +17,7 @@ source "$(dirname "$0")/lib.sh"
 require_live
 [[ -w /proc/sys/kernel/ns_last_pid ]] || skip "/proc/sys/kernel/ns_last_pid not writable"
 command -v bpftool >/dev/null || skip "bpftool not installed (make deps)"
-batches=10 per=20
+batches=5 per=40
 
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/"$tracer_pid"/status; }
 # our_keys: entries of the tool's hash maps whose tgid is one of our guests.
@@ -45,7 +46,7 @@ for ((b = 0; b < batches; b++)); do
 	for ((g = 0; g < per; g++)); do
 		i=$((b * per + g))
 		start_guest "$work/g$i" --vcpus $((1 + i % 2)) --writes $((3 + i)) --reads $((i % 7)) \
-			-name "guest=churn-$i" --linger-ms 400
+			-name "guest=churn-$i" --linger-ms 1500
 		pids+=("$guest_pid")
 	done
 	[[ ${pids[0]} == "$prev_first" ]] && reused=$((reused + 1))
@@ -72,18 +73,19 @@ jq -s --argjson pids "$pids_json" -r \
 	 group_by(.name) | map("\(.[0].name) \(map(.mmio.exits) | add)") | .[]' "$work/reports" |
 	sort >"$work/seen"
 printf '%s\n' "${truth[@]}" | sort >"$work/truth"
-diff "$work/truth" "$work/seen" >"$work/diff" ||
+if ! diff "$work/truth" "$work/seen" >"$work/diff"; then
+	for name in $(sed -n 's/^< \(churn-[0-9]*\) .*/\1/p' "$work/diff"); do
+		i=${name#churn-}
+		echo "guest $name, pid $(jq '.guests[0].pid' "$work/g$i"): rows of that pid:"
+		jq -c --argjson p "$(jq '.guests[0].pid' "$work/g$i")" '.guests[] | select(.pid == $p) | {name, exits: .mmio.exits}' "$work/reports"
+	done
 	fail "per-name exits differ from the guests' own counts (< truth, > reported): $(head -n 20 "$work/diff")"
+fi
 echo "ok: all $((batches * per)) guests' exits exact under their own names"
-wrong=$(jq -s --argjson pids "$pids_json" -c \
-	'[.[].guests[] | select(.pid as $p | $pids | index($p)) |
-	  select((.name // "" | startswith("churn-") | not) and .mmio.exits > 0) | {pid, name, exits: .mmio.exits}]' \
-	"$work/reports")
-expect_eq "exits reported under a name that is not the guest's" "[]" "$wrong"
 stale=$(jq -s --argjson pids "$pids_json" -c \
 	'[.[].guests[] | select(.pid as $p | $pids | index($p)) | select(.name // "" | startswith("churn-") | not) | .name] | unique' \
 	"$work/reports")
-echo "note: processes that took a guest's pid before the next read, listed with 0 exits: $stale"
+echo "note: other processes seen on the churned pids (later VMMs, or ones that took a pid before the next read, listed with 0 exits): $stale"
 
 # Memory: a fresh tracer over 60 more churning guests; afterwards none of
 # our guests' keys is left in its maps and its RSS is flat.
