@@ -18,11 +18,11 @@ CFLAGS     ?= -O2 -g
 
 # The core (probing, sessions, maps, model, poller) needs libbpf and libcap
 # only; the renderers add json-c and ncurses (the live view), the exporter
-# libmicrohttpd.
+# libmicrohttpd (its TLS), libyaml (the web config) and libxcrypt (bcrypt).
 CORE_LIBS   ?= $(shell pkg-config --libs libbpf libelf zlib libcap 2>/dev/null) -lm
 RENDER_LIBS ?= $(shell pkg-config --libs json-c 2>/dev/null) \
 	       $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
-PROM_LIBS   ?= $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+PROM_LIBS   ?= $(shell pkg-config --libs libmicrohttpd yaml-0.1 libcrypt 2>/dev/null)
 LDLIBS      ?= $(PROM_LIBS) $(RENDER_LIBS) $(CORE_LIBS)
 
 LIB_DIRS   := libtrace/core libtrace/render libtrace/prom

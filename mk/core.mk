@@ -2,7 +2,8 @@
 #
 #   libkmt-core.a    probing, backends, session, map reading, model, poller, names
 #   libkmt-render.a  the table and JSON reports (json-c)
-#   libkmt-prom.a    the Prometheus exporter (libmicrohttpd)
+#   libkmt-prom.a    the Prometheus exporter (libmicrohttpd with GnuTLS, libyaml
+#                    for --web-config, libxcrypt for bcrypt)
 
 BPF_OBJS     := $(BUILD)/kvm_mmio.bpf.o
 SKELETONS    := $(BPF_OBJS:.bpf.o=.skel.h)

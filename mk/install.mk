@@ -1,6 +1,8 @@
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]: the binary, the
 # man page (when docs/kvm-mmio-top.8 exists), bash completion, the systemd
-# unit for exporter mode, and the Prometheus docs with the Grafana dashboard.
+# unit for exporter mode with the system user it runs as (sysusers.d;
+# created now unless DESTDIR is set), and the Prometheus docs with the
+# Grafana dashboard.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -9,6 +11,7 @@ DOCDIR  ?= $(PREFIX)/share/doc/kvm-mmio-trace
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 # Units of locally installed software belong in /etc, whatever the prefix.
 UNITDIR ?= /etc/systemd/system
+SYSUSERSDIR ?= /etc/sysusers.d
 
 .PHONY: install
 
@@ -22,4 +25,6 @@ install: $(BUILD)/kvm-mmio-top
 	sed 's|/usr/local/bin/|$(BINDIR)/|' scripts/kvm-mmio-top.service \
 		>$(DESTDIR)$(UNITDIR)/kvm-mmio-top.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kvm-mmio-top.service
-	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) docs/prometheus.md docs/grafana-dashboard.json
+	install -D -m 0644 scripts/kvm-mmio-top.sysusers $(DESTDIR)$(SYSUSERSDIR)/kvm-mmio-top.conf
+	$(if $(DESTDIR),,-systemd-sysusers $(SYSUSERSDIR)/kvm-mmio-top.conf)
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) docs/prometheus.md docs/security.md docs/grafana-dashboard.json

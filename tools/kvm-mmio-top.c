@@ -19,13 +19,27 @@
 #include "poller.h"
 #include "prom_exporter.h"
 #include "report.h"
+#include "metrics_http.h"
 #include "session.h"
+#include "web_config.h"
 
 #define EXIT_USAGE 2
+#define EXIT_PRIVILEGE 3	/* CAP_BPF or CAP_PERFMON missing */
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-static volatile sig_atomic_t stop;
+/*
+ * stop ends kmt_poll()'s wait (the interval so far is still reported);
+ * terminate (SIGINT, SIGTERM, a closed stdout) ends the run; hangup
+ * (SIGHUP, exporter mode) writes the metrics at once and reloads
+ * --web-config, then tracing goes on.
+ */
+static volatile sig_atomic_t stop, terminate, hangup;
+static bool hangup_reloads;	/* exporter mode; elsewhere SIGHUP ends the run */
+
+/* The --web-config in use, and the slot a SIGHUP loads the next one into. */
+static struct kmt_web_config webs[2];
+static int web_now;
 
 struct options {
 	double interval_s;
@@ -37,6 +51,7 @@ struct options {
 	unsigned int top_regions;
 	struct kmt_session_opts session;
 	struct kmt_exporter_opts export;	/* exporter mode: textfile_dir or listen */
+	const char *web_config;	/* --web-config FILE for --listen */
 };
 
 const char *argp_program_version = "kvm-mmio-top 0.1";
@@ -68,12 +83,18 @@ static const char doc[] =
 	"Exporter mode (--textfile-dir and/or --listen) prints nothing per interval;\n"
 	"metrics, labels and buckets are described in docs/prometheus.md.\n"
 	"\n"
+	"SIGINT and SIGTERM end the run (status 0, everything detached); so does a\n"
+	"closed stdout (| head). SIGHUP in exporter mode writes the metrics at once and\n"
+	"reloads --web-config; elsewhere it ends the run.\n"
+	"\n"
 	"Exit status: 0 success, 1 tracing could not start or failed (or --listen\n"
-	"could not bind), 2 usage error.";
+	"could not bind), 2 usage error, 3 a capability is missing (CAP_BPF,\n"
+	"CAP_PERFMON; the message names it).";
 
 enum {
 	OPT_ONCE = 0x100, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
+	OPT_WEB_CONFIG,
 };
 
 static const struct argp_option option_defs[] = {
@@ -111,22 +132,29 @@ static const struct argp_option option_defs[] = {
 	{ "per-region", OPT_PER_REGION, NULL, 0, "Also export per-page series", 1 },
 	{ "grace", OPT_GRACE, "SEC", 0,
 	  "Keep exited guests' series SEC seconds (default 300)", 1 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS and basic auth for --listen, in the Prometheus exporter-toolkit format "
+	  "(tls_server_config, basic_auth_users with bcrypt hashes)", 1 },
 	{ 0 },
 };
 
+/* Decimal digits only: no sign, no space, no 0x, nothing after. */
 static unsigned long parse_number(struct argp_state *state, const char *what, const char *arg,
-				  unsigned long max)
+				  unsigned long min, unsigned long max)
 {
 	unsigned long value;
 	char *end;
 
 	errno = 0;
 	value = strtoul(arg, &end, 10);
-	if (errno || *end || !*arg || arg[0] == '-' || value > max)
-		argp_error(state, "invalid number '%s' for %s (0..%lu)", arg, what, max);
+	if (errno || *end || !*arg || strspn(arg, "0123456789") != strlen(arg) || value < min ||
+	    value > max)
+		argp_error(state, "invalid %s '%s': a whole number from %lu to %lu", what, arg, min,
+			   max);
 	return value;
 }
 
+/* Decimal seconds ("1", "0.5", "2e-1"): no nan, inf, hex or spaces. */
 static double parse_seconds(struct argp_state *state, const char *what, const char *arg,
 			    double min, double max)
 {
@@ -135,9 +163,18 @@ static double parse_seconds(struct argp_state *state, const char *what, const ch
 
 	errno = 0;
 	value = strtod(arg, &end);
-	if (errno || *end || !(value >= min && value <= max))
+	if (errno || *end || !*arg || strspn(arg, "0123456789.eE+-") != strlen(arg) ||
+	    !(value >= min && value <= max))
 		argp_error(state, "invalid %s '%s': seconds from %g to %g", what, arg, min, max);
 	return value;
+}
+
+/* A non-empty string option. */
+static const char *parse_text(struct argp_state *state, const char *what, const char *arg)
+{
+	if (!*arg)
+		argp_error(state, "invalid %s '': it must not be empty", what);
+	return arg;
 }
 
 /* "-p 1,2 -g web*": what the live view's header says is traced. */
@@ -159,11 +196,9 @@ static void parse_pids(struct argp_state *state, struct options *o, const char *
 	if (!*arg || *arg == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
 		argp_error(state, "invalid pid list '%s': pids separated by commas", arg);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint32_t pid = (uint32_t)parse_number(state, "--pid", tok, 4194304);
+		uint32_t pid = (uint32_t)parse_number(state, "--pid", tok, 1, 4194304);
 		bool known = false;
 
-		if (!pid)
-			argp_error(state, "invalid pid '%s'", tok);
 		for (size_t i = 0; i < s->nr_pids; i++)
 			known |= s->pids[i] == pid;
 		if (known)
@@ -186,9 +221,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->interval_s = parse_seconds(state, "interval", arg, 0.01, 86400);
 		break;
 	case 'n':
-		o->iterations = (long)parse_number(state, "-n", arg, 1000000000);
-		if (!o->iterations)
-			argp_error(state, "invalid number '%s' for -n: at least 1", arg);
+		o->iterations = (long)parse_number(state, "-n", arg, 1, 1000000000);
 		break;
 	case OPT_ONCE:
 		o->iterations = 1;
@@ -204,24 +237,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		parse_pids(state, o, arg);
 		break;
 	case 'g':
-		o->name_glob = arg;
+		o->name_glob = parse_text(state, "--name", arg);
 		note_filter(o, "-g", arg);
 		break;
 	case OPT_TOP:
-		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 1000);
+		o->top_regions = (unsigned int)parse_number(state, "--top", arg, 0, 1000);
 		break;
 	case OPT_MAX_GUESTS:
-		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 65536);
-		if (!o->session.max_guests)
-			argp_error(state, "--max-guests needs at least 1");
+		o->session.max_guests = (uint32_t)parse_number(state, "--max-guests", arg, 1, 65536);
 		break;
 	case OPT_MAX_VCPUS:
-		o->session.max_vcpus = (uint32_t)parse_number(state, "--max-vcpus", arg, 1048576);
-		if (!o->session.max_vcpus)
-			argp_error(state, "--max-vcpus needs at least 1");
+		o->session.max_vcpus = (uint32_t)parse_number(state, "--max-vcpus", arg, 1, 1048576);
 		break;
 	case OPT_MAX_REGIONS:
-		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1048576);
+		o->session.max_regions = (uint32_t)parse_number(state, "--max-regions", arg, 1,
+								1048576);
 		break;
 	case OPT_NO_LOCKS:
 		o->session.no_locks = true;
@@ -230,9 +260,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->session.verbose = true;
 		break;
 	case OPT_TEXTFILE_DIR:
-		o->export.textfile_dir = arg;
+		o->export.textfile_dir = parse_text(state, "--textfile-dir", arg);
 		break;
 	case OPT_LISTEN:
+		if (kmt_listen_check(arg))
+			argp_error(state, "invalid --listen '%s': expected [ADDR:]PORT with a numeric "
+				   "address and a port from 1 to 65535, e.g. 9464, 127.0.0.1:9464 or "
+				   "[::1]:9464", arg);
 		o->export.listen = arg;
 		break;
 	case OPT_PER_VCPU:
@@ -244,11 +278,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_GRACE:
 		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
 		break;
+	case OPT_WEB_CONFIG:
+		o->web_config = parse_text(state, "--web-config", arg);
+		break;
 	case ARGP_KEY_END:
 		if (exporter && o->json)
 			argp_error(state, "--json prints reports; exporter mode prints none");
 		if (!exporter && (o->export.per_vcpu || o->export.per_region))
 			argp_error(state, "--per-vcpu and --per-region need --textfile-dir or --listen");
+		if (o->web_config && !o->export.listen)
+			argp_error(state, "--web-config '%s' needs --listen", o->web_config);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -261,7 +300,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP && hangup_reloads)
+		hangup = 1;
+	else
+		terminate = 1;
 	stop = 1;
 }
 
@@ -295,13 +337,63 @@ static int print_report(void *ctx, const struct kmt_interval *interval)
 	return fflush(stdout) ? -errno : 0;
 }
 
+/* Counts the intervals handed on, across the kmt_poll() calls SIGHUP makes. */
+struct counted {
+	kmt_sink_fn sink;
+	void *ctx;
+	long done;
+};
+
+static int counted_sink(void *ctx, const struct kmt_interval *interval)
+{
+	struct counted *c = ctx;
+	int rc = c->sink(c->ctx, interval);
+
+	c->done++;
+	/* The reader went away (| head): that ends the run, it is no error. */
+	if (rc == -EPIPE) {
+		terminate = stop = 1;
+		return 0;
+	}
+	return rc;
+}
+
+/* SIGHUP: --web-config is read again; a broken one keeps the previous. */
+static void reload(const struct options *o, struct kmt_exporter *exporter)
+{
+	struct kmt_web_config *next = &webs[!web_now];
+	char err[1024];
+
+	if (!o->web_config) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written\n");
+		return;
+	}
+	if (kmt_web_config_load(next, o->web_config, err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written; invalid --web-config: %s; "
+			"still serving with the previous one\n", err);
+		return;
+	}
+	if (kmt_exporter_reload_web(exporter, next, err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written; --web-config %s: %s\n",
+			o->web_config, err);
+		kmt_web_config_free(next);
+		return;
+	}
+	kmt_web_config_free(&webs[web_now]);
+	web_now = !web_now;
+	fprintf(stderr, "kvm-mmio-top: SIGHUP: metrics written, --web-config %s reloaded\n",
+		o->web_config);
+}
+
 static int trace(const struct options *o, struct kmt_session *session,
 		 struct kmt_exporter *exporter)
 {
 	struct printer printer = { o };
+	struct counted c = { exporter ? kmt_exporter_sink : print_report,
+			     exporter ? (void *)exporter : (void *)&printer, 0 };
 	struct kmt_poller *poller;
 	char err[256];
-	int rc;
+	int rc = 0;
 
 	if (kmt_poller_new(&poller, session, o->name_glob)) {
 		fprintf(stderr, "kvm-mmio-top: out of memory\n");
@@ -320,10 +412,17 @@ static int trace(const struct options *o, struct kmt_session *session,
 		kmt_poller_free(poller);
 		return rc ? 1 : 0;
 	}
-	rc = exporter ? kmt_poll(poller, o->interval_s, o->iterations, kmt_exporter_sink, exporter,
-				 &stop, err, sizeof(err))
-		      : kmt_poll(poller, o->interval_s, o->iterations, print_report, &printer,
-				 &stop, err, sizeof(err));
+	while (!terminate && !(o->iterations && c.done >= o->iterations)) {
+		stop = 0;
+		rc = kmt_poll(poller, o->interval_s, o->iterations ? o->iterations - c.done : 0,
+			      counted_sink, &c, &stop, err, sizeof(err));
+		if (rc)
+			break;
+		if (hangup && !terminate) {
+			hangup = 0;
+			reload(o, exporter);
+		}
+	}
 	if (rc)
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
 	kmt_poller_free(poller);
@@ -346,54 +445,84 @@ static const char *indented(const char *text, char *buf, size_t size)
 	return buf;
 }
 
-int main(int argc, char **argv)
+/* Checks, attaches, traces until done; everything it opens it closes. */
+static int run(struct options *o)
 {
-	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
-	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
 	struct kmt_exporter *exporter = NULL;
 	struct kmt_session *session;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[1024], why[2048];
 	int rc;
 
-	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return EXIT_USAGE;
-	for (size_t i = 0; i < o.session.nr_pids; i++)
-		if (kill((pid_t)o.session.pids[i], 0) && errno == ESRCH) {
-			fprintf(stderr, "kvm-mmio-top: no process with pid %u\n", o.session.pids[i]);
+	for (size_t i = 0; i < o->session.nr_pids; i++)
+		if (kill((pid_t)o->session.pids[i], 0) && errno == ESRCH) {
+			fprintf(stderr, "kvm-mmio-top: no process with pid %u\n",
+				o->session.pids[i]);
 			return 1;
 		}
-	rc = kmt_session_open(&session, &o.session, err, sizeof(err));
+	if (kmt_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "kvm-mmio-top: %s\n", err);
+		return EXIT_PRIVILEGE;
+	}
+	rc = kmt_session_open(&session, &o->session, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kvm-mmio-top: %s\n", err);
 		return 1;
 	}
-	if (o.export.textfile_dir || o.export.listen) {
-		rc = kmt_exporter_open(&exporter, &o.export, session, err, sizeof(err));
+	if (o->export.textfile_dir || o->export.listen) {
+		rc = kmt_exporter_open(&exporter, &o->export, session, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "kvm-mmio-top: %s\n", err);
 			kmt_session_close(session);
 			return 1;
 		}
 	}
+	hangup_reloads = exporter != NULL;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o.iterations)
-		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o.iterations,
-			o.interval_s);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout shows as EPIPE from the write, which ends the run quietly. */
+	signal(SIGPIPE, SIG_IGN);
+	if (o->iterations)
+		fprintf(stderr, "kvm-mmio-top: tracing for %ld interval(s) of %gs", o->iterations,
+			o->interval_s);
 	else
-		fprintf(stderr, "kvm-mmio-top: tracing every %gs until %s", o.interval_s,
-			live_view(&o) ? "q or Ctrl-C" : "Ctrl-C");
-	if (o.session.verbose)
+		fprintf(stderr, "kvm-mmio-top: tracing every %gs until %s", o->interval_s,
+			live_view(o) ? "q or Ctrl-C" : "Ctrl-C");
+	if (o->session.verbose)
 		fprintf(stderr, "; %s\nkvm-mmio-top: backends for this kernel:\n  %s\n",
 			kmt_session_describe(session), indented(kmt_session_backends(session)->why,
 							       why, sizeof(why)));
 	else
-		fprintf(stderr, "; backend %s, run with -v for the probes\n",
-			kmt_session_backends(session)->mmio->name);
-	rc = trace(&o, session, exporter);
+		fprintf(stderr, "; backend %s%s, run with -v for the probes\n",
+			kmt_session_backends(session)->mmio->name,
+			strstr(kmt_session_describe(session), "sys_enter_ioctl=") ? ""
+			: "; VMM part from raw_syscalls:sys_enter (tracefs not mounted or not "
+			  "readable: costs other processes' syscalls more)");
+	rc = trace(o, session, exporter);
 	kmt_exporter_close(exporter);
 	kmt_session_close(session);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .interval_s = 1.0, .top_regions = 5, .export.grace_s = 300 };
+	const struct argp argp = { option_defs, parse_opt, NULL, doc, NULL, NULL, NULL };
+	char err[1024];
+	int rc;
+
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return EXIT_USAGE;
+	if (o.web_config) {
+		if (kmt_web_config_load(&webs[web_now], o.web_config, err, sizeof(err))) {
+			fprintf(stderr, "kvm-mmio-top: invalid --web-config: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.export.web = &webs[web_now];
+	}
+	rc = run(&o);
+	kmt_web_config_free(&webs[web_now]);
 	return rc;
 }

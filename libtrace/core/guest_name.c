@@ -14,13 +14,16 @@ static void copy_bounded(char *dst, size_t size, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
-/* Copies one comma-separated element of a QEMU option, where ",," is a comma. */
-static const char *next_element(const char *p, char *out, size_t size)
+/*
+ * Copies one comma-separated element of a QEMU option, where ",," is a
+ * comma; stops at a NUL or at end, whichever comes first.
+ */
+static const char *next_element(const char *p, const char *end, char *out, size_t size)
 {
 	size_t used = 0;
 
-	for (; *p; p++) {
-		if (*p == ',' && p[1] != ',') {
+	for (; p < end && *p; p++) {
+		if (*p == ',' && (p + 1 >= end || p[1] != ',')) {
 			p++;
 			break;
 		}
@@ -34,14 +37,14 @@ static const char *next_element(const char *p, char *out, size_t size)
 }
 
 /* QEMU's -name value is "[guest=]NAME[,key=value...]"; guest= may come later. */
-static bool name_from_option(const char *value, char *name, size_t size)
+static bool name_from_option(const char *value, const char *end, char *name, size_t size)
 {
 	char element[256];
 	bool first = true;
 
 	name[0] = '\0';
-	while (*value) {
-		value = next_element(value, element, sizeof(element));
+	while (value < end && *value) {
+		value = next_element(value, end, element, sizeof(element));
 		if (!strncmp(element, "guest=", 6)) {
 			copy_bounded(name, size, element + 6, strlen(element + 6));
 			break;
@@ -53,16 +56,72 @@ static bool name_from_option(const char *value, char *name, size_t size)
 	return name[0] != '\0';
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void kmt_name_sanitize(char *name)
+{
+	unsigned char *s = (unsigned char *)name;
+	size_t n = strlen(name);
+
+	while (n) {
+		size_t len = utf8_len(s, n);
+		/* C0 and C1 controls and DEL: a name must not drive a terminal. */
+		bool control = len == 1 ? (*s < 0x20 || *s == 0x7f) : len == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+
+		if (!len || control) {
+			/* One '?' per byte, so the name keeps its length and bounds. */
+			len = len ? len : 1;
+			memset(s, '?', len);
+		}
+		s += len;
+		n -= len;
+	}
+}
+
 bool kmt_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t size)
 {
 	const char *arg = cmdline, *end = cmdline + len;
 
 	while (arg < end) {
-		size_t arg_len = strnlen(arg, end - arg);
+		size_t arg_len = strnlen(arg, (size_t)(end - arg));
 		const char *next = arg + arg_len + 1;
 
-		if ((!strcmp(arg, "-name") || !strcmp(arg, "--name")) && next < end)
-			return name_from_option(next, name, size);
+		if (arg_len < (size_t)(end - arg) && next < end &&
+		    ((arg_len == 5 && !memcmp(arg, "-name", 5)) ||
+		     (arg_len == 6 && !memcmp(arg, "--name", 6)))) {
+			if (!name_from_option(next, end, name, size))
+				return false;
+			kmt_name_sanitize(name);
+			return true;
+		}
 		arg = next;
 	}
 	return false;
@@ -99,13 +158,41 @@ bool kmt_guest_name(pid_t pid, char *name, size_t size)
 	if (n <= 0)
 		return false;
 	copy_bounded(name, size, buf, strcspn(buf, "\n"));
+	kmt_name_sanitize(name);
 	return true;
 }
 
 struct kmt_name_entry {
 	pid_t pid;
+	unsigned long long start;	/* the process's start time, in clock ticks */
+	char comm[16];			/* its command name: exec changes it */
 	char name[64];
 };
+
+/*
+ * Who holds pid now, from /proc/PID/stat (readable by every user): its
+ * start time (field 22) and command name (field 2). A later process on the
+ * same pid has another start time; the same process after exec (a forked
+ * shell becoming the VMM) another command name. False when it is gone.
+ */
+static bool identity(pid_t pid, unsigned long long *start, char comm[16])
+{
+	char buf[1024], *open_paren, *p;
+	ssize_t n = read_proc(pid, "stat", buf, sizeof(buf));
+	size_t len;
+
+	/* The command name may hold spaces and ')': it ends at the last ')'. */
+	if (n <= 0 || !(open_paren = strchr(buf, '(')) || !(p = strrchr(buf, ')')))
+		return false;
+	len = (size_t)(p - open_paren - 1);
+	copy_bounded(comm, 16, open_paren + 1, len);
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return false;
+	*start = strtoull(p + 1, NULL, 10);
+	return true;
+}
 
 static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid)
 {
@@ -117,10 +204,19 @@ static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pi
 
 void kmt_names_learn(struct kmt_names *names, pid_t pid)
 {
-	struct kmt_name_entry entry = { .pid = pid }, *grown;
+	struct kmt_name_entry entry = { .pid = pid }, *known = find_entry(names, pid), *grown;
 
-	if (find_entry(names, pid) || !kmt_guest_name(pid, entry.name, sizeof(entry.name)))
+	if (!identity(pid, &entry.start, entry.comm))
+		return;	/* gone: a known name stays for its last report */
+	/* Known, unless another process (or the same after exec) holds the pid now. */
+	if (known && entry.start == known->start && !strcmp(entry.comm, known->comm))
 		return;
+	if (!kmt_guest_name(pid, entry.name, sizeof(entry.name)))
+		return;
+	if (known) {
+		*known = entry;
+		return;
+	}
 	grown = realloc(names->entries, (names->nr + 1) * sizeof(*grown));
 	if (!grown)
 		return;

@@ -12,11 +12,21 @@
 
 /*
  * Extracts the -name value from a NUL-separated command line of len bytes
- * (as /proc/PID/cmdline holds it). Returns false when there is none.
+ * (as /proc/PID/cmdline holds it; the last argument need not end in a NUL,
+ * nothing past len is read). Returns false when there is none. The name is
+ * sanitized (kmt_name_sanitize).
  */
 bool kmt_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t size);
 
-/* Names process pid; false when the process is gone. */
+/*
+ * Makes a name safe for every output, in place and keeping its length:
+ * bytes that are not valid UTF-8 (also a character cut by truncation),
+ * C0/C1 control characters and DEL become '?'. Quotes and backslashes stay:
+ * the renderers escape them (JSON, Prometheus labels).
+ */
+void kmt_name_sanitize(char *name);
+
+/* Names process pid (sanitized); false when the process is gone. */
 bool kmt_guest_name(pid_t pid, char *name, size_t size);
 
 /*
@@ -28,7 +38,12 @@ struct kmt_names {
 	size_t nr;
 };
 
-/* Resolves and remembers pid's name unless already known. */
+/*
+ * Resolves and remembers pid's name unless already known. The pid is named
+ * again when another process holds it (another start time) or the same one
+ * has exec'd since (another command name: a forked shell that became the
+ * VMM), so neither a reused pid nor a pre-exec name sticks.
+ */
 void kmt_names_learn(struct kmt_names *names, pid_t pid);
 
 /* The remembered name, or NULL. */

@@ -84,6 +84,8 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	err = kmt_snapshot_read(&cur, &p->fds);
 	if (err)
 		return err;
+	/* Guests whose first exits came after the names above: name them while they live. */
+	kmt_poller_learn_names(p);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);

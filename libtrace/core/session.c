@@ -65,18 +65,54 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
-static bool has_bpf_privileges(void)
+/*
+ * Loading and attaching tracing programs needs CAP_BPF and CAP_PERFMON
+ * (Linux >= 5.8), or CAP_SYS_ADMIN, which implies both. Names what is
+ * missing in err; returns 0 or -EPERM.
+ */
+int kmt_check_privileges(char *err, size_t errlen)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t admin = CAP_CLEAR, bpf = CAP_CLEAR, perfmon = CAP_CLEAR;
+	const char *missing;
 
-	if (!caps)
-		return false;
-	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
-	cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
-	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
-	cap_free(caps);
-	return admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET);
+	if (caps) {
+		cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+		cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
+		cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
+		cap_free(caps);
+	}
+	if (admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET))
+		return 0;
+	missing = bpf == CAP_SET ? "CAP_PERFMON" : perfmon == CAP_SET ? "CAP_BPF"
+			: "CAP_BPF and CAP_PERFMON";
+	return fail(err, errlen, -EPERM,
+		    "missing capability %s: loading and attaching the tracing BPF programs needs "
+		    "CAP_BPF and CAP_PERFMON (or root): run kvm-mmio-top with sudo, or grant "
+		    "them (setpriv --ambient-caps +bpf,+perfmon, or AmbientCapabilities= in "
+		    "the systemd unit)", missing);
+}
+
+/* Why the kernel may refuse BPF to a process that has the capabilities. */
+static const char *refusal_hint(void)
+{
+	static char hint[160];
+	char mode[96] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+	/* "none [integrity] confidentiality": the bracketed mode is in force. */
+	if (f) {
+		if (fgets(mode, sizeof(mode), f) && strstr(mode, "[confidentiality]")) {
+			fclose(f);
+			return " (kernel lockdown is in confidentiality mode, which forbids tracing "
+			       "programs from reading kernel memory: boot with lockdown=integrity or "
+			       "none)";
+		}
+		fclose(f);
+	}
+	snprintf(hint, sizeof(hint), " (a seccomp filter, an LSM policy%s?)",
+		 strstr(mode, "[integrity]") ? "; lockdown is in integrity mode" : " or kernel lockdown");
+	return hint;
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -189,7 +225,7 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	rc = kvm_mmio__load(s->skel);
 	if (rc)
 		return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
-			    rc == -EPERM ? " (kernel lockdown, or a seccomp/LSM policy?)" : "");
+			    rc == -EPERM ? refusal_hint() : "");
 	rc = fill_pid_filter(s->skel, opts);
 	if (rc)
 		return fail(err, errlen, rc, "cannot fill the pid filter map: %s", strerror(-rc));
@@ -231,10 +267,10 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	int rc;
 
 	*out = NULL;
-	if (!has_bpf_privileges())
-		return fail(err, errlen, -EPERM,
-			    "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON: "
-			    "run kvm-mmio-top with sudo");
+	rc = kmt_check_privileges(err, errlen);
+	if (rc)
+		return rc;
+	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
 	for (int i = 0; i < KMT_EVENTS; i++)
 		names[i] = kmt_event_name(i);
 	rc = kmt_tracepoints_in_kallsyms(KALLSYMS, names, KMT_EVENTS, exists);
@@ -249,11 +285,18 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 		return no_backend(exists, err, errlen);
 	}
 	kmt_kernel_btfs_load(&btfs, &nr_btfs);
+	if (!nr_btfs) {
+		free(s);
+		return fail(err, errlen, -ENOENT,
+			    "the kernel's BTF type information is missing (no readable "
+			    "/sys/kernel/btf/vmlinux, nor a vmlinux with BTF in /boot or "
+			    "/usr/lib/debug): the BPF programs are CO-RE and need a kernel built "
+			    "with CONFIG_DEBUG_INFO_BTF=y (Debian's are)");
+	}
 	for (int i = 0; i < KMT_EVENTS; i++)
 		in_btf[i] = kmt_btf_has_tracepoint(btfs, nr_btfs, names[i]);
 	kmt_kernel_btfs_free(btfs, nr_btfs);
 
-	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
 	rc = try_attach(s, opts, exists, in_btf, true, err, errlen);
 	if (rc) {
 		/* tp_btf can fail where raw_tp works (e.g. module BTF rejected). */

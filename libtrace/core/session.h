@@ -27,6 +27,12 @@ struct kmt_session_opts {
 struct kmt_session;
 
 /*
+ * Whether this process may load and attach the tracing programs: 0, or
+ * -EPERM with err naming the missing capability (CAP_BPF, CAP_PERFMON).
+ */
+int kmt_check_privileges(char *err, size_t errlen);
+
+/*
  * Returns 0, or -errno with a message in err saying what failed, why, and
  * what to do.
  */

@@ -9,12 +9,16 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "metrics_http.h"
+#include "web_config.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define REALM "kvm-mmio-top"
 
 struct kmt_metrics_http {
 	struct MHD_Daemon *daemon;
-	int fd;
+	const struct kmt_web_config *web;	/* NULL: plain HTTP, no auth */
+	int fd;			/* listening; ours until the first daemon starts */
+	char spec[128];
 	pthread_mutex_t lock;	/* guards text, len and errors */
 	char *text;
 	size_t len;
@@ -45,6 +49,23 @@ int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, s
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	strcpy(port, p);
+	return 0;
+}
+
+int kmt_listen_check(const char *spec)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+	};
+	char host[64], port[8];
+	struct addrinfo *ai;
+
+	if (kmt_listen_parse(spec, host, sizeof(host), port, sizeof(port)) ||
+	    getaddrinfo(host, port, &hints, &ai))
+		return -EINVAL;
+	freeaddrinfo(ai);
 	return 0;
 }
 
@@ -86,6 +107,25 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	return rc;
 }
 
+/* basic_auth_users: whether the request carries one of them. */
+static bool authorized(const struct kmt_web_config *web, struct MHD_Connection *conn)
+{
+	char *password = NULL, *user;
+	bool ok;
+
+	if (!web || !web->nr_users)
+		return true;
+	user = MHD_basic_auth_get_username_password(conn, &password);
+	ok = user && password && kmt_web_config_check(web, user, password);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		MHD_free(password);
+	}
+	if (user)
+		MHD_free(user);
+	return ok;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **req_state)
@@ -99,6 +139,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	(void)upload;
 	(void)upload_size;
 	(void)req_state;
+	if (!authorized(http->web, conn)) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		ret = MHD_queue_basic_auth_fail_response(conn, REALM, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -134,8 +182,49 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_state,
 	pthread_mutex_unlock(&http->lock);
 }
 
-int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char *err,
-			   size_t errlen)
+/* A daemon on http->fd with http->web's TLS; NULL with err on failure. */
+static struct MHD_Daemon *start_daemon(struct kmt_metrics_http *http, const char *spec,
+				       char *err, size_t errlen)
+{
+	/* ITC: MHD_quiesce_daemon() hands the socket back for a reload. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+	const struct kmt_web_config *web = http->web;
+	struct MHD_OptionItem tls[4] = { { MHD_OPTION_END, 0, NULL } };
+	struct MHD_Daemon *daemon;
+
+	if (web && web->tls) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "this libmicrohttpd was built without TLS: "
+				 "tls_server_config cannot be served");
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, web->cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, web->key };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						  (void *)kmt_web_config_tls_priorities(web) };
+	}
+	if (web && web->nr_users && MHD_is_feature_supported(MHD_FEATURE_BASIC_AUTH) != MHD_YES) {
+		snprintf(err, errlen, "this libmicrohttpd was built without basic auth: "
+			 "basic_auth_users cannot be checked");
+		return NULL;
+	}
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, http,
+				  MHD_OPTION_LISTEN_SOCKET, http->fd,
+				  MHD_OPTION_NOTIFY_COMPLETED, completed, http,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				  MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	if (!daemon && web && web->tls)
+		snprintf(err, errlen, "cannot start the HTTPS server on %s: libmicrohttpd (GnuTLS) "
+			 "refused the certificate %s or the key %s (PEM, and matching each "
+			 "other?)", spec, web->cert_file, web->key_file);
+	else if (!daemon)
+		snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)", spec);
+	return daemon;
+}
+
+int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
+			   const struct kmt_web_config *web, char *err, size_t errlen)
 {
 	struct kmt_metrics_http *http;
 	int fd;
@@ -151,18 +240,45 @@ int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec, char
 		return -ENOMEM;
 	}
 	http->fd = fd;
+	http->web = web;
+	snprintf(http->spec, sizeof(http->spec), "%s", spec);
 	pthread_mutex_init(&http->lock, NULL);
-	http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
-					NULL, answer, http, MHD_OPTION_LISTEN_SOCKET, fd,
-					MHD_OPTION_NOTIFY_COMPLETED, completed, http,
-					MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
+	http->daemon = start_daemon(http, spec, err, errlen);
 	if (!http->daemon) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s (libmicrohttpd)", spec);
 		kmt_metrics_http_stop(http);
 		return -EIO;
 	}
 	*out = http;
 	return 0;
+}
+
+int kmt_metrics_http_reload(struct kmt_metrics_http *http, const struct kmt_web_config *web,
+			    char *err, size_t errlen)
+{
+	const struct kmt_web_config *old = http->web;
+	char again[256];
+
+	/* The listening socket stays open: connections wait in its backlog meanwhile. */
+	if (MHD_quiesce_daemon(http->daemon) == MHD_INVALID_SOCKET) {
+		snprintf(err, errlen, "libmicrohttpd cannot hand back the listening socket");
+		return -EIO;
+	}
+	MHD_stop_daemon(http->daemon);
+	http->web = web;
+	http->daemon = start_daemon(http, http->spec, err, errlen);
+	if (http->daemon)
+		return 0;
+	http->web = old;
+	http->daemon = start_daemon(http, http->spec, again, sizeof(again));
+	if (!http->daemon)
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 "; the previous configuration failed too: %s", again);
+	return -EIO;
+}
+
+bool kmt_metrics_http_serving(const struct kmt_metrics_http *http)
+{
+	return http->daemon != NULL;
 }
 
 int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len)

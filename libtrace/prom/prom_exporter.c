@@ -220,7 +220,7 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 	e->opts = *opts;
 	e->session = session;
 	if (opts->listen) {
-		rc = kmt_metrics_http_start(&e->http, opts->listen, err, errlen);
+		rc = kmt_metrics_http_start(&e->http, opts->listen, opts->web, err, errlen);
 		if (rc) {
 			free(e);
 			return rc;
@@ -234,6 +234,19 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 	update(e, &nothing_yet);
 	*out = e;
 	return 0;
+}
+
+int kmt_exporter_reload_web(struct kmt_exporter *e, const struct kmt_web_config *web,
+			    char *err, size_t errlen)
+{
+	int rc;
+
+	if (!e->http)
+		return 0;
+	rc = kmt_metrics_http_reload(e->http, web, err, errlen);
+	if (!rc)
+		e->opts.web = web;
+	return rc;
 }
 
 void kmt_exporter_close(struct kmt_exporter *e)

@@ -15,9 +15,12 @@
 
 #define KMT_TEXTFILE_NAME "kvm_mmio.prom"
 
+struct kmt_web_config;
+
 struct kmt_exporter_opts {
 	const char *textfile_dir;	/* NULL: no textfile */
 	const char *listen;		/* "[ADDR:]PORT"; NULL: no /metrics */
+	const struct kmt_web_config *web;	/* TLS, basic auth for /metrics; NULL: none */
 	bool per_vcpu, per_region;
 	double grace_s;			/* keep exited guests' series this long */
 };
@@ -38,6 +41,13 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
  * and publishes. Failures are counted and retried, never fatal: returns 0.
  */
 int kmt_exporter_sink(void *exporter, const struct kmt_interval *interval);
+
+/*
+ * Serves /metrics with web from now on (SIGHUP). Returns 0, or -errno with
+ * err saying why; the previous one (which must stay valid) is then kept.
+ */
+int kmt_exporter_reload_web(struct kmt_exporter *exporter, const struct kmt_web_config *web,
+			    char *err, size_t errlen);
 
 void kmt_exporter_close(struct kmt_exporter *exporter);
 

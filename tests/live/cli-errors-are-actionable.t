@@ -14,7 +14,7 @@ expect_exit() {
 
 expect_exit 2 "invalid interval" "$TOP" --interval 0
 expect_exit 2 "invalid interval" "$TOP" -i abc
-expect_exit 2 "invalid number '-1' for --top" "$TOP" --top -1
+expect_exit 2 "invalid --top '-1'" "$TOP" --top -1
 expect_exit 2 "unrecognized option|invalid option" "$TOP" --bogus
 expect_exit 2 "unexpected argument" "$TOP" extra
 expect_exit 2 "invalid interval '0'" "$TOP" -d 0
@@ -29,6 +29,6 @@ expect_exit 0 "kvm-mmio-top -b -n 3 " "$TOP" --help
 expect_exit 0 "^kvm-mmio-top [0-9]" "$TOP" --version
 expect_exit 1 "no process with pid" "$TOP" --once --pid 4194000
 if command -v setpriv >/dev/null; then
-	expect_exit 1 "needs root.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	expect_exit 3 "missing capability CAP_BPF and CAP_PERFMON.*sudo" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all "$TOP" --once
 fi

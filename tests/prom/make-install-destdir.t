@@ -14,6 +14,7 @@ make -s install BUILD="$BUILD" DESTDIR="$root" PREFIX=/opt/kmt >"$root.log" 2>&1
 	fail "make install failed: $(cat "$root.log")"
 rm -f "$root.log"
 for f in opt/kmt/bin/kvm-mmio-top etc/systemd/system/kvm-mmio-top.service \
+	etc/sysusers.d/kvm-mmio-top.conf opt/kmt/share/doc/kvm-mmio-trace/security.md \
 	opt/kmt/share/doc/kvm-mmio-trace/prometheus.md \
 	opt/kmt/share/doc/kvm-mmio-trace/grafana-dashboard.json; do
 	[[ -s $root/$f ]] || fail "make install did not install /$f"
@@ -27,6 +28,8 @@ grep -qx "ExecStart=/opt/kmt/bin/kvm-mmio-top --textfile-dir /var/lib/prometheus
 	fail "unexpected ExecStart: $(grep ExecStart "$unit")"
 if command -v systemd-analyze >/dev/null; then
 	# verify needs the binary at the path ExecStart names.
+	grep -q '^u kvm-mmio-top ' "$root/etc/sysusers.d/kvm-mmio-top.conf" ||
+		fail "the sysusers.d file does not create the unit's user"
 	sed "s|ExecStart=/opt/kmt/bin/|ExecStart=$root/opt/kmt/bin/|" "$unit" >"$root/kvm-mmio-top.service"
 	# Until the man page is installed, man:kvm-mmio-top(8) cannot be found.
 	out=$(systemd-analyze verify "$root/kvm-mmio-top.service" 2>&1 |

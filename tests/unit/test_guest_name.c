@@ -4,8 +4,13 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "guest_name.h"
 
@@ -120,6 +125,153 @@ static void cache_keeps_names_until_forgotten(void **state)
 	kmt_names_free(&names);
 }
 
+/* The last argument without its NUL (a VMM that rewrote its argv): nothing past len is read. */
+static void unterminated_cmdline_read_within_len(void **state)
+{
+	static const char text[] = "qemu\0-name\0guest=abc,debug-threads=on";
+	char *heap, name[64];
+	size_t len = sizeof(text) - 1;	/* without the final NUL */
+
+	(void)state;
+	heap = malloc(len);	/* ASan catches a read past the end */
+	assert_non_null(heap);
+	memcpy(heap, text, len);
+	assert_true(kmt_name_from_cmdline(heap, len, name, sizeof(name)));
+	assert_string_equal(name, "abc");
+	assert_false(kmt_name_from_cmdline(heap, 10, name, sizeof(name)));	/* "-name" cut */
+	memcpy(heap + len - 9, "guest=xyz", 9);
+	assert_true(kmt_name_from_cmdline(heap, len, name, sizeof(name)));
+	free(heap);
+}
+
+static void hostile_bytes_become_question_marks(void **state)
+{
+	const char *args[] = { "qemu", "-name", NULL, NULL };
+	char buf[128];
+
+	(void)state;
+	args[2] = "guest=a\nb\rc\x1b[2Jd\x7f";
+	expect_name(args, "a?b?c?[2Jd?");
+	args[2] = "guest=bad\xff\xfe utf8 \xc3\x28";
+	expect_name(args, "bad?? utf8 ?(");
+	args[2] = "guest=overlong \xc0\xaf surrogate \xed\xa0\x80";
+	expect_name(args, "overlong ?? surrogate ???");
+	args[2] = "guest=c1 \xc2\x9b csi";
+	expect_name(args, "c1 ?? csi");
+	args[2] = "guest=caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";	/* é € 😀 stay */
+	expect_name(args, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	args[2] = "guest=quote\" back\\slash {brace}";	/* the renderers escape these */
+	expect_name(args, "quote\" back\\slash {brace}");
+	/* A character cut by truncation does not survive half. */
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "guest=", 6);
+	memcpy(buf + 6 + 62, "\xc3\xa9", 2);
+	buf[6 + 64] = '\0';
+	args[2] = buf;
+	expect_name(args, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx?");
+}
+
+/* A pid taken by a new process is named again (ns_last_pid forces the reuse; root only). */
+static void reused_pid_is_named_again(void **state)
+{
+	struct kmt_names names = { 0 };
+	char last[32];
+	pid_t first, second;
+	FILE *f;
+
+	(void)state;
+	f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	if (!f)
+		skip();
+	fclose(f);
+	first = fork();
+	if (!first) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "kmt-first");
+		pause();
+		_exit(0);
+	}
+	assert_true(first > 0);
+	for (int i = 0; i < 200 && !(kmt_names_get(&names, first) &&
+				     !strcmp(kmt_names_get(&names, first), "kmt-first")); i++) {
+		kmt_names_forget(&names, first);
+		kmt_names_learn(&names, first);
+		usleep(5000);
+	}
+	assert_string_equal(kmt_names_get(&names, first), "kmt-first");
+	/* Start times tick every 10 ms (USER_HZ): the next process starts in a later tick. */
+	usleep(30000);
+	kill(first, SIGKILL);
+	waitpid(first, NULL, 0);
+	snprintf(last, sizeof(last), "%d", first - 1);
+	f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	assert_non_null(f);
+	fputs(last, f);
+	fclose(f);
+	second = fork();
+	if (!second) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "kmt-second");
+		pause();
+		_exit(0);
+	}
+	assert_true(second > 0);
+	if (second == first) {
+		for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, first), "kmt-second"); i++) {
+			usleep(5000);
+			kmt_names_learn(&names, second);
+		}
+		assert_string_equal(kmt_names_get(&names, second), "kmt-second");
+	}
+	kill(second, SIGKILL);
+	waitpid(second, NULL, 0);
+	kmt_names_free(&names);
+	if (second != first)
+		skip();	/* another process took the pid first */
+}
+
+/* A forked shell named before it exec'd the VMM is named again after (comm changes). */
+static void named_again_after_exec(void **state)
+{
+	struct kmt_names names = { 0 };
+	int go[2];
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	if (!child) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "kmt-pre-exec");
+		if (read(go[0], &c, 1) == 1)
+			prctl(PR_SET_NAME, "kmt-vmm");	/* what exec does to comm */
+		pause();
+		_exit(0);
+	}
+	assert_true(child > 0);
+	for (int i = 0; i < 200; i++) {
+		kmt_names_learn(&names, child);
+		if (kmt_names_get(&names, child) && !strcmp(kmt_names_get(&names, child), "kmt-pre-exec"))
+			break;
+		kmt_names_forget(&names, child);
+		usleep(5000);
+	}
+	assert_string_equal(kmt_names_get(&names, child), "kmt-pre-exec");
+	assert_int_equal(write(go[1], "x", 1), 1);
+	for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, child), "kmt-vmm"); i++) {
+		usleep(5000);
+		kmt_names_learn(&names, child);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	assert_string_equal(kmt_names_get(&names, child), "kmt-vmm");
+	kmt_names_free(&names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +282,10 @@ int main(void)
 		cmocka_unit_test(long_name_is_truncated_not_overflowed),
 		cmocka_unit_test(live_process_falls_back_to_comm),
 		cmocka_unit_test(cache_keeps_names_until_forgotten),
+		cmocka_unit_test(unterminated_cmdline_read_within_len),
+		cmocka_unit_test(hostile_bytes_become_question_marks),
+		cmocka_unit_test(reused_pid_is_named_again),
+		cmocka_unit_test(named_again_after_exec),
 	};
 
 	return cmocka_run_group_tests_name("guest_name", tests, NULL, NULL);

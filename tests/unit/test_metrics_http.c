@@ -50,7 +50,7 @@ static void test_port_in_use_is_a_clear_error(void **state)
 	assert_int_equal(listen(fd, 1), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	snprintf(spec, sizeof(spec), "%u", ntohs(sa.sin_port));
-	assert_int_equal(kmt_metrics_http_start(&http, spec, err, sizeof(err)), -EADDRINUSE);
+	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), -EADDRINUSE);
 	assert_null(http);
 	assert_non_null(strstr(err, "Address already in use"));
 	assert_non_null(strstr(err, spec));
