@@ -6,7 +6,10 @@
 #
 # MODE (default: all)
 #   consistent   every base has a series file listing exactly its *.patch
-#                files, and all bases carry the same patch subjects
+#                files (but the cover letter, 0000-cover-letter.patch, which
+#                must be filled in and count them), and all bases carry the
+#                same patch subjects, except those the series file marks
+#                "# <base> only"
 #   apply        the series applies with `git am` to the pristine tree
 #   checkpatch   the tree's scripts/checkpatch.pl --strict reports nothing
 #                (no error, warning or check) for any patch
@@ -239,27 +242,45 @@ kvm_objects() {
 
 # --- modes --------------------------------------------------------------------
 
+# Patch files that a series marks "# <base> only" (a backport one base
+# needs and the other already has): left out of the comparison of bases.
+base_only_files() {
+	sed -n "s/^\([^#[:space:]]*\)[[:space:]]*#[[:space:]]*$1 only\b.*/\1/p" \
+		"$patches_dir/$1/series" | while read -r p; do echo "$patches_dir/$1/$p"; done
+}
+
 do_consistent() {
-	local base p listed subjects=() s
+	local base p listed subjects=() s n cover
 	for base in "${all_bases[@]}"; do
 		listed=$(series_files "$base" | sort)
 		[[ -n $listed ]] || die "$base: empty series"
 		while read -r p; do
 			[[ -f $p ]] || die "$base/series lists $(basename "$p"), which does not exist"
 		done <<<"$listed"
+		cover=$patches_dir/$base/0000-cover-letter.patch
 		for p in "$patches_dir/$base"/*.patch; do
+			[[ $p == "$cover" ]] && continue
 			grep -qxF "$p" <<<"$listed" ||
 				die "$base: $(basename "$p") is not listed in series"
 		done
-		s=$(series_files "$base" | xargs sed -n 's/^Subject: \[PATCH[^]]*\] //p')
+		# The cover letter goes with the series: it is not applied, but
+		# it must be filled in and count the patches the series has.
+		n=$(wc -l <<<"$listed")
+		[[ -f $cover ]] || die "$base: no 0000-cover-letter.patch"
+		grep -q '^Subject: \[PATCH 0/'"$n"'\] ' "$cover" ||
+			die "$base: the cover letter is not [PATCH 0/$n]: $(grep '^Subject:' "$cover")"
+		! grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$cover" ||
+			die "$base: the cover letter still has format-patch's placeholders"
+		s=$(series_files "$base" | grep -vxF -f <(base_only_files "$base"; echo /nonexistent) |
+			xargs sed -n 's/^Subject: \[PATCH[^]]*\] //p')
 		subjects+=("$s")
-		log "$base: $(wc -l <<<"$listed") patches"
+		log "$base: $n patches ($(base_only_files "$base" | wc -l) for $base only) and a cover letter"
 	done
 	[[ ${subjects[0]} == "${subjects[1]}" ]] || {
 		diff <(echo "${subjects[0]}") <(echo "${subjects[1]}") >&2 || true
 		die "the 6.1 and 6.12 series do not carry the same patches"
 	}
-	echo "series files consistent, same patches on every base"
+	echo "series files consistent, same patches on every base (but those marked for one base only)"
 }
 
 do_apply() {
