@@ -598,11 +598,11 @@ KMT_PROG(kvm_userspace_exit, on_userspace_exit(reason, err), __u32 reason, int e
 KMT_PROG(sys_enter, on_sys_enter(regs, nr), struct pt_regs *regs, long nr)
 KMT_PROG(kvm_exit, on_kvm_exit())
 KMT_PROG(kvm_entry, on_kvm_entry())
-KMT_PROG(kvm_hv_mmio_dispatch, on_hv_mmio_dispatch(dest, exit_ns), __u32 lpid, __u32 vcpu_id,
+KMT_PROG(kvm_hv_mmio_dispatch, on_hv_mmio_dispatch(dest, exit_ns), __u64 lpid, __u32 vcpu_id,
 	 __u64 gpa, __u64 ea, __u32 len, __u32 is_write, __u32 dest, __s32 result, __u64 exit_ns)
-KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u32 lpid, __u32 vcpu_id,
+KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u64 lpid, __u32 vcpu_id,
 	 __u64 gpa, __u32 len, __u32 is_write, __u32 dest, __u64 exit_ns)
-KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u32 lpid, __u32 vcpu_id, __u64 ea,
+KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u64 lpid, __u32 vcpu_id, __u64 ea,
 	 __u64 slb_v, __u64 valid, __s64 index, __u64 hpte_v, __u64 hpte_r, __u32 spins)
 KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
 KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)

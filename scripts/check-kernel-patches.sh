@@ -6,7 +6,10 @@
 #
 # MODE (default: all)
 #   consistent   every base has a series file listing exactly its *.patch
-#                files, and all bases carry the same patch subjects
+#                files (but the cover letter, 0000-cover-letter.patch, which
+#                must be filled in and count them), and all bases carry the
+#                same patch subjects, except those the series file marks
+#                "# <base> only"
 #   apply        the series applies with `git am` to the pristine tree
 #   checkpatch   the tree's scripts/checkpatch.pl --strict reports nothing
 #                (no error, warning or check) for any patch
@@ -20,6 +23,11 @@
 #   realmode-selftest
 #                inject a trace call into kvmppc_hpte_hv_fault() and check
 #                that the realmode check fails on it
+#   bisect       every prefix of the series builds: arch/powerpc/kvm/
+#                (W=1, -Werror) after each patch, and with
+#                KMT_BISECT_VMLINUX=1 a full vmlinux after the first and
+#                the last too; a pass is cached by the series key (and that
+#                switch), so only a changed series is built again
 #   all          all of the above except the self-tests
 # BASE: 6.1 and/or 6.12 (default: both)
 #
@@ -30,6 +38,8 @@
 #     patched/<base>-<hash>/         worktree with the series applied, its
 #                                    build and results; <hash> covers the
 #                                    series, the config fragment and tarball
+#     bisect/<base>-<hash>[-vmlinux].ok  the log of a bisect check that
+#                                    passed (its tree and build are deleted)
 # so that repeated runs reuse the pristine trees and the baseline build.
 # Exit status: 0 pass, 1 fail, 77 skip (missing tool; the reason is the
 # last line printed).
@@ -239,27 +249,45 @@ kvm_objects() {
 
 # --- modes --------------------------------------------------------------------
 
+# Patch files that a series marks "# <base> only" (a backport one base
+# needs and the other already has): left out of the comparison of bases.
+base_only_files() {
+	sed -n "s/^\([^#[:space:]]*\)[[:space:]]*#[[:space:]]*$1 only\b.*/\1/p" \
+		"$patches_dir/$1/series" | while read -r p; do echo "$patches_dir/$1/$p"; done
+}
+
 do_consistent() {
-	local base p listed subjects=() s
+	local base p listed subjects=() s n cover
 	for base in "${all_bases[@]}"; do
 		listed=$(series_files "$base" | sort)
 		[[ -n $listed ]] || die "$base: empty series"
 		while read -r p; do
 			[[ -f $p ]] || die "$base/series lists $(basename "$p"), which does not exist"
 		done <<<"$listed"
+		cover=$patches_dir/$base/0000-cover-letter.patch
 		for p in "$patches_dir/$base"/*.patch; do
+			[[ $p == "$cover" ]] && continue
 			grep -qxF "$p" <<<"$listed" ||
 				die "$base: $(basename "$p") is not listed in series"
 		done
-		s=$(series_files "$base" | xargs sed -n 's/^Subject: \[PATCH[^]]*\] //p')
+		# The cover letter goes with the series: it is not applied, but
+		# it must be filled in and count the patches the series has.
+		n=$(wc -l <<<"$listed")
+		[[ -f $cover ]] || die "$base: no 0000-cover-letter.patch"
+		grep -q '^Subject: \[PATCH 0/'"$n"'\] ' "$cover" ||
+			die "$base: the cover letter is not [PATCH 0/$n]: $(grep '^Subject:' "$cover")"
+		! grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$cover" ||
+			die "$base: the cover letter still has format-patch's placeholders"
+		s=$(series_files "$base" | grep -vxF -f <(base_only_files "$base"; echo /nonexistent) |
+			xargs sed -n 's/^Subject: \[PATCH[^]]*\] //p')
 		subjects+=("$s")
-		log "$base: $(wc -l <<<"$listed") patches"
+		log "$base: $n patches ($(base_only_files "$base" | wc -l) for $base only) and a cover letter"
 	done
 	[[ ${subjects[0]} == "${subjects[1]}" ]] || {
 		diff <(echo "${subjects[0]}") <(echo "${subjects[1]}") >&2 || true
 		die "the 6.1 and 6.12 series do not carry the same patches"
 	}
-	echo "series files consistent, same patches on every base"
+	echo "series files consistent, same patches on every base (but those marked for one base only)"
 }
 
 do_apply() {
@@ -405,6 +433,69 @@ do_realmode_selftest() {
 	echo "$base: the realmode check fails on an injected trace call, as it should"
 }
 
+# Every prefix of the series builds.  One worktree and one build
+# directory walk the series patch by patch, so each step only rebuilds
+# what the patch touched: arch/powerpc/kvm/ with W=1 (gcc warnings there
+# are errors) after every patch, and with KMT_BISECT_VMLINUX=1 a whole
+# vmlinux after the first and the last (two cold kernel builds more: too
+# slow for every make check on the shared 2-core machine).  Sparse and
+# the warning comparison are the build check's job.  A pass is remembered
+# per series key; the tree and objects are deleted either way.
+do_bisect() {
+	local base=$1 key dir ok n k t0 tip subject target old
+	need_tools make gcc flex bison bc pahole "${cross}gcc" git
+	need_tarball "$base"
+	lock_base "$base"
+	key=$(series_key "$base")
+	dir=$cache/bisect/$base-$key
+	ok=$dir.ok
+	[[ ${KMT_BISECT_VMLINUX:-0} == 1 ]] && ok=$dir-vmlinux.ok
+	if [[ -f $ok ]]; then
+		cat "$ok"
+		return 0
+	fi
+	ensure_src "$base"
+	for old in "$cache/bisect/$base"-*; do
+		[[ -e $old && $old != "$dir".ok && $old != "$dir"-vmlinux.ok ]] || continue
+		rm -rf "$old"
+	done
+	git -C "$(src_dir "$base")" worktree prune
+	mkdir -p "$dir"
+	git -C "$(src_dir "$base")" worktree add -q --detach "$dir/tree" HEAD
+	if ! series_files "$base" | xargs git -C "$dir/tree" \
+		-c user.name=kvm-mmio-trace -c user.email=kmt@localhost \
+		am -q >"$dir/am.log" 2>&1; then
+		cat "$dir/am.log" >&2
+		die "$base: the series does not apply with git am"
+	fi
+	tip=$(git -C "$dir/tree" rev-parse HEAD)
+	configure "$dir/build" "$dir/tree"
+	n=$(series_files "$base" | wc -l)
+	: >"$dir/result"
+	for ((k = 1; k <= n; k++)); do
+		git -C "$dir/tree" checkout -q --detach "$tip~$((n - k))"
+		subject=$(git -C "$dir/tree" log -1 --format=%s)
+		target=arch/powerpc/kvm/
+		[[ ${KMT_BISECT_VMLINUX:-0} == 1 ]] && ((k == 1 || k == n)) &&
+			target=vmlinux
+		t0=$(now)
+		make -C "$dir/tree" O="$dir/build" -j"$jobs" W=1 $target \
+			>"$dir/build-$k.log" 2>&1 || {
+			tail -n 30 "$dir/build-$k.log" >&2
+			rm -rf "$dir/tree" "$dir/build"
+			git -C "$(src_dir "$base")" worktree prune
+			die "$base: patch $k/$n ($subject) does not build ($target W=1)"
+		}
+		echo "$base: patch $k/$n builds ($target W=1, $(elapsed "$t0") s): $subject" |
+			tee -a "$dir/result"
+	done
+	echo "$base: every prefix of the series builds (series key $key)" >>"$dir/result"
+	mv "$dir/result" "$ok"
+	rm -rf "$dir"
+	git -C "$(src_dir "$base")" worktree prune
+	tail -n 1 "$ok"
+}
+
 main() {
 	local mode=${1:-all} base t0 bases
 	[[ $# -gt 0 ]] && shift
@@ -418,7 +509,7 @@ main() {
 	case $mode in
 	consistent) do_consistent ;;
 	apply | checkpatch | build | build-selftest | realmode | \
-		realmode-selftest)
+		realmode-selftest | bisect)
 		for base in "${bases[@]}"; do
 			"do_${mode//-/_}" "$base"
 		done
@@ -430,6 +521,7 @@ main() {
 			do_checkpatch "$base"
 			do_build "$base"
 			do_realmode "$base"
+			do_bisect "$base"
 		done
 		;;
 	*) die "unknown mode $mode (see the head of $0)" ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the ppc64le powernv host kernel of the POWER test bed: Debian's
-# linux-source-6.1 with the series in kernel-patches/6.1 applied (when it
-# exists) and configured from allnoconfig plus the config fragments.
+# linux-source-6.1 (or 6.12: KMT_PPC_BASE) with the series in
+# kernel-patches/<base> applied (when it exists) and configured from
+# allnoconfig plus the config fragments.
 #
 #   tests/ppc/build-host-kernel.sh      prints the artefact directory
 #
@@ -18,7 +19,7 @@ jobs=${KMT_JOBS:-2}
 for t in ${cross}gcc ${cross}objcopy flex bison bc pahole cpio git; do
 	command -v "$t" >/dev/null || ppc_die "missing $t (make deps installs scripts/deps/ppc.list)"
 done
-[[ -r $tarball ]] || ppc_die "missing $tarball (apt-get install linux-source-6.1)"
+[[ -r $tarball ]] || ppc_die "missing $tarball (apt-get install linux-source-$base)"
 
 skip=${KMT_SERIES_SKIP:-}
 for n in ${skip//,/ }; do
@@ -51,8 +52,8 @@ start=$(date +%s)
 ppc_log "kernel $key: unpacking $tarball"
 mkdir -p "$work"
 tar -C "$work" -xf "$tarball"
-src=$(echo "$work"/linux-source-6.1)
-[[ -d $src ]] || ppc_die "$tarball did not unpack to linux-source-6.1"
+src=$(echo "$work"/linux-source-"$base")
+[[ -d $src ]] || ppc_die "$tarball did not unpack to linux-source-$base"
 
 mapfile -t patches < <(series_patches)
 if ((${#patches[@]})); then
@@ -61,7 +62,7 @@ if ((${#patches[@]})); then
 	git -C "$src" init -q
 	git -C "$src" add -f -A .
 	gitid=(-c user.name=kvm-mmio-trace -c user.email=kmt@localhost)
-	git -C "$src" "${gitid[@]}" commit -q -m "linux-source-6.1"
+	git -C "$src" "${gitid[@]}" commit -q -m "linux-source-$base"
 	git -C "$src" "${gitid[@]}" am -q "${patches[@]}" >"$out/am.log" 2>&1 ||
 		build_failed "the series does not apply with git am: $(tail -n 20 "$out/am.log")"
 else

@@ -12,6 +12,15 @@
 # same   the run with every event disabled: same ground truth as the
 #        traced run, and no event recorded
 #
+# In mode new, two more checks that are not events: exit_ns of each MMIO
+# HDSI lies between the previous event of its vcpu thread and the
+# kvm_guest_exit event of the HDSI (trace_clock is mono, exit_ns's clock);
+# and kvm_hcall_enter (hcalls that reach virtual mode) per HPT hcall,
+# in the traced run and in the "exits" run that has only kvm_hcall_enter
+# on: on powernv8 only the hcalls on absent HPTEs leave real mode, and
+# only while kvm_hv_hpte_hcall is on; the H_ENTER/H_REMOVE pairs on a
+# valid HPTE never do (on powernv9 every hcall does, either way).
+#
 # Each event is reduced to a tuple of (guest, vcpu, key fields); expected
 # tuples come from the ground truth, seen ones from the trace, and the
 # event passes when the two multisets are equal. A table "event expected
@@ -52,6 +61,13 @@ BEGIN {
 	# Not an event: the exit_ns of each access, which its kvm_hv_hdsi,
 	# kvm_hv_mmio_dispatch and kvm_hv_mmio_complete must all carry
 	EXIT_NS = "kvm_hv:kvm_hv_*.exit_ns"
+	EXIT_AT = "kvm_hv:kvm_hv_hdsi.exit_ns<=exit"
+	HCALL_EXITS = "kvm_hv:kvm_hcall_enter(HPT)"
+	split("H_ENTER H_REMOVE H_READ H_CLEAR_MOD H_CLEAR_REF H_PROTECT H_BULK_REMOVE", hh)
+	for (i in hh)
+		hpt_hcalls[hh[i]] = 1
+	# POWER7/8 run the HPT hcalls in real mode; POWER9 has none
+	realmode = machine == "powernv8"
 	rcs[0] = "H_SUCCESS"; rcs[-7] = "H_NOT_FOUND"; rcs[-4] = "H_PARAMETER"
 	rcs[-2] = "H_FUNCTION"; rcs[-6] = "H_PTEG_FULL"; rcs[-11] = "H_PERMISSION"
 }
@@ -83,6 +99,7 @@ BEGIN {
 	expect("kvm_hv:kvm_hv_mmio_dispatch", id " " dir " gpa=" gpa " ea=" ea " len=" len " to=user result=RESUME_HOST_NV")
 	expect("kvm_hv:kvm_hv_mmio_complete", id " " dir " gpa=" gpa " len=" len " by=user")
 	expect(EXIT_NS, id " gpa=" gpa " exit_ns: nonzero, hdsi = dispatch = complete")
+	expect(EXIT_AT, id " exit_ns between the previous event and kvm_guest_exit")
 	accesses[vm, vc, gpa] = ea
 	if (store)
 		expect("kvm:kvm_mmio", id " write len=" len " gpa=" gpa " val=" data)
@@ -94,18 +111,55 @@ BEGIN {
 /^KMT hcall run=traced / {
 	vm = field("vm"); vc = field("vcpu")
 	name = field("hcall"); idx = hex(field("pte_index")); ret = rcname(field("ret") + 0)
+	# Every one of these acts on an absent HPTE: with kvm_hv_hpte_hcall on
+	# it leaves real mode (one exit per hcall: H_BULK_REMOVE is listed per
+	# entry, pages 2 and 3); with it off only where there is no real mode
+	if (!(name == "H_BULK_REMOVE" && field("page") == 3)) {
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=traced " name)
+		if (!realmode)
+			expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=exits " name)
+	}
 	if (name == "H_ENTER" && field("page") == 0)
 		idx0[vm, vc] = idx
 	expect("kvm_hv:kvm_hv_hpte_hcall", "vm=" vm " vcpu=" vc " " name " pte_index=" idx " ret=" ret \
 	       (name == "H_ENTER" ? " mmio_key=1" : ""))
 }
 
+# H_ENTER/H_REMOVE pairs on a valid HPTE: real mode on powernv8 whether
+# kvm_hv_hpte_hcall is on or not, virtual mode on powernv9 either way
+/^KMT valid run=traced / {
+	vm = field("vm"); vc = field("vcpu")
+	if (field("failed") != 0)
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " valid-HPTE hcalls all succeeded")
+	for (i = 0; i < field("enter") + 0 && !realmode; i++) {
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=traced H_ENTER")
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=exits H_ENTER")
+	}
+	for (i = 0; i < field("remove") + 0 && !realmode; i++) {
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=traced H_REMOVE")
+		expect(HCALL_EXITS, "vm=" vm " vcpu=" vc " run=exits H_REMOVE")
+	}
+}
+/^KMT vcpu run=exits / {
+	exits_vm_of_tid[field("tid")] = field("vm"); exits_vcpu_of_tid[field("tid")] = field("vcpu")
+}
+/^KMT trace-begin run=exits/ { inexits = 1; next }
+/^KMT trace-end run=exits/ { inexits = 0; next }
+inexits && /^KMT trace .* kvm_hcall_enter: / {
+	match($0, /-([0-9]+) +\[/, m); tid = m[1]
+	h = $0; sub(/.*hcall=/, "", h); sub(/ .*/, "", h)
+	if ((tid in exits_vm_of_tid) && h in hpt_hcalls)
+		see(HCALL_EXITS, "vm=" exits_vm_of_tid[tid] " vcpu=" exits_vcpu_of_tid[tid] " run=exits " h)
+}
+/^KMT vmm run=exits .*result=ok/ { exits_ok = 1 }
+
 # Trace of the traced run: "KMT trace <task>-<pid> [cpu] flags ts: event: text"
 /^KMT trace-begin run=traced/ { intrace = 1; next }
 /^KMT trace-end run=traced/ { intrace = 0; next }
 intrace && /^KMT trace / {
 	match($0, /-([0-9]+) +\[/, m); tid = m[1]
-	match($0, /: ([a-z_]+): /, m); ev = m[1]
+	match($0, / ([0-9]+)\.([0-9]+): ([a-z_]+): /, m); ev = m[3]
+	ts_ns = m[1] * 1000000000 + m[2] * 1000	# microseconds printed
 	if (!(tid in vm_of_tid)) {
 		others[ev]++	# not a vcpu thread of the VMM
 		next
@@ -122,6 +176,24 @@ intrace && /^KMT trace / {
 		see("kvm_hv:" ev, id " dar=" hex(after("dar")) " " (and(dsisr, 0x02000000) ? "store" : "load") \
 		    " outcome=" $(NF - 2) " lost=" $NF)
 		hdsi_ns[tvm, ev_vc, hex(after("dar"))] = after("exit_ns")
+		if ($(NF - 2) ~ /^mmio/) {
+			# the exit of this HDSI: after the event of the thread before
+			# its kvm_guest_exit, and no later than that exit event
+			x = after("exit_ns") + 0
+			if (!(tid in exit_ts))
+				r = "no kvm_guest_exit before it"
+			else if (x > exit_ts[tid] + 999)
+				r = sprintf("%.0f ns after its kvm_guest_exit", x - exit_ts[tid])
+			else if (x <= before_exit_ts[tid])
+				r = sprintf("%.0f ns before the event preceding its kvm_guest_exit", before_exit_ts[tid] - x)
+			else {
+				r = "between the previous event and kvm_guest_exit"
+				if (exit_ts[tid] - x > max_lag)
+					max_lag = exit_ts[tid] - x
+			}
+			see(EXIT_AT, id " exit_ns " r)
+			delete exit_ts[tid]
+		}
 	} else if (ev == "kvm_hv_find_lock_hpte") {
 		see("kvm_hv:" ev, id " ea=" hex(after("ea")) " valid=" hex(after("valid")) \
 		    " index=" hex(after("index")) " spins=" after("spins"))
@@ -148,19 +220,25 @@ intrace && /^KMT trace / {
 		if ($0 ~ /trap=H_DATA_STORAGE/) {
 			v = $0; sub(/.*VCPU /, "", v); sub(/:.*/, "", v)
 			see("kvm_hv:" ev, "vm=" tvm " vcpu=" v " trap=H_DATA_STORAGE")
+			exit_ts[tid] = ts_ns; before_exit_ts[tid] = last_ts[tid]
 		}
+	} else if (ev == "kvm_hcall_enter") {
+		h = $0; sub(/.*hcall=/, "", h); sub(/ .*/, "", h)
+		if (h in hpt_hcalls)
+			see(HCALL_EXITS, "vm=" tvm " vcpu=" tvc " run=traced " h)
 	} else if (ev == "kvm_page_fault_enter") {
 		v = $0; sub(/.*VCPU /, "", v); sub(/:.*/, "", v)
 		e = $0; sub(/.* ea=/, "", e); sub(/,.*/, "", e)
 		see("kvm_hv:" ev, "vm=" tvm " vcpu=" v " ea=" hex(e))
 	}
 }
+intrace && /^KMT trace / && (tid in vm_of_tid) { last_ts[tid] = ts_ns }
 /^KMT trace-begin run=untraced/ { inuntraced = 1; next }
 /^KMT trace-end run=untraced/ { inuntraced = 0; next }
 inuntraced && /^KMT trace / { untraced_events++ }
 /^KMT event-enabled / { enabled[$3] = 1 }
 /^KMT trace-stats .*overrun: [1-9]/ { overruns++ }
-/^KMT (vcpu|mmio|hcall|bulk) run=(traced|untraced) / {
+/^KMT (vcpu|mmio|hcall|bulk|valid) run=(traced|untraced) / {
 	line = $0; sub(/ run=[a-z]+/, "", line); sub(/ tid=[0-9]+/, "", line)
 	behaviour[$3] = behaviour[$3] line "\n"
 }
@@ -182,7 +260,12 @@ END {
 				printf "%s: event kvm_hv:%s does not exist in this kernel\n", machine, need[i]
 				bad = 1
 			}
-		want = "^(kvm_hv:kvm_hv_|kvm:kvm_mmio)"
+		want = "^(kvm_hv:kvm_hv_|kvm:kvm_mmio|kvm_hv:kvm_hcall_enter)"
+		if (!exits_ok) {
+			printf "%s: the VMM run with only kvm_hcall_enter on did not succeed\n", machine
+			bad = 1
+		}
+		printf "%s: largest time from exit_ns to its kvm_guest_exit event: %.0f us\n", machine, max_lag / 1000
 	} else if (mode == "stock")
 		want = "^(kvm_hv:kvm_page_fault_enter|kvm_hv:kvm_guest_exit|kvm:kvm_userspace_exit)"
 	if (mode == "same") {

@@ -27,9 +27,13 @@
 static const char *const stock_events[] = {
 	"kvm_hv/kvm_guest_exit",
 	"kvm_hv/kvm_page_fault_enter",
+	"kvm_hv/kvm_hcall_enter",
 	"kvm/kvm_userspace_exit",
 	"kvm/kvm_mmio",
 };
+
+/* The one event of the "exits" run: every hcall that reaches virtual mode. */
+#define HCALL_EXIT_EVENT "kvm_hv/kvm_hcall_enter"
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -65,7 +69,8 @@ static void set_event(const char *event, const char *on)
 }
 
 /* Every kvm_hv_* event (the series' new ones, whatever they are), plus the
- * stock ones; on == "1" enables them, "0" disables every event. */
+ * stock ones; on == "1" enables them, "0" disables every event, "exits"
+ * enables only HCALL_EXIT_EVENT. */
 static void set_events(const char *on)
 {
 	DIR *d;
@@ -73,6 +78,11 @@ static void set_events(const char *on)
 
 	if (on[0] == '0') {
 		write_file(TRACING "/events/enable", "0");
+		return;
+	}
+	if (!strcmp(on, "exits")) {
+		say("event-enabled %s run=exits", HCALL_EXIT_EVENT);
+		set_event(HCALL_EXIT_EVENT, "1");
 		return;
 	}
 	d = opendir(TRACING "/events/kvm_hv");
@@ -157,7 +167,8 @@ static void scenario(const char *run, const char *events_on)
 	write_file(TRACING "/trace", "");
 	set_events(events_on);
 	write_file(TRACING "/tracing_on", "1");
-	say("run-begin run=%s events=%s", run, events_on[0] == '1' ? "on" : "off");
+	say("run-begin run=%s events=%s", run,
+	    events_on[0] == '1' ? "on" : events_on[0] == '0' ? "off" : events_on);
 	run_vmm(run);
 	write_file(TRACING "/tracing_on", "0");
 	set_events("0");
@@ -268,11 +279,16 @@ int main(void)
 	if (mount("tracefs", TRACING, "tracefs", 0, NULL))
 		say("error mount tracefs: %s", strerror(errno));
 	write_file(TRACING "/buffer_size_kb", "4096");
+	/* Event timestamps on the clock of exit_ns (CLOCK_MONOTONIC), so that
+	 * the two can be compared */
+	write_file(TRACING "/trace_clock", "mono");
 
 	say("init-begin");
 	identify();
 	scenario("traced", "1");
 	scenario("untraced", "0");
+	/* kvm_hv_hpte_hcall off: which hcalls leave real mode anyway */
+	scenario("exits", "exits");
 	tool_scenario();
 	say("init-end");
 	fflush(stdout);

@@ -8,11 +8,17 @@ repo=$(cd "$ppc_dir/../.." && pwd)
 # that is not in this tree yet; KMT_SERIES_SKIP (patch numbers, e.g.
 # "0003" or "0002,0005") leaves patches out, to show that the tests notice.
 patches_dir=${KMT_KERNEL_PATCHES:-$repo/kernel-patches}
-series=$patches_dir/6.1/series
+# The Debian kernel the host runs: 6.1 (default) or 6.12 (KMT_PPC_BASE)
+base=${KMT_PPC_BASE:-6.1}
+case $base in
+6.1 | 6.12) ;;
+*) printf 'ppc: FAIL: KMT_PPC_BASE=%s (6.1 or 6.12)\n' "$base" >&2; exit 1 ;;
+esac
+series=$patches_dir/$base/series
 series_fragment=$patches_dir/powernv-kvm-hv.config
 testbed_fragment=$ppc_dir/testbed.config
 cache=${KMT_CACHE:-/var/cache/kvm-mmio-trace}/ppc
-tarball=/usr/src/linux-source-6.1.tar.xz
+tarball=/usr/src/linux-source-$base.tar.xz
 cross=powerpc64le-linux-gnu-
 
 ppc_log() { printf 'ppc: %s\n' "$*" >&2; }
@@ -27,7 +33,7 @@ series_patches() {
 	local skip=${KMT_SERIES_SKIP:-} p
 	sed -e 's/#.*//' -e '/^\s*$/d' "$series" | while read -r p; do
 		[[ -n $skip && ,${skip// /,}, == *",${p%%-*},"* ]] && continue
-		echo "$patches_dir/6.1/$p"
+		echo "$patches_dir/$base/$p"
 	done
 }
 

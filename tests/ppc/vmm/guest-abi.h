@@ -40,7 +40,13 @@
 #define GR_BULK_RESP2		0x110	/*   its response word for page 2 */
 #define GR_BULK_RESP3		0x118	/*   and for page 3 */
 #define GR_REMOVE0_RET		0x120	/* H_REMOVE of page 0 */
-#define GUEST_BLOCK_SIZE	0x128
+/* Valid HPTEs: GP_NVALID times H_ENTER of a guest RAM page (present in the
+ * host, so KVM makes the entry valid) and H_REMOVE of it, which real mode
+ * handles on POWER7/8 whether kvm_hv_hpte_hcall is on or not. */
+#define GP_NVALID		0x128	/* H_ENTER + H_REMOVE pairs */
+#define GP_VALID_HPTE		0x130	/* PTEG's first index, HPTE V, HPTE R */
+#define GR_VALID_FAILS		0x148	/* of those hcalls, how many failed */
+#define GUEST_BLOCK_SIZE	0x150
 
 /* Offsets within page 0: store i goes to +8*i, load i to +LOAD_OFFSET+8*i
  * (4-byte accesses, so at most 256 of each). */

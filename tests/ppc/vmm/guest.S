@@ -138,6 +138,33 @@ guest_code:
 	sc	1
 	std	%r3, GR_REMOVE0_RET(%r31)
 
+	/* 7. H_ENTER and H_REMOVE of a valid HPTE, GP_NVALID times.  The
+	 * count is in r23, not CTR: CTR is volatile across hcalls. */
+	li	%r26, 0
+	ld	%r23, GP_NVALID(%r31)
+4:	li	%r3, H_ENTER
+	li	%r4, 0
+	ld	%r5, GP_VALID_HPTE + 0(%r31)
+	ld	%r6, GP_VALID_HPTE + 8(%r31)
+	ld	%r7, GP_VALID_HPTE + 16(%r31)
+	sc	1
+	cmpdi	%r3, 0
+	beq	5f
+	addi	%r26, %r26, 1
+	b	6f
+5:	mr	%r5, %r4
+	li	%r3, H_REMOVE
+	li	%r4, 0
+	li	%r6, 0
+	sc	1
+	cmpdi	%r3, 0
+	beq	6f
+	addi	%r26, %r26, 1
+6:	addi	%r23, %r23, -1
+	cmpdi	%r23, 0
+	bne	4b
+	std	%r26, GR_VALID_FAILS(%r31)
+
 	li	%r3, VMM_HCALL_DONE
 	sc	1
 3:	b	3b

@@ -31,3 +31,8 @@ uint64_t hpt_slb_rb(uint64_t ea, unsigned int slot)
 {
 	return (ea & ~SEGMENT_MASK) | SLB_ESID_V | slot;
 }
+
+uint64_t hpt_hpte_r_ram(uint64_t gpa)
+{
+	return (gpa & ~((1ULL << HPT_PAGE_SHIFT) - 1)) | HPTE_R_M | HPTE_R_PP_RW;
+}

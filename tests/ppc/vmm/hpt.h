@@ -14,6 +14,7 @@
 #define HPTE_V_VALID	0x1ULL
 #define HPTE_R_G	0x08ULL	/* guarded */
 #define HPTE_R_I	0x20ULL	/* cache inhibited: device memory */
+#define HPTE_R_M	0x10ULL	/* memory coherence: RAM */
 #define HPTE_R_PP_RW	0x2ULL	/* PP=10: read/write for everyone (key 0) */
 
 #define SLB_ESID_V	0x08000000ULL
@@ -24,6 +25,8 @@ uint64_t hpt_pteg_index(uint64_t vsid, uint64_t ea);
 uint64_t hpt_hpte_v(uint64_t vsid, uint64_t ea);
 /* HPTE doubleword 1 for device memory at gpa: RPN | I | G | PP. */
 uint64_t hpt_hpte_r(uint64_t gpa);
+/* HPTE doubleword 1 for guest RAM at gpa: RPN | M | PP. */
+uint64_t hpt_hpte_r_ram(uint64_t gpa);
 /* slbmte operands mapping the segment of ea to vsid in SLB slot slot. */
 uint64_t hpt_slb_rs(uint64_t vsid);
 uint64_t hpt_slb_rb(uint64_t ea, unsigned int slot);

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 			struct vcpu_ctx *c = &ctx[g][v];
 			uint64_t block_gpa = VM_BLOCK_GPA + v * VM_BLOCK_STRIDE;
 
-			plan_vcpu(&c->plan, g, v);
+			plan_vcpu(&c->plan, g, v, block_gpa);
 			c->block = vms[g].ram + block_gpa;
 			c->phase = &phase[g];
 			plan_write_block(&c->plan, c->block);

@@ -9,6 +9,7 @@
 #define MMIO_GPA_BASE	0x80000000ULL
 #define MMIO_EA_BASE	0x10000000ULL
 #define VSID_BASE	0x100ULL
+#define VALID_HCALL_PAIRS	50
 
 static uint64_t rd64(const uint8_t *block, unsigned int off)
 {
@@ -23,7 +24,7 @@ static void wr64(uint8_t *block, unsigned int off, uint64_t v)
 	memcpy(block + off, &v, sizeof(v));
 }
 
-void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu)
+void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu, uint64_t block_gpa)
 {
 	p->vm = vm;
 	p->vcpu = vcpu;
@@ -38,6 +39,12 @@ void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu)
 		p->gpa[i] = MMIO_GPA_BASE + ((uint64_t)vm << 20) + ((uint64_t)vcpu << 16) +
 			    ((uint64_t)i << HPT_PAGE_SHIFT);
 	}
+	/* The valid HPTE maps the vcpu's parameter block, which the VMM has
+	 * written (so the host page is present), in a segment whose PTEG is
+	 * the vcpu's own too (vsid ^ 8). */
+	p->nvalid = VALID_HCALL_PAIRS;
+	p->valid_vsid = p->vsid ^ 8;
+	p->valid_gpa = block_gpa;
 }
 
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
@@ -54,6 +61,10 @@ void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
 		wr64(block, off + 8, hpt_hpte_v(p->vsid, p->ea[i]));
 		wr64(block, off + 16, hpt_hpte_r(p->gpa[i]));
 	}
+	wr64(block, GP_NVALID, p->nvalid);
+	wr64(block, GP_VALID_HPTE, hpt_pteg_index(p->valid_vsid, p->ea[0]));
+	wr64(block, GP_VALID_HPTE + 8, hpt_hpte_v(p->valid_vsid, p->ea[0]));
+	wr64(block, GP_VALID_HPTE + 16, hpt_hpte_r_ram(p->valid_gpa));
 }
 
 uint32_t load_value(uint64_t gpa)
@@ -117,6 +128,11 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 			ok = 0;
 		}
 	}
+	if (rd64(block, GR_VALID_FAILS) != 0) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: %llu of the H_ENTER/H_REMOVE on a valid HPTE failed\n",
+			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_VALID_FAILS));
+		ok = 0;
+	}
 	return ok ? 0 : -1;
 }
 
@@ -152,6 +168,8 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	       (unsigned long long)(rd64(block, GR_BULK_RESP2) >> 56),
 	       (unsigned long long)(rd64(block, GR_BULK_RESP3) >> 56));
 	print_hcall(run, p, "H_REMOVE", 0, idx[0], rd64(block, GR_REMOVE0_RET));
+	printf("KMT valid run=%s vm=%u vcpu=%u enter=%u remove=%u failed=%llu\n", run, p->vm,
+	       p->vcpu, p->nvalid, p->nvalid, (unsigned long long)rd64(block, GR_VALID_FAILS));
 	for (unsigned int i = 0; i < t->naccesses; i++) {
 		const struct access *a = &t->access[i];
 

@@ -31,6 +31,8 @@ struct vcpu_plan {
 	unsigned int nstores, nloads;
 	uint64_t vsid;
 	uint64_t ea[GUEST_PAGES], gpa[GUEST_PAGES];
+	unsigned int nvalid;	/* H_ENTER + H_REMOVE pairs on a valid HPTE */
+	uint64_t valid_vsid, valid_gpa;
 };
 
 struct vcpu_truth {
@@ -40,7 +42,7 @@ struct vcpu_truth {
 	unsigned int hcall_exits;	/* KVM_EXIT_PAPR_HCALL */
 };
 
-void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu);
+void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu, uint64_t block_gpa);
 /* Fill the parameter block the guest program reads. */
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
 /* The word the VMM returns for a load from gpa. */
