@@ -189,10 +189,11 @@ static void note_filter(struct options *o, const char *opt, const char *arg)
 /* -p PID, -p PID,PID,...; repeatable; each pid once. */
 static void parse_pids(struct argp_state *state, struct options *o, const char *arg)
 {
-	char copy[1024], *tok, *save = NULL;
+	char *copy = strdup(arg), *tok, *save = NULL;
 	struct kmt_session_opts *s = &o->session;
 
-	snprintf(copy, sizeof(copy), "%s", arg);
+	if (!copy)
+		argp_failure(state, 1, ENOMEM, "--pid");
 	if (!*arg || *arg == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
 		argp_error(state, "invalid pid list '%s': pids separated by commas", arg);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -207,6 +208,7 @@ static void parse_pids(struct argp_state *state, struct options *o, const char *
 			argp_error(state, "too many pids at '%s': at most %d", tok, KMT_MAX_PIDS);
 		s->pids[s->nr_pids++] = pid;
 	}
+	free(copy);
 	note_filter(o, "-p", arg);
 }
 

@@ -18,10 +18,10 @@ expect_exit 2 "invalid --top '-1'" "$TOP" --top -1
 expect_exit 2 "unrecognized option|invalid option" "$TOP" --bogus
 expect_exit 2 "unexpected argument" "$TOP" extra
 expect_exit 2 "invalid interval '0'" "$TOP" -d 0
-expect_exit 2 "invalid number '0' for -n" "$TOP" -b -n 0
+expect_exit 2 "invalid -n '0': a whole number from 1" "$TOP" -b -n 0
 expect_exit 2 "invalid pid list '1,,2'" "$TOP" -p 1,,2
-expect_exit 2 "invalid number 'abc' for --pid" "$TOP" -p 4242,abc
-expect_exit 2 "invalid pid '0'" "$TOP" -p 0
+expect_exit 2 "invalid --pid 'abc'" "$TOP" -p 4242,abc
+expect_exit 2 "invalid --pid '0': a whole number from 1" "$TOP" -p 0
 expect_exit 2 "too many pids at '65'" "$TOP" -p "$(seq -s, 1 65)"
 expect_exit 2 "requires an argument -- 'g'" "$TOP" -g
 expect_exit 0 "--json" "$TOP" --help
