@@ -29,11 +29,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=nvhe
-timeout=300
-results=
-keep=0
-
-usage() { testbed_usage; }
 
 while (($#)); do
 	case $1 in
@@ -41,12 +36,12 @@ while (($#)); do
 	--timeout) timeout=$2; shift ;;
 	--results) results=$2; shift ;;
 	--) shift; break ;;
-	-h | --help) usage ;;
-	*) echo "run-in-arm64-host: unknown option $1" >&2; usage ;;
+	-h | --help) testbed_usage ;;
+	*) echo "run-in-arm64-host: unknown option $1" >&2; testbed_usage ;;
 	esac
 	shift
 done
-(($#)) || usage
+(($#)) || testbed_usage
 [[ $mode == nvhe || $mode == vhe ]] || { echo "run-in-arm64-host: --mode nvhe|vhe" >&2; exit 2; }
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-arm64-host: bad --timeout $timeout" >&2; exit 2; }
 

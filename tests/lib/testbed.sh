@@ -11,6 +11,11 @@
 
 # --- run-in-*-host.sh -------------------------------------------------------
 
+# The runners' defaults: --timeout 300, no --results (a temporary directory).
+timeout=300
+results=
+keep=0
+
 # Print the runner's header comment (line 2 up to "set -euo") and exit 2.
 testbed_usage() {
 	sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2

@@ -31,11 +31,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/testbed.sh"
 npt=1
 smp=1
-timeout=300
-results=
-keep=0
-
-usage() { testbed_usage; }
 
 while (($#)); do
 	case $1 in
@@ -46,12 +41,12 @@ while (($#)); do
 	--results) results=$2; shift ;;
 	--results=*) results=${1#*=} ;;
 	--) shift; break ;;
-	-h | --help) usage ;;
-	*) echo "run-in-svm-host: unknown option $1" >&2; usage ;;
+	-h | --help) testbed_usage ;;
+	*) echo "run-in-svm-host: unknown option $1" >&2; testbed_usage ;;
 	esac
 	shift
 done
-(($#)) || usage
+(($#)) || testbed_usage
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-svm-host: bad --timeout $timeout" >&2; exit 2; }
 [[ $smp =~ ^[1-8]$ ]] || { echo "run-in-svm-host: bad --smp $smp (1..8)" >&2; exit 2; }
 
