@@ -41,9 +41,8 @@ while (($#)); do
 	esac
 	shift
 done
-(($#)) || testbed_usage
+testbed_check_args $#
 [[ $mode == nvhe || $mode == vhe ]] || { echo "run-in-arm64-host: --mode nvhe|vhe" >&2; exit 2; }
-[[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-arm64-host: bad --timeout $timeout" >&2; exit 2; }
 
 qemu=${QEMU:-qemu-system-aarch64}
 command -v "$qemu" >/dev/null || arm64_skip "arm64 test bed: $qemu not installed (make deps installs scripts/deps/arm64.list)"

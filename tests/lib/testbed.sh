@@ -22,6 +22,12 @@ testbed_usage() {
 	exit 2
 }
 
+# After the options: a command was given (NARGS > 0), --timeout is a number.
+testbed_check_args() { # NARGS
+	(($1)) || testbed_usage
+	[[ $timeout =~ ^[0-9]+$ ]] || { echo "$(basename "$0" .sh): bad --timeout $timeout" >&2; exit 2; }
+}
+
 # testbed_results_dir TAG NAME...: results is --results DIR (made, kept
 # afterwards) or else a temporary directory removed on exit; the NAMEs, left
 # there by an earlier run, are removed.

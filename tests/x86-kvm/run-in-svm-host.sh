@@ -46,8 +46,7 @@ while (($#)); do
 	esac
 	shift
 done
-(($#)) || testbed_usage
-[[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-svm-host: bad --timeout $timeout" >&2; exit 2; }
+testbed_check_args $#
 [[ $smp =~ ^[1-8]$ ]] || { echo "run-in-svm-host: bad --smp $smp (1..8)" >&2; exit 2; }
 
 qemu=${QEMU:-qemu-system-x86_64}
