@@ -7,6 +7,8 @@ repo=$(cd "$arm64_dir/../.." && pwd)
 cache=${KMT_CACHE:-/var/cache/kvm-mmio-trace}/arm64-kvm
 foreign_sysroot=$repo/scripts/lib/foreign-sysroot.sh
 cross=aarch64-linux-gnu-
+# shellcheck source=tests/lib/testbed.sh
+. "$arm64_dir/../lib/testbed.sh"
 
 arm64_log() { printf 'arm64-kvm: %s\n' "$*" >&2; }
 arm64_die() {
@@ -29,26 +31,13 @@ run_in_arm64_host=$arm64_dir/run-in-arm64-host.sh
 # and check-scenario.sh on its results; exits with the test's status. HOOK
 # raw runs the tool where tracefs is hidden (raw_syscalls:sys_enter).
 run_mmio_scenario() { # MODE [HOOK]
-	local mode=$1 hook=${2:-syscall} results rc args=()
-	[[ $hook == raw ]] && args+=(--raw-sys-enter)
-	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-arm64kvm.XXXXXX")
-	"$run_in_arm64_host" --mode "$mode" --timeout "${KMT_ARM64_TIMEOUT:-240}" --results "$results" -- \
-		mmio-scenario.sh "${args[@]}"
-	rc=$?
-	if ((rc == 77)); then
-		rm -rf "$results"
-		exit 77
-	fi
-	if ((rc != 0)); then
-		echo "the scenario did not complete in the test bed (exit $rc); results kept in $results"
-		exit 1
-	fi
-	"$arm64_dir/check-scenario.sh" --mode "$mode" --vmm-hook "$hook" "$results/scenario"
-	rc=$?
-	if ((rc == 0)); then
-		rm -rf "$results"
-	else
-		echo "results kept in $results"
-	fi
-	exit "$rc"
+	mode=$1 hook=${2:-syscall}
+	testbed_scenario arm64kvm arm64_scenario_in_bed arm64_check_scenario
 }
+arm64_scenario_in_bed() { # RESULTS
+	local args=()
+	[[ $hook == raw ]] && args+=(--raw-sys-enter)
+	"$run_in_arm64_host" --mode "$mode" --timeout "${KMT_ARM64_TIMEOUT:-240}" --results "$1" -- \
+		mmio-scenario.sh "${args[@]}"
+}
+arm64_check_scenario() { "$arm64_dir/check-scenario.sh" --mode "$mode" --vmm-hook "$hook" "$1"; }

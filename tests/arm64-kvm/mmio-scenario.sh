@@ -57,6 +57,9 @@ mkdir -p "$out"
 T=/sys/kernel/tracing
 go=/run/kmt-go.$$
 note() { echo "mmio-scenario[$(cut -d' ' -f1 /proc/uptime)]: $*"; }
+vmm=test-vmm
+# shellcheck source=tests/lib/mmio-scenario-lib.sh
+. "$(dirname "$0")/../lib/mmio-scenario-lib.sh"
 
 cp "${KMT_RESULTS:-/nonexistent}/kvm-mode" "$out/kvm-mode" 2>/dev/null ||
 	dmesg | grep 'kvm \[' >"$out/kvm-mode"
@@ -66,24 +69,11 @@ printf '%s\n' "$PLAIN_W $PLAIN_R $PLAIN_HVC $PLAIN_WFI $DELAY_W $DELAY_R $DELAY_
 
 # tracefs: every kvm_exit (for its exception class), kvm_mmio and exit to
 # user space.
-echo 0 >$T/tracing_on
-echo 8192 >$T/buffer_size_kb
-: >$T/trace
-for e in kvm_exit kvm_mmio kvm_userspace_exit; do
-	echo 1 >$T/events/kvm/$e/enable
-done
-echo 1 >$T/tracing_on
+trace_kvm_events kvm_exit kvm_mmio kvm_userspace_exit
 
 # Guests stay alive after printing their JSON until the tool has reported
 # (names are read from them). One process per guest: a --guests parent
 # prints only after its children's linger.
-start_vmm() { # NAME ARGS...
-	name=$1
-	shift
-	test-vmm "$@" -name "guest=$name" --wait-file "$go" --linger-ms "$linger_ms" --json \
-		>"$out/vmm-$name.json" 2>"$out/vmm-$name.err" &
-	echo $! >"$out/vmm-$name.pid"
-}
 rm -f "$go"
 for i in 0 1; do
 	start_vmm kmt-plain-$i --vcpus 2 --writes $PLAIN_W --reads $PLAIN_R \
@@ -102,21 +92,7 @@ if [ -n "$top" ]; then
 		"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
 	fi
 	toppid=$!
-	# Attaching (BTF, verifier) is slow under TCG: wait for the tool's word.
-	i=0
-	until grep -q 'kvm-mmio-top: tracing' "$out/top.err" 2>/dev/null; do
-		if ! kill -0 "$toppid" 2>/dev/null; then
-			note "kvm-mmio-top exited before tracing:"
-			cat "$out/top.err"
-			break
-		fi
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then
-			note "kvm-mmio-top did not report tracing within 120 s"
-			break
-		fi
-		sleep 0.1
-	done
+	wait_top_tracing
 	note "kvm-mmio-top attached"
 fi
 note "releasing guests"
@@ -133,19 +109,9 @@ for f in "$out"/vmm-*.pid; do
 	done
 done
 note "guests done"
-if [ -n "$toppid" ]; then
-	kill -INT "$toppid"
-	wait "$toppid"
-	echo $? >"$out/top.rc"
-	note "kvm-mmio-top exited $(cat "$out/top.rc")"
-fi
-
-for f in "$out"/vmm-*.pid; do
-	name=$(basename "$f" .pid)
-	wait "$(cat "$f")"
-	echo $? >"$out/$name.rc"
-	note "$name exited $(cat "$out/$name.rc")"
-done
+[ -n "$toppid" ] && kill -INT "$toppid"
+wait_top
+wait_vmms
 echo 0 >$T/tracing_on
 cat $T/trace >"$out/trace.txt"
 cat $T/per_cpu/cpu*/stats | sed -n 's/^overrun: //p' | awk '{ s += $1 } END { print s + 0 }' >"$out/trace-overrun"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare the arm64 KVM test bed: Debian's arm64 kernel and an initramfs with
 # busybox, the cross-built kvm-mmio-top and test-vmm, and the scripts that
-# run inside (init.sh, mmio-scenario.sh). See docs/testbeds.md.
+# run inside (init.sh, mmio-scenario.sh and tests/lib/mmio-scenario-lib.sh
+# as /kmt/lib/). See docs/testbeds.md.
 #
 #   tests/arm64-kvm/prepare.sh     prints two lines: the kernel image and
 #                                  the initramfs
@@ -14,7 +15,8 @@
 #
 # Cache: ${KMT_CACHE:-/var/cache/kvm-mmio-trace}/arm64-kvm/
 #   initramfs-<hash>.cpio.gz   <hash>: busybox, the tool build (its key),
-#                              init.sh, mmio-scenario.sh and this script
+#                              init.sh, mmio-scenario.sh, the shared
+#                              mmio-scenario-lib.sh and this script
 #                              (unused ones go after 7 days)
 #
 # Exit status: 0 ready, 77 when the bed cannot be made on this host (reason
@@ -57,19 +59,20 @@ tool=$("$arm64_dir/build-tool.sh") || {
 stamp=$({
 	echo "$tool"
 	sha256sum "$busybox_root/bin/busybox"
-	cat "$arm64_dir/init.sh" "$arm64_dir/mmio-scenario.sh" "$0"
+	cat "$arm64_dir/init.sh" "$arm64_dir/mmio-scenario.sh" "$repo/tests/lib/mmio-scenario-lib.sh" "$0"
 } | short_hash)
 initrd=$cache/initramfs-$stamp.cpio.gz
 find "$cache" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -newermt '-7 days' ! -path "$initrd" -delete
 if [[ ! -f $initrd ]]; then
 	work=$(mktemp -d "$cache/initramfs.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
-	mkdir -p "$work"/{bin,kmt/bin,lib/aarch64-linux-gnu,proc,sys,dev,tmp,run,results}
+	mkdir -p "$work"/{bin,kmt/bin,kmt/lib,lib/aarch64-linux-gnu,proc,sys,dev,tmp,run,results}
 	cp "$busybox_root/bin/busybox" "$work/bin/busybox"
 	cp "$arm64_dir/init.sh" "$work/init"
 	cp "$tool/kvm-mmio-top" "$tool/test-vmm" "$arm64_dir/mmio-scenario.sh" "$work/kmt/bin/"
 	cp "$tool"/lib/* "$work/lib/aarch64-linux-gnu/"
 	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$work/lib/ld-linux-aarch64.so.1"
+	cp "$repo/tests/lib/mmio-scenario-lib.sh" "$work/kmt/lib/"
 	chmod 0755 "$work/init" "$work/kmt/bin/"*
 	(cd "$work" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 		gzip -1 >"$initrd.tmp"

@@ -29,14 +29,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=nvhe
-timeout=300
-results=
-keep=0
-
-usage() {
-	sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
-	exit 2
-}
 
 while (($#)); do
 	case $1 in
@@ -44,14 +36,13 @@ while (($#)); do
 	--timeout) timeout=$2; shift ;;
 	--results) results=$2; shift ;;
 	--) shift; break ;;
-	-h | --help) usage ;;
-	*) echo "run-in-arm64-host: unknown option $1" >&2; usage ;;
+	-h | --help) testbed_usage ;;
+	*) echo "run-in-arm64-host: unknown option $1" >&2; testbed_usage ;;
 	esac
 	shift
 done
-(($#)) || usage
+testbed_check_args $#
 [[ $mode == nvhe || $mode == vhe ]] || { echo "run-in-arm64-host: --mode nvhe|vhe" >&2; exit 2; }
-[[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-arm64-host: bad --timeout $timeout" >&2; exit 2; }
 
 qemu=${QEMU:-qemu-system-aarch64}
 command -v "$qemu" >/dev/null || arm64_skip "arm64 test bed: $qemu not installed (make deps installs scripts/deps/arm64.list)"
@@ -63,24 +54,11 @@ set -e
 ((rc == 0)) || { echo "$prepared"; exit "$rc"; }
 { read -r vmlinuz; read -r initrd; } <<<"$prepared"
 
-if [[ -n $results ]]; then
-	mkdir -p "$results"
-	keep=1
-else
-	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-arm64-host.XXXXXX")
-fi
-results=$(cd "$results" && pwd)
-rm -rf "$results"/{output,status,kvm-mode,console.log,qemu.log,initrd}
-cleanup() { ((keep)) || rm -rf "$results"; }
-trap cleanup EXIT
+testbed_results_dir arm64-host output status kvm-mode console.log qemu.log initrd
 
 # The command travels in a second archive appended to the cached initramfs.
-cmdline=
-for a in "$@"; do
-	cmdline+="'${a//\'/\'\\\'\'}' "
-done
 mkdir -p "$results/initrd/kmt"
-printf '%s\n' "$cmdline" >"$results/initrd/kmt/cmd"
+testbed_cmdline "$@" >"$results/initrd/kmt/cmd"
 {
 	cat "$initrd"
 	(cd "$results/initrd" && echo kmt/cmd | cpio -o -H newc --quiet -R 0:0 | gzip -1)
@@ -89,52 +67,18 @@ printf '%s\n' "$cmdline" >"$results/initrd/kmt/cmd"
 append="console=ttyAMA0 panic=-1 quiet"
 [[ $mode == nvhe ]] && append+=" kvm-arm.mode=nvhe"
 
-# One VM at a time on this machine.
-exec 8>"$cache/vm.lock"
-flock 8
-
-start=$(date +%s.%N)
-set +e
-timeout --kill-after=5 "$timeout" nice "$qemu" \
+testbed_run_vm "$cache/vm.lock" nice "$qemu" \
 	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 1 -m 1024 \
 	-nodefaults -no-reboot -display none -monitor none \
 	-serial "file:$results/console.log" \
-	-kernel "$vmlinuz" -initrd "$results/initrd.cpio.gz" -append "$append" \
-	</dev/null >"$results/qemu.log" 2>&1
-qrc=$?
-set -e
-exec 8>&-
-secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+	-kernel "$vmlinuz" -initrd "$results/initrd.cpio.gz" -append "$append"
 rm -rf "$results/initrd" "$results/initrd.cpio.gz"
-
-show_console() {
-	echo "---- console log tail ($results/console.log) ----"
-	sed '/^KMT-RESULTS-BEGIN/,/^KMT-RESULTS-END/d' "$results/console.log" 2>/dev/null |
-		tr -d '\r' | tail -n "${1:-60}"
-	if [[ -s $results/qemu.log ]]; then
-		echo "---- qemu ----"
-		tail -n 20 "$results/qemu.log"
-	fi
-	echo "----"
-}
 
 # /results, as init.sh printed it.
 tr -d '\r' <"$results/console.log" 2>/dev/null |
 	sed -n '/^KMT-RESULTS-BEGIN$/,/^KMT-RESULTS-END$/{/^KMT-RESULTS-/d;p}' |
 	base64 -d 2>/dev/null | tar -xz -C "$results" 2>/dev/null || true
-
-[[ -f $results/output ]] && cat "$results/output"
-
-if ((qrc == 124 || qrc == 137)); then
-	show_console 60
-	echo "run-in-arm64-host: TIMEOUT after ${timeout}s: VM killed (command did not finish)"
-	exit 124
-fi
-if [[ ! -f $results/status ]]; then
-	show_console 60
-	echo "run-in-arm64-host: the VM stopped (qemu exit $qrc, ${secs}s) before the command reported a status"
-	exit 125
-fi
+testbed_vm_outcome
 status=$(cat "$results/status")
 echo "run-in-arm64-host: command exited $status in ${secs}s VM wall time (KVM mode $(cat "$results/kvm-mode"))" >&2
 exit "$status"

@@ -14,38 +14,26 @@ mmio_top=${KMT_MMIO_TOP:-$repo_root/build/kvm-mmio-top}
 cd "$repo_root" || exit 1
 # shellcheck source=tests/lib/assert.sh
 source tests/lib/assert.sh
+# shellcheck source=tests/lib/testbed.sh
+source tests/lib/testbed.sh
 
 # Boot the test bed in FLAVOUR (npt: -cpu qemu64,+svm,+npt, MMIO exits are
 # "npf"; shadow: -cpu qemu64,+svm,-npt, shadow paging, MMIO exits are
 # "PF excp"), run mmio-scenario.sh inside and check-scenario.sh on its results.
 run_mmio_scenario() { # FLAVOUR
-	local flavour=$1 results rc no_top='' opts=()
-	local top_args=()
+	flavour=$1 no_top='' top_args=()
 	[[ -x $test_vmm ]] || skip "build/test-vmm not built"
 	if [[ -x $mmio_top ]]; then
 		top_args=(--top "$mmio_top")
 	else
 		no_top="build/kvm-mmio-top not built"
 	fi
-	[[ $flavour == shadow ]] && opts+=(--no-npt)
-	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86kvm.XXXXXX")
-	"$run_in_svm_host" "${opts[@]}" --timeout "${KMT_X86_TIMEOUT:-240}" --results "$results" -- \
-		"$x86kvm_dir/mmio-scenario.sh" --test-vmm "$test_vmm" "${top_args[@]}"
-	rc=$?
-	if ((rc == 77)); then
-		rm -rf "$results"
-		exit 77
-	fi
-	if ((rc != 0)); then
-		echo "the scenario did not complete in the test bed (exit $rc); results kept in $results"
-		exit 1
-	fi
-	"$x86kvm_dir/check-scenario.sh" --flavour "$flavour" ${no_top:+--no-top "$no_top"} "$results/scenario"
-	rc=$?
-	if ((rc == 1)); then
-		echo "results kept in $results"
-	else
-		rm -rf "$results"
-	fi
-	exit "$rc"
+	testbed_scenario x86kvm x86_scenario_in_bed x86_check_scenario
 }
+x86_scenario_in_bed() { # RESULTS
+	local opts=()
+	[[ $flavour == shadow ]] && opts+=(--no-npt)
+	"$run_in_svm_host" "${opts[@]}" --timeout "${KMT_X86_TIMEOUT:-240}" --results "$1" -- \
+		"$x86kvm_dir/mmio-scenario.sh" --test-vmm "$test_vmm" "${top_args[@]}"
+}
+x86_check_scenario() { "$x86kvm_dir/check-scenario.sh" --flavour "$flavour" ${no_top:+--no-top "$no_top"} "$1"; }

@@ -39,28 +39,18 @@ mkdir -p "$out"
 T=/sys/kernel/tracing
 go=/run/kmt-go.$$
 note() { echo "mmio-scenario: $*"; }
+# shellcheck source=tests/lib/mmio-scenario-lib.sh
+. "$(dirname "$0")/../lib/mmio-scenario-lib.sh"
 
 cat /sys/module/kvm_amd/parameters/npt >"$out/npt"
 note "kvm_amd npt=$(cat "$out/npt"), $(uname -r)"
 printf '%s\n' "$PLAIN_W $PLAIN_R $DELAY_W $DELAY_R $DELAY_US $IOEV_W $IOEV_K" >"$out/params"
 
 # tracefs: every kvm_exit (for its reason) and every exit to user space.
-echo 0 >$T/tracing_on
-echo 8192 >$T/buffer_size_kb
-: >$T/trace
-echo 1 >$T/events/kvm/kvm_exit/enable
-echo 1 >$T/events/kvm/kvm_userspace_exit/enable
-echo 1 >$T/tracing_on
+trace_kvm_events kvm_exit kvm_userspace_exit
 
 # Guests stay alive until the tool has reported (names are read from them).
-linger=$(((interval + 3) * 1000))
-start_vmm() { # NAME ARGS...
-	name=$1
-	shift
-	"$vmm" "$@" -name "guest=$name" --wait-file "$go" --linger-ms "$linger" --json \
-		>"$out/vmm-$name.json" 2>"$out/vmm-$name.err" &
-	echo $! >"$out/vmm-$name.pid"
-}
+linger_ms=$(((interval + 3) * 1000))
 rm -f "$go"
 start_vmm kmt-plain --guests 2 --vcpus 2 --writes $PLAIN_W --reads $PLAIN_R
 start_vmm kmt-delay --writes $DELAY_W --reads $DELAY_R --delay-us $DELAY_US
@@ -71,39 +61,16 @@ if [ -n "$top" ]; then
 	ta=$(date +%s.%N)
 	"$top" --once --interval "$interval" --json >"$out/top.json" 2>"$out/top.err" &
 	toppid=$!
-	# Attaching (BTF, verifier) is slow under TCG: wait for the tool's word.
-	i=0
-	until grep -q 'kvm-mmio-top: tracing' "$out/top.err" 2>/dev/null; do
-		if ! kill -0 "$toppid" 2>/dev/null; then
-			note "kvm-mmio-top exited before tracing:"
-			cat "$out/top.err"
-			break
-		fi
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then
-			note "kvm-mmio-top did not report tracing within 120 s"
-			break
-		fi
-		sleep 0.1
-	done
+	wait_top_tracing
 	note "kvm-mmio-top attached in $(echo "$(date +%s.%N) - $ta" | bc) s"
 fi
 note "releasing guests"
 touch "$go"
 t0=$(date +%s.%N)
 
-for f in "$out"/vmm-*.pid; do
-	name=$(basename "$f" .pid)
-	wait "$(cat "$f")"
-	echo $? >"$out/$name.rc"
-	note "$name exited $(cat "$out/$name.rc")"
-done
-note "guests done after $(echo "$(date +%s.%N) - $t0" | bc) s (including ${linger} ms linger)"
-if [ -n "$toppid" ]; then
-	wait "$toppid"
-	echo $? >"$out/top.rc"
-	note "kvm-mmio-top exited $(cat "$out/top.rc")"
-fi
+wait_vmms
+note "guests done after $(echo "$(date +%s.%N) - $t0" | bc) s (including ${linger_ms} ms linger)"
+wait_top
 
 echo 0 >$T/tracing_on
 sed -n 's/.* kvm_exit: .* reason \(.*\) rip 0x.*/\1/p' $T/trace | sort | uniq -c |

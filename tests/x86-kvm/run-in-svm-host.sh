@@ -27,16 +27,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/testbed.sh
+. "$here/../lib/testbed.sh"
 npt=1
 smp=1
-timeout=300
-results=
-keep=0
-
-usage() {
-	sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
-	exit 2
-}
 
 while (($#)); do
 	case $1 in
@@ -47,13 +41,12 @@ while (($#)); do
 	--results) results=$2; shift ;;
 	--results=*) results=${1#*=} ;;
 	--) shift; break ;;
-	-h | --help) usage ;;
-	*) echo "run-in-svm-host: unknown option $1" >&2; usage ;;
+	-h | --help) testbed_usage ;;
+	*) echo "run-in-svm-host: unknown option $1" >&2; testbed_usage ;;
 	esac
 	shift
 done
-(($#)) || usage
-[[ $timeout =~ ^[0-9]+$ ]] || { echo "run-in-svm-host: bad --timeout $timeout" >&2; exit 2; }
+testbed_check_args $#
 [[ $smp =~ ^[1-8]$ ]] || { echo "run-in-svm-host: bad --smp $smp (1..8)" >&2; exit 2; }
 
 qemu=${QEMU:-qemu-system-x86_64}
@@ -66,70 +59,22 @@ set -e
 ((rc == 0)) || exit "$rc"
 dir=$(dirname "$initrd")
 
-if [[ -n $results ]]; then
-	mkdir -p "$results"
-	keep=1
-else
-	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-svm-host.XXXXXX")
-fi
-results=$(cd "$results" && pwd)
-rm -f "$results"/{cmd,cwd,output,status,console.log}
-cleanup() { ((keep)) || rm -rf "$results"; }
-trap cleanup EXIT
-
-# CMD as one sh command line; each argument single-quoted.
-cmdline=
-for a in "$@"; do
-	cmdline+="'${a//\'/\'\\\'\'}' "
-done
-printf '%s\n' "$cmdline" >"$results/cmd"
+testbed_results_dir svm-host cmd cwd output status console.log
+testbed_cmdline "$@" >"$results/cmd"
 pwd >"$results/cwd"
 
 cpu=qemu64,+svm
 ((npt)) && cpu+=,+npt || cpu+=,-npt
 
-# One VM at a time on this machine.
-exec 8>"$(dirname "$dir")/vm.lock"
-flock 8
-
-start=$(date +%s.%N)
-set +e
-timeout --kill-after=5 "$timeout" "$qemu" \
+testbed_run_vm "$(dirname "$dir")/vm.lock" "$qemu" \
 	-accel tcg,thread=multi -cpu "$cpu" -smp "$smp" -m 1024 \
 	-nodefaults -no-reboot -display none -monitor none \
 	-serial "file:$results/console.log" \
 	-kernel "$dir/vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=${results//,/,,},mount_tag=results,security_model=none,multidevs=remap" \
-	</dev/null >"$results/qemu.log" 2>&1
-qrc=$?
-set -e
-exec 8>&-
-secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
-
-show_console() {
-	echo "---- console log tail ($results/console.log) ----"
-	tail -n "${1:-60}" "$results/console.log" 2>/dev/null | tr -d '\r'
-	if [[ -s $results/qemu.log ]]; then
-		echo "---- qemu ----"
-		tail -n 20 "$results/qemu.log"
-	fi
-	echo "----"
-}
-
-[[ -f $results/output ]] && cat "$results/output"
-
-if ((qrc == 124 || qrc == 137)); then
-	show_console 60
-	echo "run-in-svm-host: TIMEOUT after ${timeout}s: VM killed (command did not finish)"
-	exit 124
-fi
-if [[ ! -f $results/status ]]; then
-	show_console 60
-	echo "run-in-svm-host: the VM stopped (qemu exit $qrc, ${secs}s) before the command reported a status"
-	exit 125
-fi
+	-virtfs "local,path=${results//,/,,},mount_tag=results,security_model=none,multidevs=remap"
+testbed_vm_outcome
 status=$(cat "$results/status")
 echo "run-in-svm-host: command exited $status in ${secs}s VM wall time ($( ((npt)) && echo npt || echo no-npt), $smp CPU(s))" >&2
 exit "$status"
