@@ -23,13 +23,8 @@ for tool in "$cc" clang bpftool; do
 	command -v "$tool" >/dev/null ||
 		arm64_skip "arm64 test bed: $tool not installed (make deps installs scripts/deps/arm64.list and build.list)"
 done
-# The build's link line (ncurses for the live view) plus the run-time
-# closure of libmicrohttpd12 (gnutls and its own dependencies), as for the
-# POWER test bed.
-pkgs=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libjson-c-dev libjson-c5
-	libcap-dev libcap2 libmicrohttpd-dev libmicrohttpd12 libgnutls30 libp11-kit0 libidn2-0
-	libunistring2 libtasn1-6 libnettle8 libhogweed6 libgmp10 libffi8
-	libncurses-dev libncursesw6 libtinfo6)
+. "$repo/scripts/lib/tool-link.sh"
+pkgs=("${tool_sysroot_pkgs[@]}")
 
 mkdir -p "$cache"
 sysroot=$("$foreign_sysroot" arm64 "${pkgs[@]}") ||
@@ -57,7 +52,7 @@ if [[ ! -f $out/.done ]]; then
 	# machine's pkg-config.
 	CFLAGS="-O2 -g -I$sysroot/usr/include" nice make -C "$repo" -j2 \
 		BUILD="$out/build" ARCH_BPF=arm64 CC="$cc" AR="${cross}ar" \
-		LDLIBS="-L$ulib -L$lib -Wl,-rpath-link,$ulib -Wl,-rpath-link,$lib -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcap -lm" \
+		LDLIBS="-L$ulib -L$lib -Wl,-rpath-link,$ulib -Wl,-rpath-link,$lib $tool_libs" \
 		"$out/build/kvm-mmio-top" >"$out/build.log" 2>&1 ||
 		{ tail -n 30 "$out/build.log" >&2; arm64_die "cross-building kvm-mmio-top failed"; }
 	nice make -C "$repo" BUILD="$out/build" CC="$cc" LDFLAGS=-static \

@@ -17,13 +17,8 @@ set -euo pipefail
 
 cc=${cross}gcc
 command -v "$cc" >/dev/null || ppc_die "missing $cc (make deps installs scripts/deps/ppc.list)"
-# The build's link line (ncurses for the live view) plus the run-time
-# closure of libmicrohttpd12 (gnutls and its own dependencies), found with
-# apt-cache depends.
-pkgs=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libjson-c-dev libjson-c5
-	libcap-dev libcap2 libmicrohttpd-dev libmicrohttpd12 libgnutls30 libp11-kit0 libidn2-0
-	libunistring2 libtasn1-6 libnettle8 libhogweed6 libgmp10 libffi8
-	libncurses-dev libncursesw6 libtinfo6)
+. "$repo/scripts/lib/tool-link.sh"
+pkgs=("${tool_sysroot_pkgs[@]}")
 
 mkdir -p "$cache"
 sysroot=$("$repo/scripts/lib/foreign-sysroot.sh" ppc64el "${pkgs[@]}") ||
@@ -48,7 +43,7 @@ if [[ ! -f $out/kvm-mmio-top ]]; then
 	# machine's pkg-config.
 	CFLAGS="-O2 -g -I$sysroot/usr/include" make -C "$repo" -j2 \
 		BUILD="$out/build" ARCH_BPF=powerpc CC="$cc" AR="${cross}ar" \
-		LDLIBS="-L$ulib -L$lib -Wl,-rpath-link,$ulib -Wl,-rpath-link,$lib -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcap -lm" \
+		LDLIBS="-L$ulib -L$lib -Wl,-rpath-link,$ulib -Wl,-rpath-link,$lib $tool_libs" \
 		"$out/build/kvm-mmio-top" >"$out/build.log" 2>&1 ||
 		{ tail -n 30 "$out/build.log" >&2; ppc_die "cross-building kvm-mmio-top failed"; }
 	# /lib64 is where the powerpc64 dynamic loader looks without any
