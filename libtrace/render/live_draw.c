@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "human.h"
 #include "live_draw.h"
 
 #define HISTORY_MIN 12
@@ -28,22 +29,6 @@ static const enum kmt_live_col priority[] = {
 
 static const char *const spark_utf8[9] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 static const char spark_ascii[9] = { ' ', '_', '.', '-', '~', '=', '+', '*', '#' };
-
-/* Latency for humans: ns, us, ms or s with three significant digits; "-" when not measured. */
-static const char *human_ns(uint64_t ns, bool measured, char *buf, size_t size)
-{
-	if (!measured)
-		snprintf(buf, size, "-");
-	else if (ns < 1000)
-		snprintf(buf, size, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.3gus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, size, "%.3gms", ns / 1e6);
-	else
-		snprintf(buf, size, "%.3gs", ns / 1e9);
-	return buf;
-}
 
 /* Counts exactly while they fit the column, then with a k/M/G suffix. */
 static const char *human_count(uint64_t n, int width, char *buf, size_t size)
@@ -347,7 +332,7 @@ static void draw_list(struct kmt_live_ui *ui)
 					if (!r->guest->locks[b->lock].wait.count)
 						snprintf(a, sizeof(a), "-");
 					else if (!strcmp(b->wait_unit, "ns"))
-						human_ns(r->lock_p99_of[b->lock], true, a, sizeof(a));
+						kmt_human_ns(r->lock_p99_of[b->lock], true, a, sizeof(a));
 					else
 						snprintf(a, sizeof(a), "%" PRIu64, r->lock_p99_of[b->lock]);
 					snprintf(cell, sizeof(cell), "%*.*s", w, w, a);
@@ -388,19 +373,19 @@ static void draw_list(struct kmt_live_ui *ui)
 				human_count(r->n.vmm_handled, w, a, sizeof(a));
 				break;
 			case KMT_COL_VMM_P50:
-				human_ns(r->vmm.p50, r->vmm.count, a, sizeof(a));
+				kmt_human_ns(r->vmm.p50, r->vmm.count, a, sizeof(a));
 				break;
 			case KMT_COL_VMM_P99:
-				human_ns(r->vmm.p99, r->vmm.count, a, sizeof(a));
+				kmt_human_ns(r->vmm.p99, r->vmm.count, a, sizeof(a));
 				break;
 			case KMT_COL_VMM_MAX:
-				human_ns(r->vmm.max, r->vmm.count, a, sizeof(a));
+				kmt_human_ns(r->vmm.max, r->vmm.count, a, sizeof(a));
 				break;
 			case KMT_COL_KRN_P50:
-				human_ns(r->krn.p50, r->krn.count, a, sizeof(a));
+				kmt_human_ns(r->krn.p50, r->krn.count, a, sizeof(a));
 				break;
 			case KMT_COL_KRN_P99:
-				human_ns(r->krn.p99, r->krn.count, a, sizeof(a));
+				kmt_human_ns(r->krn.p99, r->krn.count, a, sizeof(a));
 				break;
 			case KMT_COL_HISTORY:
 				draw_sparkline(y, x, w, ui, r->history);
@@ -423,7 +408,7 @@ static const char *bound(uint64_t v, bool ns, char *buf, size_t size)
 	char num[32];
 
 	if (ns)
-		human_ns(v, true, num, sizeof(num));
+		kmt_human_ns(v, true, num, sizeof(num));
 	else
 		snprintf(num, sizeof(num), "%" PRIu64, v);
 	snprintf(buf, size, "<=%s", num);
@@ -489,7 +474,7 @@ static void lock_title(char *buf, size_t size, const struct kmt_backend *lb,
 	if (!l->wait.count)
 		snprintf(v, sizeof(v), "-");
 	else if (!strcmp(lb->wait_unit, "ns"))
-		human_ns(p99, true, v, sizeof(v));
+		kmt_human_ns(p99, true, v, sizeof(v));
 	else
 		snprintf(v, sizeof(v), "%" PRIu64 " %s", p99, lb->wait_unit);
 	if (lb->caps & KMT_CAP_LOCK_ACQUIRED)
@@ -565,7 +550,7 @@ static void draw_guest(struct kmt_live_ui *ui)
 		}
 		if ((size_t)i < nr_top) {
 			snprintf(line, sizeof(line), "0x%-16" PRIx64 " %9" PRIu64 " %8s", top[i]->gpa,
-				 top[i]->exits, human_ns(kmt_hist_quantile(&top[i]->lat, 0.99),
+				 top[i]->exits, kmt_human_ns(kmt_hist_quantile(&top[i]->lat, 0.99),
 							 top[i]->lat.count, a, sizeof(a)));
 			mvaddnstr(py + 1 + i, px, line, COLS - px);
 		}

@@ -3,23 +3,8 @@
 #include <stdbool.h>
 #include <string.h>
 #include "hist.h"
+#include "human.h"
 #include "report.h"
-
-/* Latency for humans: ns, us, ms or s with three significant digits. */
-static const char *human_ns(uint64_t ns, uint64_t count, char *buf, size_t size)
-{
-	if (!count)
-		snprintf(buf, size, "-");
-	else if (ns < 1000)
-		snprintf(buf, size, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, size, "%.3gus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, size, "%.3gms", ns / 1e6);
-	else
-		snprintf(buf, size, "%.3gs", ns / 1e9);
-	return buf;
-}
 
 /* A lock series' wait p99 in its unit: time, or a number of retries. */
 static const char *lock_p99(const struct kmt_lock_stats *l, const struct kmt_backend *b,
@@ -30,7 +15,7 @@ static const char *lock_p99(const struct kmt_lock_stats *l, const struct kmt_bac
 	if (strcmp(b->wait_unit, "ns"))
 		snprintf(buf, size, l->wait.count ? "%" PRIu64 : "-", p99);
 	else
-		human_ns(p99, l->wait.count, buf, size);
+		kmt_human_ns(p99, l->wait.count, buf, size);
 	return buf;
 }
 
@@ -61,10 +46,10 @@ void kmt_report_table(FILE *out, const struct kmt_report *r)
 			" %9" PRIu64 " %9" PRIu64 " %8s %8s %8s %8s",
 			g->pid, g->name[0] ? g->name : "?", g->nr_vcpus,
 			secs > 0 ? n.exits / secs : 0.0, n.reads, n.writes, n.kernel_handled,
-			n.vmm_handled, human_ns(vmm.p50, vmm.count, a, sizeof(a)),
-			human_ns(vmm.p99, vmm.count, b, sizeof(b)),
-			human_ns(krn.p50, kernel_part ? krn.count : 0, c, sizeof(c)),
-			human_ns(krn.p99, kernel_part ? krn.count : 0, d, sizeof(d)));
+			n.vmm_handled, kmt_human_ns(vmm.p50, vmm.count, a, sizeof(a)),
+			kmt_human_ns(vmm.p99, vmm.count, b, sizeof(b)),
+			kmt_human_ns(krn.p50, kernel_part ? krn.count : 0, c, sizeof(c)),
+			kmt_human_ns(krn.p99, kernel_part ? krn.count : 0, d, sizeof(d)));
 		for (size_t l = 0; sel && l < sel->nr_locks; l++)
 			fprintf(out, " %8s", lock_p99(&g->locks[sel->locks[l]->lock], sel->locks[l],
 						      a, sizeof(a)));
