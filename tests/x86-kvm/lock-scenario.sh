@@ -55,12 +55,17 @@ wait_for_line "$out/bpftrace.out" "^Attaching" $btpid bpftrace || exit 1
 toppid=$!
 wait_for_line "$out/top.err" "kvm-mmio-top: tracing" $toppid kvm-mmio-top || exit 1
 
+# A round's guest takes seconds; now and then one never finishes in this
+# emulated host (a vCPU stuck in the nested, emulated SVM). It is stopped
+# after GUEST_LIMIT seconds (status 124) and its round left out of the
+# comparison.
+GUEST_LIMIT=90
 run_vmm() { # NAME ARGS...: one guest, its vCPUs released together
 	name=$1
 	shift
 	rm -f "$go"
-	"$vmm" "$@" -name "guest=$name" --wait-file "$go" --linger-ms 500 --json \
-		>"$out/vmm-$name.json" 2>"$out/vmm-$name.err" &
+	timeout -s KILL "$GUEST_LIMIT" "$vmm" "$@" -name "guest=$name" --wait-file "$go" \
+		--linger-ms 500 --json >"$out/vmm-$name.json" 2>"$out/vmm-$name.err" &
 	pid=$!
 	sleep 0.5
 	touch "$go"
