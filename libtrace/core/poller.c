@@ -18,6 +18,8 @@ struct kmt_poller {
 	struct kmt_names names;
 	struct kmt_snapshot prev, delta;	/* cumulative at the last read; its interval */
 	uint64_t prev_ns;
+	uint32_t *scan;		/* kmt_poller_learn_names()'s pids, each once */
+	size_t nr_scan, cap_scan;
 };
 
 uint64_t kmt_now_ns(void)
@@ -42,14 +44,34 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 	return 0;
 }
 
-static void learn_name(uint32_t pid, void *names)
+/* Each map key names its guest: a guest is in the scan once per vCPU, histogram, lock, page. */
+static void note_pid(uint32_t pid, void *ctx)
 {
-	kmt_names_learn(names, (pid_t)pid);
+	struct kmt_poller *p = ctx;
+	uint32_t *grown;
+
+	for (size_t i = 0; i < p->nr_scan; i++)
+		if (p->scan[i] == pid)
+			return;
+	if (p->nr_scan == p->cap_scan) {
+		size_t cap = p->cap_scan ? 2 * p->cap_scan : 16;
+
+		grown = realloc(p->scan, cap * sizeof(*grown));
+		if (!grown)
+			return;	/* named in a later scan */
+		p->scan = grown;
+		p->cap_scan = cap;
+	}
+	p->scan[p->nr_scan++] = pid;
 }
 
+/* Naming reads /proc: once per guest and scan, not once per map key. */
 void kmt_poller_learn_names(struct kmt_poller *p)
 {
-	kmt_for_each_guest_pid(&p->fds, learn_name, &p->names);
+	p->nr_scan = 0;
+	kmt_for_each_guest_pid(&p->fds, note_pid, p);
+	for (size_t i = 0; i < p->nr_scan; i++)
+		kmt_names_learn(&p->names, (pid_t)p->scan[i]);
 }
 
 /* Names the interval's guests and drops those the glob excludes. */
@@ -117,6 +139,7 @@ void kmt_poller_free(struct kmt_poller *p)
 	kmt_snapshot_free(&p->prev);
 	kmt_snapshot_free(&p->delta);
 	kmt_names_free(&p->names);
+	free(p->scan);
 	free(p);
 }
 
