@@ -69,6 +69,8 @@ struct {
 #define ST_OPEN_READ	(1U << 4)	/* a read not counted yet: who completes it is unknown */
 #define ST_OPEN_WRITE	(1U << 5)	/* a write not counted yet */
 #define ST_OPEN		(ST_OPEN_READ | ST_OPEN_WRITE)
+/* The VMM completed an access whose page is counted where its latency is recorded. */
+#define ST_REGION_OWED	(1U << 6)
 
 /* Keyed by thread id: vCPU threads come and go, so LRU. */
 struct {
@@ -161,8 +163,8 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
 	barrier_var(slot);
 	if (slot >= KMT_HIST_SLOTS)
 		return;
+	/* count is not kept here: user space sums the slots (one atomic less per value). */
 	__sync_fetch_and_add(&hist->slots[slot], 1);
-	__sync_fetch_and_add(&hist->count, 1);
 	__sync_fetch_and_add(&hist->sum, value);
 	/* Racing vCPUs of one guest: a bounded compare-and-swap keeps max exact. */
 	for (i = 0; i < 4; i++) {
@@ -234,15 +236,27 @@ static __always_inline bool traced(__u32 tgid)
 /*
  * Counts the vCPU's open access, if any, as completed by the VMM or by the
  * kernel. Only the vCPU thread itself gets here, so plain increments are safe.
+ * Its page is counted here when the kernel completed it and no latency will
+ * be recorded for it (region_now); else by region_latency(), which looks
+ * the page up anyway: one region lookup per exit, not two.
  */
-static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bool by_vmm)
+static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bool by_vmm,
+					 bool region_now)
 {
 	__u32 open = st->flags & ST_OPEN;
+	struct kmt_region_value *region;
 	struct kmt_vcpu_stats *stats;
 
 	if (!open)
 		return;
 	st->flags &= ~ST_OPEN;
+	if (by_vmm) {
+		st->flags |= ST_REGION_OWED;
+	} else if (region_now) {
+		region = region_of(id >> 32, st->last_gpa);
+		if (region)
+			__sync_fetch_and_add(&region->exits, 1);
+	}
 	stats = stats_of(id >> 32, (__u32)id);
 	if (!stats)
 		return;
@@ -262,7 +276,6 @@ static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bo
 static __always_inline struct kmt_vcpu_state *access(__u64 gpa, bool write)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct kmt_region_value *region;
 	struct kmt_vcpu_state *st;
 
 	if (!traced(id >> 32))
@@ -271,12 +284,9 @@ static __always_inline struct kmt_vcpu_state *access(__u64 gpa, bool write)
 	if (!st)
 		return NULL;
 	/* No return to the VMM since the previous access: the kernel completed it. */
-	count_access(st, id, false);
+	count_access(st, id, false, true);
 	st->flags |= ST_MMIO | (write ? ST_OPEN_WRITE : ST_OPEN_READ);
 	st->last_gpa = gpa;
-	region = region_of(id >> 32, gpa);
-	if (region)
-		__sync_fetch_and_add(&region->exits, 1);
 	return st;
 }
 
@@ -321,25 +331,31 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 	st = state_get(id);
 	if (reason != KMT_KVM_EXIT_MMIO || err < 0) {
 		if (st)
-			count_access(st, id, false);
+			count_access(st, id, false, true);
 		return 0;
 	}
 	if (!st || !(st->flags & ST_OPEN)) {
 		drop(KMT_DROP_UNPAIRED);
 		return 0;
 	}
-	count_access(st, id, true);
+	count_access(st, id, true, false);
 	st->vmm_exit_ns = bpf_ktime_get_ns();
 	st->flags |= ST_IN_VMM;
 	return 0;
 }
 
-static __always_inline void region_latency(__u32 tgid, __u64 gpa, __u64 ns)
+/* The latency of the exit whose access hit gpa, and that access if still owed. */
+static __always_inline void region_latency(struct kmt_vcpu_state *st, __u32 tgid, __u64 ns,
+					   bool owed)
 {
-	struct kmt_region_value *region = region_of(tgid, gpa);
+	struct kmt_region_value *region = region_of(tgid, st->last_gpa);
 
-	if (region)
-		hist_add(&region->lat, ns);
+	st->flags &= ~ST_REGION_OWED;
+	if (!region)
+		return;
+	if (owed)
+		__sync_fetch_and_add(&region->exits, 1);
+	hist_add(&region->lat, ns);
 }
 
 /* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
@@ -358,7 +374,7 @@ static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u64 id, __u32 c
 	record(tgid, KMT_HIST_VMM, vmm_ns);
 	if (!(st->flags & ST_EXIT_TIMED)) {
 		/* No kvm_exit/kvm_entry here: the VMM part is all we can time. */
-		region_latency(tgid, st->last_gpa, vmm_ns);
+		region_latency(st, tgid, vmm_ns, st->flags & ST_REGION_OWED);
 		st->flags &= ~ST_MMIO;
 	}
 	return 0;
@@ -450,7 +466,7 @@ static __always_inline int on_kvm_exit(void)
 	if (!st)
 		return 0;
 	/* The guest ran again since its last access: the kernel completed it. */
-	count_access(st, id, false);
+	count_access(st, id, false, true);
 	st->guest_exit_ns = bpf_ktime_get_ns();
 	st->vmm_ns = 0;
 	st->flags = ST_EXIT_TIMED | (st->flags & ST_READ_PENDING);
@@ -462,14 +478,16 @@ static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 {
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
+	bool timed = (st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO);
+	bool owed = st->flags & (ST_OPEN | ST_REGION_OWED);
 	__u64 total, kernel;
 
-	count_access(st, id, false);
-	if ((st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO)) {
+	count_access(st, id, false, !timed);
+	if (timed) {
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
 		record(tgid, KMT_HIST_KERNEL, kernel);
-		region_latency(tgid, st->last_gpa, total);
+		region_latency(st, tgid, total, owed);
 		stats = stats_of(tgid, tid);
 		if (stats)
 			stats->timed_exits += 1;

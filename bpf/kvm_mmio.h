@@ -26,7 +26,7 @@
 
 struct kmt_hist {
 	__u64 slots[KMT_HIST_SLOTS];
-	__u64 count;
+	__u64 count;		/* not kept by BPF: user space sums the slots */
 	__u64 sum;		/* in the unit of the values: ns, or lock retries */
 	__u64 max;
 };

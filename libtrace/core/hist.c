@@ -2,6 +2,13 @@
 #include <math.h>
 #include "hist.h"
 
+void kmt_hist_recount(struct kmt_hist *hist)
+{
+	hist->count = 0;
+	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
+		hist->count += hist->slots[i];
+}
+
 void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
 {
 	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include "abi.h"
 
+/* Sets count to the sum of the slots: the BPF side keeps slots, sum and max only. */
+void kmt_hist_recount(struct kmt_hist *hist);
+
 /* Adds src into dst. */
 void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hist.h"
 #include "map_reader.h"
 
 /* Grows *array (of *nr elements of size) by one zeroed element. */
@@ -90,16 +91,20 @@ static int take_vcpu(struct kmt_guest *guest, const union any_key *key,
 static int take_hist(struct kmt_guest *guest, const union any_key *key,
 		     const union any_value *value)
 {
-	if (key->hist.kind < KMT_HIST_KINDS)
+	if (key->hist.kind < KMT_HIST_KINDS) {
 		guest->hist[key->hist.kind] = value->hist;
+		kmt_hist_recount(&guest->hist[key->hist.kind]);
+	}
 	return 0;
 }
 
 static int take_lock(struct kmt_guest *guest, const union any_key *key,
 		     const union any_value *value)
 {
-	if (key->lock.lock < KMT_LOCK_KINDS)
+	if (key->lock.lock < KMT_LOCK_KINDS) {
 		guest->locks[key->lock.lock] = value->lock;
+		kmt_hist_recount(&guest->locks[key->lock.lock].wait);
+	}
 	return 0;
 }
 
@@ -114,6 +119,7 @@ static int take_region(struct kmt_guest *guest, const union any_key *key,
 	region->gpa = key->region.gpa_page << KMT_REGION_SHIFT;
 	region->exits = value->region.exits;
 	region->lat = value->region.lat;
+	kmt_hist_recount(&region->lat);
 	return 0;
 }
 
