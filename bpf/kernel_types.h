@@ -103,6 +103,25 @@ struct kvm_vcpu {
 	struct kvm *kvm;
 } __attribute__((preserve_access_index));
 
+/*
+ * The tracefs records of kernel-patches/' kvm_hv events, as tracepoint
+ * programs see them: only the fields read, found by name (CO-RE) wherever
+ * the running kernel puts them. A kernel whose record lacks one fails the
+ * load, and the tool falls back to the typed arguments (tp_btf, raw_tp).
+ */
+struct trace_event_raw_kvm_hv_mmio_dispatch {
+	__u64 exit_ns;
+	__u32 dest;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_hv_mmio_complete {
+	__u64 exit_ns;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_hv_find_lock_hpte {
+	__u32 spins;
+} __attribute__((preserve_access_index));
+
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long di;

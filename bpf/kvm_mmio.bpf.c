@@ -32,7 +32,11 @@
  * HPTE lock: the hypervisor lock contention of the MMIO path.
  *
  * Each event has a tp_btf and a raw_tp entry point sharing one body; user
- * space loads whichever the running kernel supports.
+ * space loads whichever the running kernel supports. Both take the
+ * arguments by position, and tracepoint arguments are no ABI: the kvm_hv
+ * events of our series also have tracepoint entry points that read the
+ * tracefs record's fields by name (CO-RE), preferred where tracefs lists
+ * the event.
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
@@ -622,5 +626,24 @@ KMT_PROG(kvm_hv_mmio_complete, on_hv_mmio_complete(exit_ns), __u64 lpid, __u32 v
 	 __u64 gpa, __u32 len, __u32 is_write, __u32 dest, __u64 exit_ns)
 KMT_PROG(kvm_hv_find_lock_hpte, on_hpte_lookup(spins), __u64 lpid, __u32 vcpu_id, __u64 ea,
 	 __u64 slb_v, __u64 valid, __s64 index, __u64 hpte_v, __u64 hpte_r, __u32 spins)
+/* The kvm_hv events' fields by name: see trace_event_raw_kvm_hv_* in kernel_types.h. */
+SEC("tracepoint/kvm_hv/kvm_hv_mmio_dispatch")
+int kvm_hv_mmio_dispatch_tp(struct trace_event_raw_kvm_hv_mmio_dispatch *ctx)
+{
+	return on_hv_mmio_dispatch(ctx->dest, ctx->exit_ns);
+}
+
+SEC("tracepoint/kvm_hv/kvm_hv_mmio_complete")
+int kvm_hv_mmio_complete_tp(struct trace_event_raw_kvm_hv_mmio_complete *ctx)
+{
+	return on_hv_mmio_complete(ctx->exit_ns);
+}
+
+SEC("tracepoint/kvm_hv/kvm_hv_find_lock_hpte")
+int kvm_hv_find_lock_hpte_tp(struct trace_event_raw_kvm_hv_find_lock_hpte *ctx)
+{
+	return on_hpte_lookup(ctx->spins);
+}
+
 KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
 KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)

@@ -131,12 +131,13 @@ enum kmt_attach_kind kmt_choose_attach(bool exists, bool in_btf, bool prefer_btf
 	return in_btf && prefer_btf ? KMT_ATTACH_TP_BTF : KMT_ATTACH_RAW_TP;
 }
 
-bool kmt_syscall_event_exists(const char *const *tracing_dirs, size_t n, const char *name)
+bool kmt_trace_event_exists(const char *const *tracing_dirs, size_t n, const char *system,
+			    const char *name)
 {
 	char path[512];
 
 	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracing_dirs[i], name);
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracing_dirs[i], system, name);
 		if (!access(path, R_OK))
 			return true;
 	}

@@ -7,10 +7,12 @@
  * a KVM built as modules, in the kvm module's BTF under /sys/kernel/btf.
  * raw_tp only needs the tracepoint to exist, which /proc/kallsyms tells by
  * its __traceiter_<name> or __tracepoint_<name> symbol. Classic (perf) tracepoints are never
- * needed for KVM's events: every kernel with BPF CO-RE has raw_tp. The one
- * classic tracepoint we use is syscalls:sys_enter_ioctl, because ftrace
+ * needed for KVM's events: every kernel with BPF CO-RE has raw_tp. Classic
+ * tracepoints are preferred for syscalls:sys_enter_ioctl, because ftrace
  * filters it by syscall number before BPF runs (cheaper for every other
- * syscall on the host than raw_syscalls:sys_enter).
+ * syscall on the host than raw_syscalls:sys_enter), and for the kvm_hv
+ * events of kernel-patches/, whose record fields a tracepoint program reads
+ * by name (tp_btf and raw_tp arguments are positional; BTF does not name them).
  */
 #ifndef KMT_PROBE_H
 #define KMT_PROBE_H
@@ -24,7 +26,7 @@ enum kmt_attach_kind {
 	KMT_ATTACH_MISSING,
 	KMT_ATTACH_RAW_TP,
 	KMT_ATTACH_TP_BTF,
-	KMT_ATTACH_TRACEPOINT,	/* classic (perf) tracepoint: used for syscalls:sys_enter_ioctl */
+	KMT_ATTACH_TRACEPOINT,	/* classic (perf) tracepoint: sys_enter_ioctl, kvm_hv events */
 };
 
 const char *kmt_attach_kind_name(enum kmt_attach_kind kind);
@@ -49,10 +51,11 @@ void kmt_kernel_btfs_free(struct btf **btfs, size_t n);
 enum kmt_attach_kind kmt_choose_attach(bool exists, bool in_btf, bool prefer_btf);
 
 /*
- * True when tracefs lists the syscall entry event syscalls:<name> with its
- * id (CONFIG_FTRACE_SYSCALLS, tracefs mounted), which libbpf needs to attach
- * it. tracing_dirs lists the tracefs mount points to look in.
+ * True when tracefs lists the event <system>:<name> with its id (tracefs
+ * mounted; for syscalls, CONFIG_FTRACE_SYSCALLS), which libbpf needs to
+ * attach a tracepoint program. tracing_dirs lists the mount points to look in.
  */
-bool kmt_syscall_event_exists(const char *const *tracing_dirs, size_t n, const char *name);
+bool kmt_trace_event_exists(const char *const *tracing_dirs, size_t n, const char *system,
+			    const char *name);
 
 #endif /* KMT_PROBE_H */

@@ -17,6 +17,7 @@
 struct event {
 	struct bpf_program *btf, *raw;
 	struct bpf_program *tracepoint;	/* classic alternative, or NULL */
+	const char *system, *name;	/* the tracefs event tracepoint attaches to */
 };
 
 /* Where libbpf looks for tracefs (the debugfs path first, as libbpf does). */
@@ -38,15 +39,21 @@ static void events_of(struct kvm_mmio *skel, struct event ev[KMT_EVENTS])
 		[KMT_EV_USER_EXIT] = { skel->progs.kvm_userspace_exit_btf,
 				       skel->progs.kvm_userspace_exit_raw },
 		[KMT_EV_SYS_ENTER] = { skel->progs.sys_enter_btf, skel->progs.sys_enter_raw,
-				       skel->progs.sys_enter_ioctl },
+				       skel->progs.sys_enter_ioctl, "syscalls", "sys_enter_ioctl" },
 		[KMT_EV_EXIT] = { skel->progs.kvm_exit_btf, skel->progs.kvm_exit_raw },
 		[KMT_EV_ENTRY] = { skel->progs.kvm_entry_btf, skel->progs.kvm_entry_raw },
 		[KMT_EV_HV_DISPATCH] = { skel->progs.kvm_hv_mmio_dispatch_btf,
-					 skel->progs.kvm_hv_mmio_dispatch_raw },
+					 skel->progs.kvm_hv_mmio_dispatch_raw,
+					 skel->progs.kvm_hv_mmio_dispatch_tp,
+					 "kvm_hv", "kvm_hv_mmio_dispatch" },
 		[KMT_EV_HV_COMPLETE] = { skel->progs.kvm_hv_mmio_complete_btf,
-					 skel->progs.kvm_hv_mmio_complete_raw },
+					 skel->progs.kvm_hv_mmio_complete_raw,
+					 skel->progs.kvm_hv_mmio_complete_tp,
+					 "kvm_hv", "kvm_hv_mmio_complete" },
 		[KMT_EV_HPTE_LOOKUP] = { skel->progs.kvm_hv_find_lock_hpte_btf,
-					 skel->progs.kvm_hv_find_lock_hpte_raw },
+					 skel->progs.kvm_hv_find_lock_hpte_raw,
+					 skel->progs.kvm_hv_find_lock_hpte_tp,
+					 "kvm_hv", "kvm_hv_find_lock_hpte" },
 		[KMT_EV_LOCK_BEGIN] = { skel->progs.contention_begin_btf,
 					skel->progs.contention_begin_raw },
 		[KMT_EV_LOCK_END] = { skel->progs.contention_end_btf, skel->progs.contention_end_raw },
@@ -168,8 +175,8 @@ static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS],
 	for (int i = 0; i < KMT_EVENTS; i++) {
 		const char *name = kmt_event_name(i), *how = kmt_attach_kind_name(s->kind[i]);
 
-		if (s->kind[i] == KMT_ATTACH_TRACEPOINT && ev[i].tracepoint)
-			name = "sys_enter_ioctl";
+		if (s->kind[i] == KMT_ATTACH_TRACEPOINT)
+			name = ev[i].name;
 		if (s->kind[i] == KMT_ATTACH_MISSING && exists[i])
 			how = "unused";
 		used += snprintf(s->description + used, sizeof(s->description) - used, "%s%s=%s",
@@ -181,8 +188,9 @@ static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS],
 
 /*
  * One attempt at open -> configure -> load -> attach. The first attempt
- * prefers tp_btf and the syscall event; the second, conservative one uses
- * raw_tp only.
+ * prefers the classic tracepoints where tracefs lists them (the syscall
+ * event, and the kvm_hv events read by field name), then tp_btf; the
+ * second, conservative one uses raw_tp only.
  */
 static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts,
 		      const bool exists[KMT_EVENTS], const bool in_btf[KMT_EVENTS], bool preferred,
@@ -206,10 +214,12 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 		return fail(err, errlen, rc, "cannot size the BPF maps: %s", strerror(-rc));
 
 	events_of(s->skel, ev);
-	for (int i = 0; i < KMT_EVENTS; i++)
+	for (int i = 0; i < KMT_EVENTS; i++) {
 		kind[i] = kmt_choose_attach(s->backends.events & KMT_EV(i), in_btf[i], preferred);
-	if (preferred && kmt_syscall_event_exists(tracing_dirs, 2, "sys_enter_ioctl"))
-		kind[KMT_EV_SYS_ENTER] = KMT_ATTACH_TRACEPOINT;
+		if (preferred && kind[i] != KMT_ATTACH_MISSING && ev[i].tracepoint &&
+		    kmt_trace_event_exists(tracing_dirs, 2, ev[i].system, ev[i].name))
+			kind[i] = KMT_ATTACH_TRACEPOINT;
+	}
 	for (int i = 0; i < KMT_EVENTS && !rc; i++) {
 		rc = bpf_program__set_autoload(ev[i].btf, kind[i] == KMT_ATTACH_TP_BTF);
 		if (!rc)

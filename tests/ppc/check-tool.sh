@@ -16,7 +16,9 @@
 #   locks[hpte].acquired      one per vcpu: only its first access misses the
 #                             vcpu's MMIO HPTE cache (as check-console.sh)
 # and per vcpu thread (tid) its reads and writes. Also: backend kvm_hv,
-# nothing dropped, the tool and the VMM exited 0.
+# the kvm_hv events read by field name (tracepoint programs, not the
+# positional tp_btf/raw_tp arguments), nothing dropped, the tool and the
+# VMM exited 0.
 set -euo pipefail
 
 machine=$1 log=$2
@@ -62,7 +64,8 @@ seen=$(printf '%s\n' "$json" | jq -r --argjson pid "$vmm_pid" '
 	   "locks[hpte].acquired \(.locks[] | select(.lock == "hpte") | .acquired)",
 	   (.per_vcpu[] | "vcpu \(.tid) reads \(.reads)", "vcpu \(.tid) writes \(.writes)"))
 	  end' | sort)
-head=$(printf '%s\n' "$json" | jq -r '"backend \(.backend)", "dropped \(.dropped)", "guests \(.guests | length)"')
+head=$(printf '%s\n' "$json" | jq -r '"backend \(.backend)", "dropped \(.dropped)", "guests \(.guests | length)",
+	(.probes | split(" ")[] | select(startswith("kvm_hv_")) | sub("="; " "))')
 
 rc=0
 printf '%-8s %-36s %10s %10s\n' machine quantity expected seen
@@ -75,6 +78,9 @@ row backend kvm_hv "$(echo "$head" | awk '$1 == "backend" { print $2 }')"
 row dropped 0 "$(echo "$head" | awk '$1 == "dropped" { print $2 }')"
 # Only the VMM has guests on this host: its process is the one reported.
 row guests 1 "$(echo "$head" | awk '$1 == "guests" { print $2 }')"
+for event in kvm_hv_mmio_dispatch kvm_hv_mmio_complete kvm_hv_find_lock_hpte; do
+	row "$event" tracepoint "$(echo "$head" | awk -v e="$event" '$1 == e { print $2 }')"
+done
 keys=$(printf '%s\n%s\n' "$truth" "$seen" | awk '{ $NF = ""; print }' | sort -u)
 while read -r key; do
 	[[ -n $key ]] || continue

@@ -90,8 +90,8 @@ static void choice_prefers_btf_then_raw_tp(void **state)
 	assert_string_equal(kmt_attach_kind_name(KMT_ATTACH_MISSING), "missing");
 }
 
-/* The syscall event is usable only where a tracefs mount lists its id. */
-static void syscall_event_needs_its_id_in_tracefs(void **state)
+/* A classic tracepoint is usable only where a tracefs mount lists its id. */
+static void trace_event_needs_its_id_in_tracefs(void **state)
 {
 	char root[] = "/tmp/kmt-tracefs-XXXXXX", path[256];
 	const char *dirs[2] = { "/nonexistent/tracing", root };
@@ -99,18 +99,19 @@ static void syscall_event_needs_its_id_in_tracefs(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
-	assert_false(kmt_syscall_event_exists(dirs, 2, "sys_enter_ioctl"));
+	assert_false(kmt_trace_event_exists(dirs, 2, "syscalls", "sys_enter_ioctl"));
 	snprintf(path, sizeof(path), "mkdir -p %s/events/syscalls/sys_enter_ioctl", root);
 	assert_int_equal(system(path), 0);
-	assert_false(kmt_syscall_event_exists(dirs, 2, "sys_enter_ioctl"));	/* no id yet */
+	assert_false(kmt_trace_event_exists(dirs, 2, "syscalls", "sys_enter_ioctl"));	/* no id yet */
 	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_ioctl/id", root);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("898\n", f);
 	fclose(f);
-	assert_true(kmt_syscall_event_exists(dirs, 2, "sys_enter_ioctl"));
-	assert_false(kmt_syscall_event_exists(dirs, 1, "sys_enter_ioctl"));
-	assert_false(kmt_syscall_event_exists(dirs, 2, "sys_enter_read"));
+	assert_true(kmt_trace_event_exists(dirs, 2, "syscalls", "sys_enter_ioctl"));
+	assert_false(kmt_trace_event_exists(dirs, 1, "syscalls", "sys_enter_ioctl"));
+	assert_false(kmt_trace_event_exists(dirs, 2, "syscalls", "sys_enter_read"));
+	assert_false(kmt_trace_event_exists(dirs, 2, "kvm_hv", "sys_enter_ioctl"));
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	assert_int_equal(system(path), 0);
 }
@@ -122,7 +123,7 @@ int main(void)
 		cmocka_unit_test(missing_kallsyms_is_an_error),
 		cmocka_unit_test(btf_typedef_decides_tp_btf),
 		cmocka_unit_test(choice_prefers_btf_then_raw_tp),
-		cmocka_unit_test(syscall_event_needs_its_id_in_tracefs),
+		cmocka_unit_test(trace_event_needs_its_id_in_tracefs),
 	};
 
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
