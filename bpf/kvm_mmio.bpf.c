@@ -586,9 +586,12 @@ static __always_inline int on_contention_end(__u64 lock)
 	struct kmt_lock_key key = { .tgid = id >> 32 };
 	struct kmt_lock_stats *series;
 	struct kmt_vcpu_locks *l;
+	__u64 now;
 
 	if (!st || !st->locks.vcpu_fd)
 		return 0;
+	/* The wait ended with the event, not after our lookups below. */
+	now = bpf_ktime_get_ns();
 	l = &st->locks;
 	if (!l->depth) {
 		drop(KMT_DROP_LOCK_UNPAIRED);
@@ -603,7 +606,7 @@ static __always_inline int on_contention_end(__u64 lock)
 	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
 	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
 	if (series)
-		hist_add(&series->wait, bpf_ktime_get_ns() - l->wait_begin_ns);
+		hist_add(&series->wait, now - l->wait_begin_ns);
 	return 0;
 }
 
