@@ -13,7 +13,8 @@
 # its ratio to untraced and the time it adds to each exit; then the tool's
 # BPF run time per program and per exit (bpf_stats), against the floor's
 # run time per event from the same run; then lost events: the tool's
-# `dropped` and perf's LOST count. `make bench` runs it (and
+# `dropped` and perf's LOST count, over the rounds and at the highest exit
+# rate (one vCPU per CPU). `make bench` runs it (and
 # bench/tracing-overhead.sh: what other processes pay).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -152,3 +153,18 @@ awk -v floor="$floor_ns" -v clock="$clock_ns" -v exits="$exits" '
 echo
 printf 'lost events over %s rounds: kvm-mmio-top dropped %s; perf LOST %s\n' "$rounds" \
 	"$(paste -sd+ "$tmp/top.dropped" | bc)" "$(paste -sd+ "$tmp/perf.lost" | bc)"
+
+# The highest exit rate this host makes: one vCPU per CPU, each with as
+# many accesses as the rounds' single vCPU, under the tool and then perf.
+cpus=$(nproc)
+rm -f "$tmp/top.dropped" "$tmp/perf.lost"
+for m in kvm-mmio-top perf; do
+	start "$m"
+	"$BUILD/test-vmm" --vcpus "$cpus" --writes "$writes" --reads "$reads" --json |
+		jq -r '.guests[0] | "\(.mmio_exits / (.elapsed_ns / 1e9)) \(.mmio_exits)"' >"$tmp/last"
+	cut -d' ' -f1 "$tmp/last" >"$tmp/rate.max-$m"
+	stop "$m"
+done
+printf 'at the highest rate (%s vCPUs): %.0f exits/s traced by kvm-mmio-top, dropped %s; %.0f exits/s under perf, LOST %s\n' \
+	"$cpus" "$(cat "$tmp/rate.max-kvm-mmio-top")" "$(cat "$tmp/top.dropped")" \
+	"$(cat "$tmp/rate.max-perf")" "$(cat "$tmp/perf.lost")"
