@@ -49,12 +49,15 @@ start_view() {
 }
 
 # stop_view: ends the tmux server (and the tool if still running) for another start_view.
+# The server may still be exiting when kill-server returns: its socket goes
+# too, so that the next start_view starts a server of its own instead of
+# reaching the dying one ("server exited unexpectedly").
 stop_view() {
 	if [[ -f $work/top.pid ]]; then
 		kill "$(cat "$work/top.pid")" 2>/dev/null || true
 	fi
 	tmx kill-server 2>/dev/null || true
-	rm -f "$work/top.pid" "$work/top.rc" "$work/stty.before" "$work/stty.after"
+	rm -f "$TMUX_SOCK" "$work/top.pid" "$work/top.rc" "$work/stty.before" "$work/stty.after"
 }
 
 screen() {
