@@ -255,25 +255,6 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	return 0;
 }
 
-/* No MMIO backend fits: say which basic event is missing and what to do. */
-static int no_backend(const bool exists[KMT_EVENTS], char *err, size_t errlen)
-{
-	const enum kmt_event basic[] = { KMT_EV_MMIO, KMT_EV_USER_EXIT, KMT_EV_SYS_ENTER };
-
-	for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
-		const char *name = kmt_event_name(basic[i]);
-
-		if (!exists[basic[i]])
-			return fail(err, errlen, -ENOENT,
-				    "the kernel has no %s tracepoint (no __traceiter_%s in %s): %s",
-				    name, name, KALLSYMS,
-				    basic[i] == KMT_EV_SYS_ENTER ? "it needs CONFIG_FTRACE_SYSCALLS"
-					: "load KVM first (modprobe kvm_intel, kvm_amd or kvm-hv) "
-					  "and retry");
-	}
-	return fail(err, errlen, -ENOENT, "no backend fits this kernel");
-}
-
 /* Whether the first flags line of /proc/cpuinfo lists flag. */
 static bool cpu_has_flag(const char *flag)
 {
@@ -307,6 +288,29 @@ static const char *kvm_device_hint(void)
 	if (!strncmp(uts.machine, "ppc64", 5))
 		return "modprobe kvm-hv (or kvm-pr)";
 	return "KVM did not initialise here: see the kernel log (dmesg | grep -i kvm)";
+}
+
+/* No MMIO backend fits: say which basic event is missing and what to do. */
+static int no_backend(const bool exists[KMT_EVENTS], char *err, size_t errlen)
+{
+	const enum kmt_event basic[] = { KMT_EV_MMIO, KMT_EV_USER_EXIT, KMT_EV_SYS_ENTER };
+	char todo[256];
+
+	for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+		const char *name = kmt_event_name(basic[i]);
+
+		if (exists[basic[i]])
+			continue;
+		if (basic[i] == KMT_EV_SYS_ENTER)
+			snprintf(todo, sizeof(todo), "it needs CONFIG_FTRACE_SYSCALLS");
+		else
+			snprintf(todo, sizeof(todo), "load KVM first (modprobe kvm_intel, kvm_amd or "
+				 "kvm-hv) and retry; here: %s", kvm_device_hint());
+		return fail(err, errlen, -ENOENT,
+			    "the kernel has no %s tracepoint (no __traceiter_%s in %s): %s", name,
+			    name, KALLSYMS, todo);
+	}
+	return fail(err, errlen, -ENOENT, "no backend fits this kernel");
 }
 
 const char *kmt_kvm_missing(void)
