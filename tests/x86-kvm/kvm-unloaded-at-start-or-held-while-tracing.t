@@ -26,11 +26,13 @@ in_bed() { # RESULTS
 		--cache "${KMT_CACHE:-/var/cache/kvm-mmio-trace}/x86-kvm"
 }
 
+# What the scenario left in $dir: a file's contents; whether it matches a regex.
+r() { cat "$dir/$1" 2>/dev/null || echo missing; }
+has() { grep -qE -- "$2" "$dir/$1"; }
+
 check_results() { # DIR
 	local dir=$1 g
 	[[ -f $dir/skip ]] && skip "$(cat "$dir/skip")"
-	r() { cat "$dir/$1" 2>/dev/null || echo missing; }
-	has() { grep -qE -- "$2" "$dir/$1"; }
 
 	check "kvm and kvm_amd unload while nothing uses them" test "$(r unload-at-boot.rc)" = 0
 	check "KVM not loaded at start: exit status 1" test "$(r nokvm.rc)" = 1
