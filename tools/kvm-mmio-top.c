@@ -339,6 +339,25 @@ static int print_report(void *ctx, const struct kmt_interval *interval)
 	return fflush(stdout) ? -errno : 0;
 }
 
+/* /dev/kvm as last said: missing or not (said at start when missing, then on every change). */
+static bool kvm_was_missing;
+
+/* The hardware module can be unloaded and loaded again while tracing goes on: say so. */
+static void note_kvm_device(void)
+{
+	const char *missing = kmt_kvm_missing();
+
+	if (!missing == !kvm_was_missing)
+		return;
+	kvm_was_missing = missing;
+	if (missing)
+		fprintf(stderr, "kvm-mmio-top: %s; still tracing: guests started once it is loaded "
+			"are counted\n", missing);
+	else
+		fprintf(stderr, "kvm-mmio-top: /dev/kvm is back (KVM's hardware module loaded): "
+			"guests can run and are counted\n");
+}
+
 /* Counts the intervals handed on, across the kmt_poll() calls SIGHUP makes. */
 struct counted {
 	kmt_sink_fn sink;
@@ -352,6 +371,7 @@ static int counted_sink(void *ctx, const struct kmt_interval *interval)
 	int rc = c->sink(c->ctx, interval);
 
 	c->done++;
+	note_kvm_device();
 	/* The reader went away (| head): that ends the run, it is no error. */
 	if (rc == -EPIPE) {
 		terminate = stop = 1;
@@ -501,6 +521,7 @@ static int run(struct options *o)
 			strstr(kmt_session_describe(session), "sys_enter_ioctl=") ? ""
 			: "; VMM part from raw_syscalls:sys_enter (tracefs not mounted or not "
 			  "readable: costs other processes' syscalls more)");
+	note_kvm_device();
 	rc = trace(o, session, exporter);
 	kmt_exporter_close(exporter);
 	kmt_session_close(session);

@@ -6,12 +6,15 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "kvm_mmio.skel.h"
 #include "probe.h"
 #include "session.h"
 
 #define KALLSYMS "/proc/kallsyms"
+#define LOCKDOWN "/sys/kernel/security/lockdown"
+#define KVM_DEVICE "/sys/class/misc/kvm"	/* /dev/kvm, even where /dev is private */
 
 /* The entry points of one event; user space loads one of them. */
 struct event {
@@ -100,26 +103,43 @@ int kmt_check_privileges(char *err, size_t errlen)
 		    "the systemd unit)", missing);
 }
 
-/* Why the kernel may refuse BPF to a process that has the capabilities. */
-static const char *refusal_hint(void)
+/* The lockdown mode in force: "none", "integrity", "confidentiality"; "" when unknown. */
+static const char *lockdown_mode(char *mode, size_t size)
 {
-	static char hint[160];
-	char mode[96] = "";
-	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+	char line[96] = "", *open, *close;
+	FILE *f = fopen(LOCKDOWN, "re");
 
 	/* "none [integrity] confidentiality": the bracketed mode is in force. */
 	if (f) {
-		if (fgets(mode, sizeof(mode), f) && strstr(mode, "[confidentiality]")) {
-			fclose(f);
-			return " (kernel lockdown is in confidentiality mode, which forbids tracing "
-			       "programs from reading kernel memory: boot with lockdown=integrity or "
-			       "none)";
-		}
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
 		fclose(f);
 	}
-	snprintf(hint, sizeof(hint), " (a seccomp filter, an LSM policy%s?)",
-		 strstr(mode, "[integrity]") ? "; lockdown is in integrity mode" : " or kernel lockdown");
-	return hint;
+	open = strchr(line, '[');
+	close = open ? strchr(open, ']') : NULL;
+	snprintf(mode, size, "%.*s", close ? (int)(close - open - 1) : 0, open ? open + 1 : "");
+	return mode;
+}
+
+/* The kernel refused the programs to a process that has the capabilities: say why. */
+static int load_failed(int rc, char *err, size_t errlen)
+{
+	char mode[32];
+
+	lockdown_mode(mode, sizeof(mode));
+	if (!strcmp(mode, "confidentiality"))
+		return fail(err, errlen, rc,
+			    "loading the BPF programs failed (%s): kernel lockdown is in "
+			    "confidentiality mode (" LOCKDOWN "), which forbids BPF programs to read "
+			    "kernel memory (bpf_probe_read, needed for the KVM_RUN ioctl's arguments) "
+			    "and hides tracefs' events: kvm-mmio-top cannot trace under it; boot with "
+			    "lockdown=integrity (enough for it) or none", strerror(-rc));
+	return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
+		    rc != -EPERM ? ""
+		    : !strcmp(mode, "integrity") ? " (a seccomp filter or an LSM policy? kernel "
+						   "lockdown is in integrity mode, which allows "
+						   "tracing)"
+		    : " (a seccomp filter, an LSM policy or kernel lockdown?)");
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -234,8 +254,7 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 
 	rc = kvm_mmio__load(s->skel);
 	if (rc)
-		return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
-			    rc == -EPERM ? refusal_hint() : "");
+		return load_failed(rc, err, errlen);
 	rc = fill_pid_filter(s->skel, opts);
 	if (rc)
 		return fail(err, errlen, rc, "cannot fill the pid filter map: %s", strerror(-rc));
@@ -246,23 +265,74 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	return 0;
 }
 
+/* Whether the first flags line of /proc/cpuinfo lists flag. */
+static bool cpu_has_flag(const char *flag)
+{
+	char line[8192], *word, *save = NULL;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (word = strtok_r(line, " \t\n", &save); word && !found;
+		     word = strtok_r(NULL, " \t\n", &save))
+			found = !strcmp(word, flag);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* What brings /dev/kvm on this machine. */
+static const char *kvm_device_hint(void)
+{
+	struct utsname uts;
+
+	uname(&uts);
+	if (!strcmp(uts.machine, "x86_64"))
+		return cpu_has_flag("svm") ? "modprobe kvm_amd"
+		       : cpu_has_flag("vmx") ? "modprobe kvm_intel"
+		       : "this CPU shows neither svm nor vmx: virtualization off in the firmware?";
+	if (!strncmp(uts.machine, "ppc64", 5))
+		return "modprobe kvm-hv (or kvm-pr)";
+	return "KVM did not initialise here: see the kernel log (dmesg | grep -i kvm)";
+}
+
 /* No MMIO backend fits: say which basic event is missing and what to do. */
 static int no_backend(const bool exists[KMT_EVENTS], char *err, size_t errlen)
 {
 	const enum kmt_event basic[] = { KMT_EV_MMIO, KMT_EV_USER_EXIT, KMT_EV_SYS_ENTER };
+	char todo[256];
 
 	for (size_t i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
 		const char *name = kmt_event_name(basic[i]);
 
-		if (!exists[basic[i]])
-			return fail(err, errlen, -ENOENT,
-				    "the kernel has no %s tracepoint (no __traceiter_%s in %s): %s",
-				    name, name, KALLSYMS,
-				    basic[i] == KMT_EV_SYS_ENTER ? "it needs CONFIG_FTRACE_SYSCALLS"
-					: "load KVM first (modprobe kvm_intel, kvm_amd or kvm-hv) "
-					  "and retry");
+		if (exists[basic[i]])
+			continue;
+		if (basic[i] == KMT_EV_SYS_ENTER)
+			snprintf(todo, sizeof(todo), "it needs CONFIG_FTRACE_SYSCALLS");
+		else
+			snprintf(todo, sizeof(todo), "load KVM first (modprobe kvm_intel, kvm_amd or "
+				 "kvm-hv) and retry; here: %s", kvm_device_hint());
+		return fail(err, errlen, -ENOENT,
+			    "the kernel has no %s tracepoint (no __traceiter_%s in %s): %s", name,
+			    name, KALLSYMS, todo);
 	}
 	return fail(err, errlen, -ENOENT, "no backend fits this kernel");
+}
+
+const char *kmt_kvm_missing(void)
+{
+	static char missing[256];
+
+	if (!access(KVM_DEVICE, F_OK))
+		return NULL;
+	snprintf(missing, sizeof(missing),
+		 "no /dev/kvm (no " KVM_DEVICE "): KVM's tracepoints are there but its hardware "
+		 "module is not loaded, so no guest can run: %s", kvm_device_hint());
+	return missing;
 }
 
 int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *opts,

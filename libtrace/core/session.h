@@ -53,4 +53,13 @@ void kmt_session_for_each_prog(const struct kmt_session *session,
 
 void kmt_session_close(struct kmt_session *session);
 
+/*
+ * What keeps guests from running while tracing can go on, or NULL. KVM's
+ * tracepoints are in the kvm module, which the attached programs hold (rmmod
+ * says it is in use), but /dev/kvm comes and goes with the hardware module
+ * (kvm_amd, kvm_intel, kvm-hv), which can be unloaded and loaded again at
+ * any time while no guest runs. The message says what to do.
+ */
+const char *kmt_kvm_missing(void);
+
 #endif /* KMT_SESSION_H */

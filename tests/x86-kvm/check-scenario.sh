@@ -2,23 +2,24 @@
 # Assertions on the results of mmio-scenario.sh (run on the host after the VM
 # powered off).
 #
-#   check-scenario.sh --flavour npt|shadow [--no-top REASON] DIR
+#   check-scenario.sh --flavour npt|shadow [--lockdown MODE] [--no-top REASON] DIR
 #
 # Prints one "ok"/"not ok" line per assertion. Exit 0 when all hold, 1 when
 # any fails, 77 (REASON as the last line) when all the test-bed and VMM
 # assertions hold but kvm-mmio-top was not run (--no-top).
 set -u
 
-flavour='' no_top=''
+flavour='' lockdown='' no_top=''
 while (($#)); do
 	case $1 in
 	--flavour) flavour=$2; shift ;;
+	--lockdown) lockdown=$2; shift ;;
 	--no-top) no_top=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
-dir=${1:?usage: check-scenario.sh --flavour npt|shadow [--no-top REASON] DIR}
+dir=${1:?usage: check-scenario.sh --flavour npt|shadow [--lockdown MODE] [--no-top REASON] DIR}
 case $flavour in
 npt) mmio_reason=npf other_reason="PF excp" npt_want=Y ;;
 shadow) mmio_reason="PF excp" other_reason=npf npt_want=N ;;
@@ -35,6 +36,10 @@ read -r PLAIN_W PLAIN_R DELAY_W DELAY_R DELAY_US IOEV_W IOEV_K <"$dir/params" ||
 npt=$(cat "$dir/npt" 2>/dev/null)
 case $npt in 1 | Y) npt=Y ;; 0 | N) npt=N ;; esac
 check "kvm_amd loaded with npt=$npt_want ($flavour flavour; got '$npt')" [ "$npt" = "$npt_want" ]
+if [[ -n $lockdown ]]; then
+	check "kernel lockdown in force: $lockdown (got '$(cat "$dir/lockdown")')" \
+		grep -qF "[$lockdown]" "$dir/lockdown"
+fi
 
 # --- the test VMM ----------------------------------------------------------
 # One test-vmm process (--guests 2) runs both kmt-plain guests.

@@ -9,8 +9,8 @@
  *      order, written by prepare.sh) with finit_module;
  *   3. mounts the 9p share "hostroot" (the host's / , read-only) on /mnt and
  *      the 9p share "results" (read-write) on /mnt/run/kmt-results;
- *   4. mounts proc, sysfs, tracefs, debugfs, bpffs, devtmpfs and tmpfs inside
- *      the chroot;
+ *   4. mounts proc, sysfs, tracefs, debugfs, securityfs, bpffs, devtmpfs and
+ *      tmpfs inside the chroot;
  *   5. runs ONE command: the contents of results/cmd, as
  *      chroot /mnt /bin/sh -c CMD, in the directory named by results/cwd, with
  *      stdout and stderr going to results/output;
@@ -233,6 +233,8 @@ int main(void)
 	do_mount("sysfs", ROOT "/sys", "sysfs", 0, NULL, 1);
 	do_mount("tracefs", ROOT "/sys/kernel/tracing", "tracefs", 0, NULL, 1);
 	do_mount("debugfs", ROOT "/sys/kernel/debug", "debugfs", 0, NULL, 0);
+	/* /sys/kernel/security/lockdown, as systemd mounts it on a real host. */
+	do_mount("securityfs", ROOT "/sys/kernel/security", "securityfs", 0, NULL, 0);
 	do_mount("bpf", ROOT "/sys/fs/bpf", "bpf", 0, NULL, 0);
 	do_mount("devtmpfs", ROOT "/dev", "devtmpfs", 0, NULL, 1);
 	do_mount("devpts", ROOT "/dev/pts", "devpts", 0, NULL, 0);

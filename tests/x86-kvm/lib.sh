@@ -19,9 +19,10 @@ source tests/lib/testbed.sh
 
 # Boot the test bed in FLAVOUR (npt: -cpu qemu64,+svm,+npt, MMIO exits are
 # "npf"; shadow: -cpu qemu64,+svm,-npt, shadow paging, MMIO exits are
-# "PF excp"), run mmio-scenario.sh inside and check-scenario.sh on its results.
-run_mmio_scenario() { # FLAVOUR
-	flavour=$1 no_top='' top_args=()
+# "PF excp") and, with LOCKDOWN, booted with lockdown=LOCKDOWN; run
+# mmio-scenario.sh inside and check-scenario.sh on its results.
+run_mmio_scenario() { # FLAVOUR [LOCKDOWN]
+	flavour=$1 lockdown=${2:-} no_top='' top_args=()
 	[[ -x $test_vmm ]] || skip "build/test-vmm not built"
 	if [[ -x $mmio_top ]]; then
 		top_args=(--top "$mmio_top")
@@ -33,7 +34,11 @@ run_mmio_scenario() { # FLAVOUR
 x86_scenario_in_bed() { # RESULTS
 	local opts=()
 	[[ $flavour == shadow ]] && opts+=(--no-npt)
+	[[ -n $lockdown ]] && opts+=(--lockdown "$lockdown")
 	"$run_in_svm_host" "${opts[@]}" --timeout "${KMT_X86_TIMEOUT:-240}" --results "$1" -- \
 		"$x86kvm_dir/mmio-scenario.sh" --test-vmm "$test_vmm" "${top_args[@]}"
 }
-x86_check_scenario() { "$x86kvm_dir/check-scenario.sh" --flavour "$flavour" ${no_top:+--no-top "$no_top"} "$1"; }
+x86_check_scenario() {
+	"$x86kvm_dir/check-scenario.sh" --flavour "$flavour" ${lockdown:+--lockdown "$lockdown"} \
+		${no_top:+--no-top "$no_top"} "$1"
+}

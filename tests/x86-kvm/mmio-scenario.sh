@@ -43,7 +43,8 @@ note() { echo "mmio-scenario: $*"; }
 . "$(dirname "$0")/../lib/mmio-scenario-lib.sh"
 
 cat /sys/module/kvm_amd/parameters/npt >"$out/npt"
-note "kvm_amd npt=$(cat "$out/npt"), $(uname -r)"
+cat /sys/kernel/security/lockdown >"$out/lockdown" 2>/dev/null || echo "unknown (no securityfs)" >"$out/lockdown"
+note "kvm_amd npt=$(cat "$out/npt"), lockdown: $(cat "$out/lockdown"), $(uname -r)"
 printf '%s\n' "$PLAIN_W $PLAIN_R $DELAY_W $DELAY_R $DELAY_US $IOEV_W $IOEV_K" >"$out/params"
 
 # tracefs: every kvm_exit (for its reason) and every exit to user space.
