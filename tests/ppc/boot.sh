@@ -2,36 +2,35 @@
 # Boot the test bed's host kernel on an emulated POWER machine (TCG) and
 # keep its console.
 #
-#   tests/ppc/boot.sh powernv8|powernv9 VMLINUX INITRAMFS CONSOLE_LOG [CPUS]
+#   tests/ppc/boot.sh powernv8|powernv9 VMLINUX INITRAMFS CONSOLE_LOG
 #
 # powernv8 (POWER8) runs the HDSI and HPT hcall paths in real mode,
-# powernv9 (POWER9, radix host) the virtual-mode path. CPUS (default 1)
-# host CPUs, one core each (KVM-HV on POWER8 runs a guest only on a core
-# whose other threads are offline), emulated by as many host threads
-# (QEMU's multi-threaded TCG), so that they really run at the same time
-# and /init runs the HPTE lock contention run. /init powers the
+# powernv9 (POWER9, radix host) the virtual-mode path. The host has 2 CPUs,
+# one core each (KVM-HV on POWER8 runs a guest only on a core whose other
+# threads are offline), emulated by 2 host threads (QEMU's multi-threaded
+# TCG), so that they really run at the same time: /init's contention run
+# needs it. /init powers the
 # machine off; a boot that has not ended after $KMT_PPC_BOOT_TIMEOUT
 # seconds (default 300) is killed. Exit status 0 only when /init reached
 # its end ("KMT init-end") and the machine powered off; otherwise the
 # console tail is shown.
 set -euo pipefail
 
-machine=$1 vmlinux=$2 initramfs=$3 log=$4 cpus=${5:-1}
+machine=$1 vmlinux=$2 initramfs=$3 log=$4
 timeout_s=${KMT_PPC_BOOT_TIMEOUT:-300}
 case $machine in
 powernv8) cpu=POWER8 ;;
 powernv9) cpu=POWER9 ;;
 *) echo "boot.sh: unknown machine '$machine' (powernv8 or powernv9)" >&2; exit 2 ;;
 esac
-smp=(-smp 1)
-((cpus == 1)) || smp=(-accel "tcg,thread=multi" -smp "$cpus,cores=$cpus,threads=1")
 firmware=/usr/share/qemu/skiboot.lid
 [[ -r $firmware ]] || { echo "boot.sh: missing $firmware (qemu-system-ppc)" >&2; exit 1; }
 
 start=$(date +%s)
 rc=0
 timeout --kill-after=10 "$timeout_s" \
-	qemu-system-ppc64 -M "$machine" -cpu "$cpu" -m 2G "${smp[@]}" \
+	qemu-system-ppc64 -M "$machine" -cpu "$cpu" -m 2G \
+	-accel tcg,thread=multi -smp 2,cores=2,threads=1 \
 	-bios "$firmware" -kernel "$vmlinux" -initrd "$initramfs" \
 	-append "console=hvc0" -nographic -monitor none -no-reboot \
 	</dev/null >"$log" 2>&1 || rc=$?

@@ -40,8 +40,10 @@ fail() {
 
 grep -q "^KMT tool-begin run=$run\$" "$log" || fail "/init did not run kvm-mmio-top (no tool-begin run=$run)"
 grep -q "^KMT vmm run=$run .*result=ok" "$log" || fail "the VMM run under kvm-mmio-top did not succeed"
-grep -q '^KMT tool-exit status=0' "$log" || fail "kvm-mmio-top did not exit 0"
-json=$(sed -n 's/^KMT tool-json //p' "$log")
+# The tool's lines of this run
+tool=$(sed -n "/^KMT tool-begin run=$run\$/,/^KMT tool-end run=$run\$/p" "$log")
+grep -q '^KMT tool-exit status=0' <<<"$tool" || fail "kvm-mmio-top did not exit 0"
+json=$(sed -n 's/^KMT tool-json //p' <<<"$tool")
 [[ $(printf '%s\n' "$json" | grep -c .) == 1 ]] || fail "expected exactly one JSON report"
 vmm_pid=$(sed -n "s/^KMT vmm-pid run=$run pid=//p" "$log")
 [[ -n $vmm_pid ]] || fail "/init did not print the VMM's pid"

@@ -3,7 +3,7 @@
  * run the test VMM once with the KVM trace events enabled and once with
  * them all disabled, print the VMM's ground truth and the trace as
  * "KMT ..." lines on the console, and power the machine off. A host with
- * several CPUs runs the HPTE lock contention run instead (contend()).
+ * several CPUs also runs the HPTE lock contention run (contend()).
  *
  * It decides nothing: tests/ppc/check-console.sh compares the two on the
  * build machine, where a failure can show the whole console log.
@@ -361,15 +361,13 @@ int main(void)
 
 	say("init-begin");
 	identify();
-	if (cpus > 1) {
+	scenario("traced", "1");
+	scenario("untraced", "0");
+	/* kvm_hv_hpte_hcall off: which hcalls leave real mode anyway */
+	scenario("exits", HCALL_EXIT_EVENT);
+	tool_scenario();
+	if (cpus > 1)
 		contend(cpus);
-	} else {
-		scenario("traced", "1");
-		scenario("untraced", "0");
-		/* kvm_hv_hpte_hcall off: which hcalls leave real mode anyway */
-		scenario("exits", HCALL_EXIT_EVENT);
-		tool_scenario();
-	}
 	say("init-end");
 	fflush(stdout);
 	sync();

@@ -8,5 +8,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 series_present || ppc_skip "kernel-patches/$base/series not present (the HPTE lock series needs its events)"
-log=$("$ppc_dir/run-boot.sh" powernv8 2 | tail -n 1)
+log=$("$ppc_dir/run-boot.sh" powernv8 | tail -n 1)
 "$ppc_dir/check-tool.sh" powernv8 "$log" contend

@@ -2,12 +2,9 @@
 # The shared first step of the POWER tests: build (or reuse) the host
 # kernel and the initramfs, boot them on one machine, and keep the console.
 #
-#   tests/ppc/run-boot.sh powernv8|powernv9 [CPUS]   prints the console log path
+#   tests/ppc/run-boot.sh powernv8|powernv9     prints the console log path
 #
-# CPUS host CPUs (default 1, boot.sh); with more than one /init runs the
-# HPTE lock contention run instead of the others.
-# The log is kept as $KMT_CACHE/ppc/boot-<key>/<machine>.log
-# (<machine>-smp<CPUS>.log with several CPUs), the key
+# The log is kept as $KMT_CACHE/ppc/boot-<key>/<machine>.log, the key
 # covering the kernel, the initramfs, this boot recipe, the QEMU version and
 # the test run (KMT_RUN_ID, set by tests/run-tests.sh), so the tests of one
 # run share one boot per machine while every run boots afresh, and no result
@@ -16,7 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-machine=$1 cpus=${2:-1}
+machine=$1
 command -v qemu-system-ppc64 >/dev/null ||
 	ppc_die "missing qemu-system-ppc64 (make deps installs scripts/deps/ppc.list)"
 
@@ -32,12 +29,11 @@ key=$({
 find "$cache" -maxdepth 1 -name 'boot-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 out=$cache/boot-$key
 log=$out/$machine.log
-((cpus == 1)) || log=$out/$machine-smp$cpus.log
 mkdir -p "$out"
 exec 9>"$log.lock"
 flock 9
 if [[ ! -f $log ]]; then
-	"$ppc_dir/boot.sh" "$machine" "$kernel_dir/vmlinux.strip" "$initramfs" "$log.tmp" "$cpus"
+	"$ppc_dir/boot.sh" "$machine" "$kernel_dir/vmlinux.strip" "$initramfs" "$log.tmp"
 	tr -d '\r' <"$log.tmp" >"$log"
 	rm -f "$log.tmp"
 fi
