@@ -9,9 +9,10 @@
  * GUESTS VMs (default 2) of VCPUS vcpus (default 2) run concurrently, one
  * thread per vcpu. RUN labels the output lines. With -c the vcpus of each
  * VM run the contention program instead (guest-contend.S): their MMIO
- * accesses go through one shared absent HPTE, in lockstep. Exit status 0 when every
- * vcpu did exactly what scenario.h plans, 1 otherwise; after 60 s the
- * process is killed by SIGALRM.
+ * accesses go through one shared absent HPTE, in lockstep, each vcpu
+ * pinned to a host CPU of its own (so VCPUS should not exceed the host's
+ * CPUs). Exit status 0 when every vcpu did exactly what scenario.h plans,
+ * 1 otherwise; after 60 s the process is killed by SIGALRM.
  */
 #include <pthread.h>
 #include <stdio.h>
