@@ -142,7 +142,7 @@ if [[ $(value "$lock_trace" traced) == 1 ]]; then
 	done
 fi
 if ((rc)); then
-	echo "check-tool: $machine: kvm-mmio-top's report differs from the VMM's ground truth; its JSON:" >&2
+	echo "check-tool: $machine: kvm-mmio-top's report differs from the VMM's ground truth or the trace, or the trace shows no contention; its JSON:" >&2
 	printf '%s\n' "$json" >&2
 fi
 exit $rc
