@@ -5,7 +5,11 @@
 #   tests/ppc/boot.sh powernv8|powernv9 VMLINUX INITRAMFS CONSOLE_LOG
 #
 # powernv8 (POWER8) runs the HDSI and HPT hcall paths in real mode,
-# powernv9 (POWER9, radix host) the virtual-mode path. /init powers the
+# powernv9 (POWER9, radix host) the virtual-mode path. The host has 2 CPUs,
+# one core each (KVM-HV on POWER8 runs a guest only on a core whose other
+# threads are offline), emulated by 2 host threads (QEMU's multi-threaded
+# TCG), so that they really run at the same time: /init's contention run
+# needs it. /init powers the
 # machine off; a boot that has not ended after $KMT_PPC_BOOT_TIMEOUT
 # seconds (default 300) is killed. Exit status 0 only when /init reached
 # its end ("KMT init-end") and the machine powered off; otherwise the
@@ -25,7 +29,8 @@ firmware=/usr/share/qemu/skiboot.lid
 start=$(date +%s)
 rc=0
 timeout --kill-after=10 "$timeout_s" \
-	qemu-system-ppc64 -M "$machine" -cpu "$cpu" -m 2G -smp 1 \
+	qemu-system-ppc64 -M "$machine" -cpu "$cpu" -m 2G \
+	-accel tcg,thread=multi -smp 2,cores=2,threads=1 \
 	-bios "$firmware" -kernel "$vmlinux" -initrd "$initramfs" \
 	-append "console=hvc0" -nographic -monitor none -no-reboot \
 	</dev/null >"$log" 2>&1 || rc=$?

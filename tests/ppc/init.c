@@ -2,7 +2,8 @@
  * /init of the POWER test bed's host (static, ppc64le): set up tracefs,
  * run the test VMM once with the KVM trace events enabled and once with
  * them all disabled, print the VMM's ground truth and the trace as
- * "KMT ..." lines on the console, and power the machine off.
+ * "KMT ..." lines on the console, and power the machine off. A host with
+ * several CPUs also runs the HPTE lock contention run (contend()).
  *
  * It decides nothing: tests/ppc/check-console.sh compares the two on the
  * build machine, where a failure can show the whole console log.
@@ -34,6 +35,8 @@ static const char *const stock_events[] = {
 
 /* The one event of the "exits" run: every hcall that reaches virtual mode. */
 #define HCALL_EXIT_EVENT "kvm_hv/kvm_hcall_enter"
+/* The one event of the "contend" run: every HPT lookup, with its retries. */
+#define HPTE_LOCK_EVENT "kvm_hv/kvm_hv_find_lock_hpte"
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -69,8 +72,8 @@ static void set_event(const char *event, const char *on)
 }
 
 /* Every kvm_hv_* event (the series' new ones, whatever they are), plus the
- * stock ones; on == "1" enables them, "0" disables every event, "exits"
- * enables only HCALL_EXIT_EVENT. */
+ * stock ones; on == "1" enables them, "0" disables every event, any other
+ * value is the one event to enable (HCALL_EXIT_EVENT, HPTE_LOCK_EVENT). */
 static void set_events(const char *on)
 {
 	DIR *d;
@@ -80,9 +83,9 @@ static void set_events(const char *on)
 		write_file(TRACING "/events/enable", "0");
 		return;
 	}
-	if (!strcmp(on, "exits")) {
-		say("event-enabled %s run=exits", HCALL_EXIT_EVENT);
-		set_event(HCALL_EXIT_EVENT, "1");
+	if (strcmp(on, "1")) {
+		say("event-enabled %s only", on);
+		set_event(on, "1");
 		return;
 	}
 	d = opendir(TRACING "/events/kvm_hv");
@@ -135,13 +138,19 @@ static void print_trace_stats(const char *run)
 	}
 }
 
-static int run_vmm(const char *run)
+/* contend_vcpus: NULL for the default guests, else the vcpu count of the
+ * one guest of the contention program (test-vmm -c). */
+static int run_vmm(const char *run, const char *contend_vcpus)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		execl("/test-vmm", "test-vmm", run, (char *)NULL);
+		if (contend_vcpus)
+			execl("/test-vmm", "test-vmm", "-g", "1", "-v", contend_vcpus, "-c", run,
+			      (char *)NULL);
+		else
+			execl("/test-vmm", "test-vmm", run, (char *)NULL);
 		say("error exec /test-vmm: %s", strerror(errno));
 		_exit(127);
 	}
@@ -159,8 +168,8 @@ static int run_vmm(const char *run)
 	return 0;
 }
 
-/* One VMM run with the events on or off, then the trace it left. */
-static void scenario(const char *run, const char *events_on)
+/* An empty trace with the events of set_events(events_on) recording. */
+static void trace_start(const char *run, const char *events_on)
 {
 	write_file(TRACING "/tracing_on", "0");
 	set_events("0");
@@ -169,7 +178,11 @@ static void scenario(const char *run, const char *events_on)
 	write_file(TRACING "/tracing_on", "1");
 	say("run-begin run=%s events=%s", run,
 	    events_on[0] == '1' ? "on" : events_on[0] == '0' ? "off" : events_on);
-	run_vmm(run);
+}
+
+/* Every event off, then the trace of the run and whether it overran. */
+static void trace_print(const char *run)
+{
 	write_file(TRACING "/tracing_on", "0");
 	set_events("0");
 	print_trace_stats(run);
@@ -178,35 +191,39 @@ static void scenario(const char *run, const char *events_on)
 	say("trace-end run=%s", run);
 }
 
-/*
- * The project's own tool against one more VMM run, every tracefs event off
- * (BPF attaches to the tracepoints itself): kvm-mmio-top --once --json is
- * started first, its "tracing" line on stderr says the probes are attached,
- * then the VMM runs, then SIGINT ends the tool's one interval at once (it
- * reports on a signal), so no interval length has to guess how long TCG
- * takes. Its stderr and its JSON are copied to the console as "KMT tool-*".
- * Only when the initramfs carries the tool (built for the BPF backend test).
- */
-static void tool_scenario(void)
+/* One VMM run with the events on or off, then the trace it left. */
+static void scenario(const char *run, const char *events_on)
 {
-	static const char tool[] = "/kvm-mmio-top";
-	int err_pipe[2], status;
-	char line[512], *obj = NULL;
-	size_t cap = 0;
-	FILE *err, *json;
-	pid_t pid;
+	trace_start(run, events_on);
+	run_vmm(run, NULL);
+	trace_print(run);
+}
 
-	if (access(tool, X_OK))
-		return;
-	write_file(TRACING "/tracing_on", "0");
-	set_events("0");
+static const char tool_path[] = "/kvm-mmio-top";
+
+struct tool {
+	pid_t pid;
+	FILE *err;	/* its stderr */
+};
+
+/*
+ * kvm-mmio-top --once --json, started before a VMM run: its "tracing"
+ * line on stderr says the probes are attached. Its JSON goes to
+ * /tool.json. 0 when the tool is running (or gave up: EOF on stderr,
+ * tool_finish() reports its exit), -1 when it could not be started.
+ */
+static int tool_start(struct tool *t, const char *run)
+{
+	int err_pipe[2];
+	char line[512];
+
 	if (pipe(err_pipe)) {
 		say("error pipe: %s", strerror(errno));
-		return;
+		return -1;
 	}
-	say("tool-begin run=bpf");
-	pid = fork();
-	if (pid == 0) {
+	say("tool-begin run=%s", run);
+	t->pid = fork();
+	if (t->pid == 0) {
 		int out = open("/tool.json", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		if (out < 0)
@@ -214,29 +231,43 @@ static void tool_scenario(void)
 		dup2(out, 1);
 		dup2(err_pipe[1], 2);
 		close(err_pipe[0]);
-		execl(tool, tool, "--once", "--interval", "600", "--json", (char *)NULL);
+		execl(tool_path, tool_path, "--once", "--interval", "600", "--json", (char *)NULL);
 		_exit(127);
 	}
 	close(err_pipe[1]);
-	if (pid < 0) {
+	if (t->pid < 0) {
 		say("error fork kvm-mmio-top: %s", strerror(errno));
 		close(err_pipe[0]);
-		return;
+		return -1;
 	}
-	err = fdopen(err_pipe[0], "r");
+	t->err = fdopen(err_pipe[0], "r");
 	/* Until the probes are attached (or the tool gave up: EOF). */
-	while (err && fgets(line, sizeof(line), err)) {
+	while (t->err && fgets(line, sizeof(line), t->err)) {
 		printf("KMT tool-stderr %s", line);
 		if (strstr(line, "kvm-mmio-top: tracing"))
 			break;
 	}
-	run_vmm("bpf");
-	kill(pid, SIGINT);
-	while (err && fgets(line, sizeof(line), err))
+	return 0;
+}
+
+/*
+ * After the VMM run: SIGINT ends the tool's one interval at once (it
+ * reports on a signal), so no interval length has to guess how long TCG
+ * takes. Its stderr and its JSON are copied to the console as "KMT tool-*".
+ */
+static void tool_finish(struct tool *t, const char *run)
+{
+	char line[512], *obj = NULL;
+	size_t cap = 0;
+	int status;
+	FILE *json;
+
+	kill(t->pid, SIGINT);
+	while (t->err && fgets(line, sizeof(line), t->err))
 		printf("KMT tool-stderr %s", line);
-	if (err)
-		fclose(err);
-	if (waitpid(pid, &status, 0) < 0)
+	if (t->err)
+		fclose(t->err);
+	if (waitpid(t->pid, &status, 0) < 0)
 		say("error wait kvm-mmio-top: %s", strerror(errno));
 	else if (WIFSIGNALED(status))
 		say("tool-exit signal=%d", WTERMSIG(status));
@@ -249,7 +280,76 @@ static void tool_scenario(void)
 	if (json)
 		fclose(json);
 	free(obj);
-	say("tool-end run=bpf");
+	say("tool-end run=%s", run);
+}
+
+/*
+ * The project's own tool against one more VMM run, every tracefs event off
+ * (BPF attaches to the tracepoints itself). Only when the initramfs
+ * carries the tool (built for the BPF backend test).
+ */
+static void tool_scenario(void)
+{
+	struct tool t;
+
+	if (access(tool_path, X_OK))
+		return;
+	write_file(TRACING "/tracing_on", "0");
+	set_events("0");
+	if (tool_start(&t, "bpf"))
+		return;
+	run_vmm("bpf", NULL);
+	tool_finish(&t, "bpf");
+}
+
+/* Whether the trace holds a lookup that retried the HPTE lock. */
+static int trace_contended(void)
+{
+	char line[512], *spins;
+	FILE *f = fopen(TRACING "/trace", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = (spins = strstr(line, " spins ")) && spins[7] >= '1' && spins[7] <= '9';
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Several host CPUs: the vcpus of one guest, one per host CPU, fault on
+ * one shared absent HPTE in lockstep (test-vmm -c), so that their HPT
+ * lookups contend on its lock. tracefs records every lookup
+ * (HPTE_LOCK_EVENT) while kvm-mmio-top traces the same run, so that the
+ * tool's HPTE lock series can be compared with the trace of the very same
+ * lookups: contention differs from run to run. Lookups overlap only while
+ * QEMU's threads for the two CPUs run at the same time on the machine
+ * that emulates them, which a loaded machine may not allow for a whole
+ * run: up to CONTEND_RUNS runs (contend1, contend2, ...), until one shows
+ * contention.
+ */
+#define CONTEND_RUNS 3
+
+static void contend(long cpus)
+{
+	char vcpus[24], run[16];
+	struct tool t;
+
+	snprintf(vcpus, sizeof(vcpus), "%ld", cpus);
+	for (int i = 1; i <= CONTEND_RUNS; i++) {
+		snprintf(run, sizeof(run), "contend%d", i);
+		trace_start(run, HPTE_LOCK_EVENT);
+		if (access(tool_path, X_OK) || tool_start(&t, run)) {
+			say("error kvm-mmio-top cannot run");
+			trace_print(run);
+			return;
+		}
+		run_vmm(run, vcpus);
+		tool_finish(&t, run);
+		trace_print(run);
+		if (trace_contended())
+			return;
+	}
 }
 
 static void identify(void)
@@ -264,6 +364,7 @@ static void identify(void)
 
 int main(void)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int con;
 
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
@@ -288,8 +389,10 @@ int main(void)
 	scenario("traced", "1");
 	scenario("untraced", "0");
 	/* kvm_hv_hpte_hcall off: which hcalls leave real mode anyway */
-	scenario("exits", "exits");
+	scenario("exits", HCALL_EXIT_EVENT);
 	tool_scenario();
+	if (cpus > 1)
+		contend(cpus);
 	say("init-end");
 	fflush(stdout);
 	sync();

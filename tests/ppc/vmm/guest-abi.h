@@ -46,7 +46,21 @@
 #define GP_NVALID		0x128	/* H_ENTER + H_REMOVE pairs */
 #define GP_VALID_HPTE		0x130	/* PTEG's first index, HPTE V, HPTE R */
 #define GR_VALID_FAILS		0x148	/* of those hcalls, how many failed */
-#define GUEST_BLOCK_SIZE	0x150
+/* The MMIO accesses of both programs (guest-mmio.inc); the contention
+ * program (guest-contend.S) uses only page 0 of GP_HPTE, GR_ENTER_RET and
+ * GR_ENTER_IDX, and none of the hcall fields. */
+#define GP_SEGMENTS		0x150	/* segments mapped to the one VSID, >= 1 */
+#define GP_ENTER_SHARED		0x158	/* guest-contend.S: nonzero: this vcpu
+					 * H_ENTERs page 0 */
+#define GP_SYNC			0x160	/* guest real address of the VM's barrier
+					 * word (32-bit, 0 at start) */
+#define GP_VCPUS		0x168	/* vcpus of the VM, all at the barrier */
+#define GP_LOCKSTEP		0x170	/* accesses made after a barrier */
+#define GUEST_BLOCK_SIZE	0x178
+
+/* 256 MiB segments: access i goes to segment i % GP_SEGMENTS, at the
+ * same offset as in segment 0 */
+#define GUEST_SEGMENT_SHIFT	28
 
 /* Offsets within page 0: store i goes to +8*i, load i to +LOAD_OFFSET+8*i
  * (4-byte accesses, so at most 256 of each). */

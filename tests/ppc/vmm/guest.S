@@ -2,75 +2,27 @@
  * The guest program every vcpu runs, copied into guest RAM by the VMM.
  * Real mode (MSR_IR=0) throughout, so it only uses relative branches and
  * can sit at any address; data relocation is turned on only around the
- * MMIO accesses, because guest RAM itself has no HPTE of the guest's.
+ * MMIO accesses (guest-mmio.inc), because guest RAM itself has no HPTE of
+ * the guest's.
  *
  * In: r31 = guest real address of this vcpu's parameter block
  * (guest-abi.h). Nothing else is assumed about register contents.
  */
-#include "guest-abi.h"
+#include "guest-mmio.inc"
 
 	.section .rodata.guest, "a"
 	.balign 4
 	.globl guest_code
 guest_code:
-	/* 1. Absent HPTEs: the RPNs lie outside every memslot, so KVM
-	 * stores each as HPTE_V_ABSENT with the MMIO storage key. */
-	.macro enter_page page
-	li	%r3, H_ENTER
-	li	%r4, 0			/* flags: any free slot of the PTEG */
-	ld	%r5, GP_HPTE + \page * GP_HPTE_SIZE + 0(%r31)
-	ld	%r6, GP_HPTE + \page * GP_HPTE_SIZE + 8(%r31)
-	ld	%r7, GP_HPTE + \page * GP_HPTE_SIZE + 16(%r31)
-	sc	1
-	std	%r3, GR_ENTER_RET + \page * 8(%r31)
-	std	%r4, GR_ENTER_IDX + \page * 8(%r31)
-	.endm
+	/* 1. Absent HPTEs, four pages in one segment */
 	enter_page 0
 	enter_page 1
 	enter_page 2
 	enter_page 3
 
-	/* 2. One SLB entry for the segment of the four pages */
-	ld	%r8, GP_SLB_RS(%r31)
-	ld	%r9, GP_SLB_RB(%r31)
-	slbmte	%r8, %r9
-	isync
-
-	ld	%r12, GP_MMIO_EA(%r31)
-	ld	%r23, GP_NSTORES(%r31)
-	ld	%r24, GP_NLOADS(%r31)
-	li	%r26, 0
-
-	mfmsr	%r10
-	ori	%r10, %r10, MSR_DR
-	mtmsrd	%r10
-	isync
-
-	/* 3. N stores: word i+1 to page 0 + 8*i. Each one is an HDSI on
-	 * the absent HPTE and a KVM_EXIT_MMIO. */
-	mtctr	%r23
-	mr	%r11, %r12
-	li	%r9, 1
-1:	stw	%r9, 0(%r11)
-	addi	%r9, %r9, 1
-	addi	%r11, %r11, GUEST_ACCESS_STRIDE
-	bdnz	1b
-
-	/* 4. M loads from page 0 + LOAD_OFFSET + 8*i, summed in r26 so the
-	 * VMM can check the values it returned arrived */
-	mtctr	%r24
-	addi	%r11, %r12, GUEST_LOAD_OFFSET
-2:	lwz	%r9, 0(%r11)
-	add	%r26, %r26, %r9
-	addi	%r11, %r11, GUEST_ACCESS_STRIDE
-	bdnz	2b
-
-	mfmsr	%r10
-	li	%r9, MSR_DR
-	andc	%r10, %r10, %r9
-	mtmsrd	%r10
-	isync
-	std	%r26, GR_LOAD_SUM(%r31)
+	/* 2-4. One SLB entry for the segment of the four pages (GP_SEGMENTS
+	 * is 1), N stores to page 0 and M loads from it (guest-mmio.inc) */
+	mmio_accesses
 
 	/* 5. Wait until every vcpu of this VM has made its accesses: the
 	 * hcalls below invalidate the VM's MMIO HPTE caches, and a vcpu

@@ -10,6 +10,7 @@
 
 #define VM_RAM_SIZE	(16UL << 20)	/* memslot 0 at GPA 0, backs the VRMA */
 #define VM_CODE_GPA	0x1000UL
+#define VM_SYNC_GPA	0xf000UL	/* a word the VM's vcpus share */
 #define VM_BLOCK_GPA	0x10000UL	/* first vcpu's parameter block */
 #define VM_BLOCK_STRIDE	0x1000UL
 

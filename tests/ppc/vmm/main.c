@@ -4,12 +4,15 @@
  * series of HPT hcalls on absent entries, then print what happened as the
  * ground truth the POWER test bed compares trace events with.
  *
- *   test-vmm [-g GUESTS] [-v VCPUS] RUN
+ *   test-vmm [-g GUESTS] [-v VCPUS] [-c] RUN
  *
  * GUESTS VMs (default 2) of VCPUS vcpus (default 2) run concurrently, one
- * thread per vcpu. RUN labels the output lines. Exit status 0 when every
- * vcpu did exactly what scenario.h plans, 1 otherwise; after 60 s the
- * process is killed by SIGALRM.
+ * thread per vcpu. RUN labels the output lines. With -c the vcpus of each
+ * VM run the contention program instead (guest-contend.S): their MMIO
+ * accesses go through one shared absent HPTE, in lockstep, each vcpu
+ * pinned to a host CPU of its own (so VCPUS should not exceed the host's
+ * CPUs). Exit status 0 when every vcpu did exactly what scenario.h plans,
+ * 1 otherwise; after 60 s the process is killed by SIGALRM.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,7 +27,10 @@
 #define MAX_VCPUS	8
 #define TIMEOUT_S	60
 
+#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c] RUN\n"
+
 extern const char guest_code[], guest_code_end[];
+extern const char guest_contend_code[], guest_contend_code_end[];
 
 static unsigned int parse_count(const char *s, unsigned int max, const char *what)
 {
@@ -45,10 +51,11 @@ int main(int argc, char **argv)
 	static pthread_barrier_t phase[MAX_GUESTS];
 	static pthread_t threads[MAX_GUESTS][MAX_VCPUS];
 	unsigned int guests = 2, vcpus = 2;
-	const char *run;
+	enum guest_program program = PROG_HCALLS;
+	const char *run, *code = guest_code, *code_end = guest_code_end;
 	int kvm, opt, status = 0;
 
-	while ((opt = getopt(argc, argv, "g:v:")) != -1) {
+	while ((opt = getopt(argc, argv, "g:v:c")) != -1) {
 		switch (opt) {
 		case 'g':
 			guests = parse_count(optarg, MAX_GUESTS, "-g GUESTS");
@@ -56,13 +63,18 @@ int main(int argc, char **argv)
 		case 'v':
 			vcpus = parse_count(optarg, MAX_VCPUS, "-v VCPUS");
 			break;
+		case 'c':
+			program = PROG_CONTEND;
+			code = guest_contend_code;
+			code_end = guest_contend_code_end;
+			break;
 		default:
-			fprintf(stderr, "usage: test-vmm [-g GUESTS] [-v VCPUS] RUN\n");
+			fputs(USAGE, stderr);
 			return 2;
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: test-vmm [-g GUESTS] [-v VCPUS] RUN\n");
+		fputs(USAGE, stderr);
 		return 2;
 	}
 	run = argv[optind];
@@ -75,14 +87,14 @@ int main(int argc, char **argv)
 	/* Everything is set up before any vcpu runs: creating a memslot
 	 * invalidates the VM's MMIO HPTE caches. */
 	for (unsigned int g = 0; g < guests; g++) {
-		if (vm_create(kvm, &vms[g], guest_code, guest_code_end - guest_code))
+		if (vm_create(kvm, &vms[g], code, code_end - code))
 			return 1;
 		pthread_barrier_init(&phase[g], NULL, vcpus);
 		for (unsigned int v = 0; v < vcpus; v++) {
 			struct vcpu_ctx *c = &ctx[g][v];
 			uint64_t block_gpa = VM_BLOCK_GPA + v * VM_BLOCK_STRIDE;
 
-			plan_vcpu(&c->plan, g, v, block_gpa);
+			plan_vcpu(&c->plan, program, g, v, vcpus, block_gpa);
 			c->block = vms[g].ram + block_gpa;
 			c->phase = &phase[g];
 			plan_write_block(&c->plan, c->block);
@@ -106,7 +118,7 @@ int main(int argc, char **argv)
 				status = 1;
 		}
 	}
-	printf("KMT vmm run=%s guests=%u vcpus=%u result=%s\n", run, guests, vcpus,
-	       status ? "fail" : "ok");
+	printf("KMT vmm run=%s guests=%u vcpus=%u program=%s result=%s\n", run, guests, vcpus,
+	       program == PROG_CONTEND ? "contend" : "hcalls", status ? "fail" : "ok");
 	return status;
 }

@@ -5,11 +5,17 @@
 #include <string.h>
 
 #include "hpt.h"
+#include "kvm-vm.h"
 
 #define MMIO_GPA_BASE	0x80000000ULL
 #define MMIO_EA_BASE	0x10000000ULL
 #define VSID_BASE	0x100ULL
 #define VALID_HCALL_PAIRS	50
+#define CONTEND_STORES		150
+#define CONTEND_LOADS		100
+/* More segments than the vcpu's MMIO HPTE cache has entries (4): every
+ * access misses it and looks the shared HPTE up. */
+#define CONTEND_SEGMENTS	5
 
 static uint64_t rd64(const uint8_t *block, unsigned int off)
 {
@@ -24,21 +30,45 @@ static void wr64(uint8_t *block, unsigned int off, uint64_t v)
 	memcpy(block + off, &v, sizeof(v));
 }
 
-void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu, uint64_t block_gpa)
+/* Its pages as those of vcpu owner of guest vm (see scenario.h). */
+static void map_pages(struct vcpu_plan *p, unsigned int vm, unsigned int owner)
 {
-	p->vm = vm;
-	p->vcpu = vcpu;
-	p->nstores = 3 + 2 * vm + vcpu;
-	p->nloads = 2 + vm + 2 * vcpu;
 	/* page i hashes to PTEG vsid ^ i: 0x10 apart, no two vcpus share a
 	 * PTEG, so H_ENTER's choice of slot does not depend on which vcpu
 	 * gets there first */
-	p->vsid = VSID_BASE + 0x40 * vm + 0x10 * vcpu;
+	p->vsid = VSID_BASE + 0x40 * vm + 0x10 * owner;
 	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
 		p->ea[i] = MMIO_EA_BASE + ((uint64_t)i << HPT_PAGE_SHIFT);
-		p->gpa[i] = MMIO_GPA_BASE + ((uint64_t)vm << 20) + ((uint64_t)vcpu << 16) +
+		p->gpa[i] = MMIO_GPA_BASE + ((uint64_t)vm << 20) + ((uint64_t)owner << 16) +
 			    ((uint64_t)i << HPT_PAGE_SHIFT);
 	}
+}
+
+void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
+	       unsigned int vcpu, unsigned int vcpus, uint64_t block_gpa)
+{
+	memset(p, 0, sizeof(*p));
+	p->program = program;
+	p->vm = vm;
+	p->vcpu = vcpu;
+	p->vcpus = vcpus;
+	p->segments = 1;
+	if (program == PROG_CONTEND) {
+		/* vcpu 0 makes the fewest accesses: all of its accesses
+		 * are made together with the other vcpus' */
+		p->nstores = CONTEND_STORES + vcpu;
+		p->nloads = CONTEND_LOADS + 2 * vcpu;
+		map_pages(p, vm, 0);
+		p->nentered = vcpu == 0;
+		p->segments = CONTEND_SEGMENTS;
+		p->lockstep = CONTEND_STORES + CONTEND_LOADS;
+		p->pinned = 1;
+		return;
+	}
+	p->nstores = 3 + 2 * vm + vcpu;
+	p->nloads = 2 + vm + 2 * vcpu;
+	map_pages(p, vm, vcpu);
+	p->nentered = GUEST_PAGES;
 	/* The valid HPTE maps the vcpu's parameter block, which the VMM has
 	 * written (so the host page is present), in a segment whose PTEG is
 	 * the vcpu's own too (vsid ^ 8). */
@@ -65,6 +95,11 @@ void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
 	wr64(block, GP_VALID_HPTE, hpt_pteg_index(p->valid_vsid, p->ea[0]));
 	wr64(block, GP_VALID_HPTE + 8, hpt_hpte_v(p->valid_vsid, p->ea[0]));
 	wr64(block, GP_VALID_HPTE + 16, hpt_hpte_r_ram(p->valid_gpa));
+	wr64(block, GP_SEGMENTS, p->segments);
+	wr64(block, GP_ENTER_SHARED, p->nentered);
+	wr64(block, GP_SYNC, VM_SYNC_GPA);
+	wr64(block, GP_VCPUS, p->vcpus);
+	wr64(block, GP_LOCKSTEP, p->lockstep);
 }
 
 uint32_t load_value(uint64_t gpa)
@@ -121,7 +156,7 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 			(unsigned long long)sum);
 		ok = 0;
 	}
-	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
+	for (unsigned int i = 0; i < p->nentered; i++) {
 		if (rd64(block, GR_ENTER_RET + 8 * i) != 0) {
 			fprintf(stderr, "test-vmm: vm %u vcpu %u: H_ENTER of page %u returned %lld\n",
 				p->vm, p->vcpu, i, (long long)rd64(block, GR_ENTER_RET + 8 * i));
@@ -143,18 +178,10 @@ static void print_hcall(const char *run, const struct vcpu_plan *p, const char *
 	       run, p->vm, p->vcpu, name, page, (unsigned long long)index, (long long)ret);
 }
 
-void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_truth *t,
-		 const uint8_t *block)
+/* The hcalls of guest.S on the absent HPTEs, after its H_ENTERs. */
+static void print_hcall_series(const char *run, const struct vcpu_plan *p, const uint64_t *idx,
+			       const uint8_t *block)
 {
-	uint64_t idx[GUEST_PAGES];
-
-	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
-	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
-	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
-	for (unsigned int i = 0; i < GUEST_PAGES; i++) {
-		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
-		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
-	}
 	print_hcall(run, p, "H_READ", 0, idx[0], rd64(block, GR_READ_RET));
 	print_hcall(run, p, "H_CLEAR_REF", 0, idx[0], rd64(block, GR_CLEAR_REF_RET));
 	print_hcall(run, p, "H_CLEAR_MOD", 0, idx[0], rd64(block, GR_CLEAR_MOD_RET));
@@ -170,12 +197,30 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	print_hcall(run, p, "H_REMOVE", 0, idx[0], rd64(block, GR_REMOVE0_RET));
 	printf("KMT valid run=%s vm=%u vcpu=%u enter=%u remove=%u failed=%llu\n", run, p->vm,
 	       p->vcpu, p->nvalid, p->nvalid, (unsigned long long)rd64(block, GR_VALID_FAILS));
+}
+
+void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_truth *t,
+		 const uint8_t *block)
+{
+	uint64_t idx[GUEST_PAGES];
+
+	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
+	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
+	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
+	for (unsigned int i = 0; i < p->nentered; i++) {
+		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
+		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
+	}
+	if (p->program == PROG_HCALLS)
+		print_hcall_series(run, p, idx, block);
 	for (unsigned int i = 0; i < t->naccesses; i++) {
 		const struct access *a = &t->access[i];
+		uint64_t segment = (uint64_t)(i % p->segments) << GUEST_SEGMENT_SHIFT;
 
 		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx ea=0x%llx len=%u data=0x%x\n",
 		       run, p->vm, p->vcpu, i, a->is_write ? "store" : "load",
 		       (unsigned long long)a->gpa,
-		       (unsigned long long)(p->ea[0] + (a->gpa - p->gpa[0])), a->len, a->data);
+		       (unsigned long long)(p->ea[0] + segment + (a->gpa - p->gpa[0])), a->len,
+		       a->data);
 	}
 }

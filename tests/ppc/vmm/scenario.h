@@ -8,6 +8,15 @@
  * GPA 0x80000000 + g * 1 MiB + v * 64 KiB + page * 4 KiB (no memslot
  * there) and EA 0x10000000 + page * 4 KiB in its own
  * segment (VSID 0x100 + 0x40g + 0x10v).
+ *
+ * The contention plan (test-vmm -c): vcpu v of guest g makes 150 + v
+ * stores and 100 + 2v loads through the one absent HPTE of page 0 that
+ * vcpu 0 enters (VSID 0x100 + 0x40g, GPA as vcpu 0's above), rotating
+ * over 5 segments; the first 250 accesses of every vcpu are made in
+ * lockstep (a spin barrier in guest RAM before each), so that their HPT
+ * lookups of that HPTE happen together. Each vcpu thread is pinned to a
+ * host CPU of its own: vcpus sharing a CPU never overlap (and one
+ * spinning at the barrier would starve the other).
  */
 #ifndef KMT_PPC_SCENARIO_H
 #define KMT_PPC_SCENARIO_H
@@ -26,13 +35,22 @@ struct access {
 	uint32_t data;
 };
 
+/* Which guest program a vcpu runs: guest.S or guest-contend.S */
+enum guest_program { PROG_HCALLS, PROG_CONTEND };
+
 struct vcpu_plan {
+	enum guest_program program;
 	unsigned int vm, vcpu;
 	unsigned int nstores, nloads;
 	uint64_t vsid;
 	uint64_t ea[GUEST_PAGES], gpa[GUEST_PAGES];
 	unsigned int nvalid;	/* H_ENTER + H_REMOVE pairs on a valid HPTE */
 	uint64_t valid_vsid, valid_gpa;
+	unsigned int nentered;	/* pages this vcpu H_ENTERs */
+	unsigned int segments;	/* access i goes to segment i % segments */
+	unsigned int vcpus;	/* of the VM */
+	unsigned int lockstep;	/* accesses the VM's vcpus make together */
+	int pinned;		/* vcpu v runs on host CPU v (modulo the CPUs) */
 };
 
 struct vcpu_truth {
@@ -42,7 +60,8 @@ struct vcpu_truth {
 	unsigned int hcall_exits;	/* KVM_EXIT_PAPR_HCALL */
 };
 
-void plan_vcpu(struct vcpu_plan *p, unsigned int vm, unsigned int vcpu, uint64_t block_gpa);
+void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
+	       unsigned int vcpu, unsigned int vcpus, uint64_t block_gpa);
 /* Fill the parameter block the guest program reads. */
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
 /* The word the VMM returns for a load from gpa. */

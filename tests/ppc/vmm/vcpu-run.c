@@ -2,6 +2,7 @@
 #include "vcpu-run.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,17 @@ void *vcpu_thread(void *arg)
 	int r = 0;
 
 	c->truth.tid = gettid();
+	if (c->plan.pinned) {
+		cpu_set_t cpus;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(c->plan.vcpu % sysconf(_SC_NPROCESSORS_ONLN), &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: sched_setaffinity: %s\n",
+				c->plan.vm, c->plan.vcpu, strerror(errno));
+			exit(1);
+		}
+	}
 	while (r == 0) {
 		if (ioctl(c->vcpu.fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
