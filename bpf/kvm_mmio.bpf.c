@@ -438,8 +438,21 @@ static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 	return st && (st->flags & ST_IN_VMM) ? on_ioctl(st, id, cmd) : 0;
 }
 
-/* raw_syscalls:sys_enter runs for every syscall on the host: leave early. */
-static __always_inline int on_sys_enter(struct pt_regs *regs, long nr)
+/*
+ * raw_syscalls:sys_enter runs for every syscall on the host: leave early.
+ * tp_btf's regs are typed and read directly; raw_tp's with bpf_probe_read.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long nr)
+{
+	if (nr != KMT_NR_IOCTL)
+		return 0;
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)KMT_SYSCALL_ARG1(regs),
+			    (__u32)KMT_SYSCALL_ARG2(regs));
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long nr)
 {
 	if (nr != KMT_NR_IOCTL)
 		return 0;
@@ -620,7 +633,6 @@ KMT_PROG(kvm_mmio, on_kvm_mmio(type, gpa), int type, int len, __u64 gpa)
 /* VMX's fast path for zero-length ioeventfds: a write that never reaches kvm_mmio. */
 KMT_PROG(kvm_fast_mmio, on_access(gpa, true), __u64 gpa)
 KMT_PROG(kvm_userspace_exit, on_userspace_exit(reason, err), __u32 reason, int err)
-KMT_PROG(sys_enter, on_sys_enter(regs, nr), struct pt_regs *regs, long nr)
 KMT_PROG(kvm_exit, on_kvm_exit())
 KMT_PROG(kvm_entry, on_kvm_entry())
 KMT_PROG(kvm_hv_mmio_dispatch, on_hv_mmio_dispatch(dest, exit_ns), __u64 lpid, __u32 vcpu_id,

@@ -14,11 +14,12 @@
 /* Returns kmt_backends_select()'s result for a kernel with the events in bits. */
 static inline int select_for(struct kmt_selection *sel, uint32_t bits, const char *machine)
 {
+	const struct kmt_host host = { .machine = machine };
 	bool exists[KMT_EVENTS];
 
 	for (int e = 0; e < KMT_EVENTS; e++)
 		exists[e] = bits & KMT_EV(e);
-	return kmt_backends_select(sel, exists, machine, true);
+	return kmt_backends_select(sel, exists, &host);
 }
 
 #endif /* KMT_TEST_SELECT_FIXTURE_H */

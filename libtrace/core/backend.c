@@ -103,6 +103,7 @@ const struct kmt_backend kmt_backends[] = {
 		.pairing = "lock:contention_begin to contention_end of a vCPU thread on its own VM's "
 			   "kvm->mmu_lock, found at KVM_RUN from the vCPU fd (CO-RE: file, kvm_vcpu, "
 			   "kvm); waits on locks taken inside the wait belong to it",
+		.reads_kernel_memory = true,
 		.lock = KMT_LOCK_MMU,
 		.wait_unit = "ns",
 		.column = "MMU p99",
@@ -113,6 +114,8 @@ const struct kmt_backend kmt_backends[] = {
 		.needs = LOCK_WAITS,
 		.pairing = "lock:contention_begin to contention_end of a vCPU thread on any lock "
 			   "but its VM's MMU lock",
+		/* vCPU threads are known as such from the same KVM_RUN fd walk. */
+		.reads_kernel_memory = true,
 		.lock = KMT_LOCK_OTHER,
 		.wait_unit = "ns",
 		.column = "LOCK p99",
@@ -120,6 +123,11 @@ const struct kmt_backend kmt_backends[] = {
 };
 
 const size_t kmt_nr_backends = sizeof(kmt_backends) / sizeof(kmt_backends[0]);
+
+static bool exists_all(uint32_t needs, uint32_t have)
+{
+	return !(needs & ~have);
+}
 
 /* Appends the names of the events in bits to out, comma separated. */
 static void list_events(char *out, size_t size, uint32_t bits)
@@ -144,7 +152,7 @@ static uint32_t existing(const bool exists[KMT_EVENTS])
 }
 
 int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS],
-			const char *machine, bool locks)
+			const struct kmt_host *host)
 {
 	uint32_t have = existing(exists);
 	size_t used = 0;
@@ -156,11 +164,17 @@ int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS]
 		uint32_t missing = b->needs & ~have;
 		const char *verdict;
 
-		if (b->role == KMT_ROLE_LOCK && !locks) {
+		if (b->role == KMT_ROLE_LOCK && host->no_locks) {
 			snprintf(names, sizeof(names), "lock series turned off (--no-locks)");
 			verdict = "not used";
-		} else if (b->machine && strcmp(b->machine, machine)) {
-			snprintf(names, sizeof(names), "for %s hosts, this is %s", b->machine, machine);
+		} else if (b->reads_kernel_memory && host->no_kernel_reads) {
+			snprintf(names, sizeof(names), "kernel lockdown (confidentiality) forbids the "
+				 "kernel memory reads it needs");
+			verdict = "not used";
+			sel->kernel_reads_refused |= exists_all(b->needs, have);
+		} else if (b->machine && strcmp(b->machine, host->machine)) {
+			snprintf(names, sizeof(names), "for %s hosts, this is %s", b->machine,
+				 host->machine);
 			verdict = "not used";
 		} else if (missing) {
 			list_events(names, sizeof(names), missing);

@@ -60,6 +60,8 @@ struct kmt_backend {
 	uint32_t optional;	/* attached too where they exist */
 	unsigned int caps;	/* enum kmt_capability bits */
 	const char *pairing;	/* how its events pair, for -v */
+	/* Follows kernel pointers (bpf_probe_read), which lockdown=confidentiality refuses. */
+	bool reads_kernel_memory;
 	/* KMT_ROLE_LOCK only: */
 	enum kmt_lock_kind lock;
 	const char *wait_unit;	/* "retries" or "ns" */
@@ -75,16 +77,24 @@ struct kmt_selection {
 	const struct kmt_backend *locks[KMT_LOCK_KINDS];
 	size_t nr_locks;
 	uint32_t events;	/* KMT_EV() bits to attach */
+	bool kernel_reads_refused; /* a descriptor was left out for lockdown=confidentiality */
 	char why[1024];		/* a line per descriptor: chosen, or what it lacks */
 };
 
+/* What the host and the user allow, beside the tracepoints. */
+struct kmt_host {
+	const char *machine;		/* uname -m */
+	bool no_locks;			/* --no-locks */
+	bool no_kernel_reads;		/* lockdown=confidentiality: no bpf_probe_read */
+};
+
 /*
- * Chooses the descriptors for a kernel whose tracepoints are exists[] on a
- * machine (uname -m); lock series only when locks is true. Returns 0, or
- * -ENOENT when no MMIO backend fits; why then says what each lacks.
+ * Chooses the descriptors for a kernel whose tracepoints are exists[] on
+ * host. Returns 0, or -ENOENT when no MMIO backend fits; why then says what
+ * each lacks or why it is not used.
  */
 int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS],
-			const char *machine, bool locks);
+			const struct kmt_host *host);
 
 /* The union of the chosen descriptors' capabilities. */
 unsigned int kmt_selection_caps(const struct kmt_selection *sel);

@@ -131,9 +131,10 @@ static int load_failed(int rc, char *err, size_t errlen)
 		return fail(err, errlen, rc,
 			    "loading the BPF programs failed (%s): kernel lockdown is in "
 			    "confidentiality mode (" LOCKDOWN "), which forbids BPF programs to read "
-			    "kernel memory (bpf_probe_read, needed for the KVM_RUN ioctl's arguments) "
-			    "and hides tracefs' events: kvm-mmio-top cannot trace under it; boot with "
-			    "lockdown=integrity (enough for it) or none", strerror(-rc));
+			    "kernel memory (bpf_probe_read) and hides tracefs' events, so the KVM_RUN "
+			    "ioctl's arguments can only be read from a typed tp_btf program, which "
+			    "this kernel refused; boot with lockdown=integrity (enough for it) or "
+			    "none", strerror(-rc));
 	return fail(err, errlen, rc, "loading the BPF programs failed: %s%s", strerror(-rc),
 		    rc != -EPERM ? ""
 		    : !strcmp(mode, "integrity") ? " (a seccomp filter or an LSM policy? kernel "
@@ -340,8 +341,10 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 {
 	const char *names[KMT_EVENTS];
 	bool exists[KMT_EVENTS], in_btf[KMT_EVENTS];
+	struct kmt_host host;
 	struct kmt_session *s;
 	struct utsname uts;
+	char mode[32];
 	struct btf **btfs;
 	size_t nr_btfs;
 	int rc;
@@ -360,7 +363,10 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	if (!s)
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	uname(&uts);
-	if (kmt_backends_select(&s->backends, exists, uts.machine, !opts->no_locks)) {
+	host.machine = uts.machine;
+	host.no_locks = opts->no_locks;
+	host.no_kernel_reads = !strcmp(lockdown_mode(mode, sizeof(mode)), "confidentiality");
+	if (kmt_backends_select(&s->backends, exists, &host)) {
 		free(s);
 		return no_backend(exists, err, errlen);
 	}

@@ -73,6 +73,7 @@ static void power_series_gives_kvm_hv_and_the_hpte_lock(void **state)
 /* Lock waits: the VM's MMU lock and the vCPU threads' other locks, unless turned off. */
 static void contention_events_give_two_lock_series(void **state)
 {
+	const struct kmt_host no_locks = { .machine = "x86_64", .no_locks = true };
 	bool exists[KMT_EVENTS] = { false };
 	struct kmt_selection sel;
 
@@ -87,10 +88,44 @@ static void contention_events_give_two_lock_series(void **state)
 	assert_true(sel.events & KMT_EV(KMT_EV_LOCK_BEGIN));
 	for (int e = 0; e < KMT_EVENTS; e++)
 		exists[e] = (EVS_EXITS | EVS_LOCKS) & KMT_EV(e);
-	assert_int_equal(kmt_backends_select(&sel, exists, "x86_64", false), 0);
+	assert_int_equal(kmt_backends_select(&sel, exists, &no_locks), 0);
 	assert_int_equal(sel.nr_locks, 0);
 	assert_false(sel.events & KMT_EV(KMT_EV_LOCK_BEGIN));
 	assert_non_null(strstr(sel.why, "mmu_lock: not used: lock series turned off (--no-locks)"));
+}
+
+/*
+ * lockdown=confidentiality: the series that find the VM's lock through
+ * kernel pointers are not used, and say why; POWER's HPTE series reads
+ * nothing but its event's arguments and stays.
+ */
+static void confidentiality_drops_only_the_series_that_read_kernel_memory(void **state)
+{
+	const struct kmt_host x86 = { .machine = "x86_64", .no_kernel_reads = true };
+	const struct kmt_host power = { .machine = "ppc64le", .no_kernel_reads = true };
+	struct kmt_selection sel;
+	bool exists[KMT_EVENTS];
+
+	(void)state;
+	for (int e = 0; e < KMT_EVENTS; e++)
+		exists[e] = (EVS_EXITS | EVS_LOCKS) & KMT_EV(e);
+	assert_int_equal(kmt_backends_select(&sel, exists, &x86), 0);
+	assert_string_equal(sel.mmio->name, "kvm_exit");
+	assert_int_equal(sel.nr_locks, 0);
+	assert_true(sel.kernel_reads_refused);
+	assert_non_null(strstr(sel.why, "mmu_lock: not used: kernel lockdown (confidentiality)"));
+	assert_non_null(strstr(sel.why, "other: not used: kernel lockdown (confidentiality)"));
+	for (int e = 0; e < KMT_EVENTS; e++)
+		exists[e] = (EVS_POWER | EVS_LOCKS) & KMT_EV(e);
+	assert_int_equal(kmt_backends_select(&sel, exists, &power), 0);
+	assert_int_equal(sel.nr_locks, 1);
+	assert_non_null(kmt_selection_lock(&sel, KMT_LOCK_HPTE));
+	assert_true(sel.kernel_reads_refused);
+	/* Without contention events no series is lost to lockdown: nothing to say. */
+	for (int e = 0; e < KMT_EVENTS; e++)
+		exists[e] = EVS_POWER & KMT_EV(e);
+	assert_int_equal(kmt_backends_select(&sel, exists, &power), 0);
+	assert_false(sel.kernel_reads_refused);
 }
 
 static void no_kvm_events_no_backend(void **state)
@@ -130,6 +165,7 @@ int main(void)
 		cmocka_unit_test(arm64_host_gets_its_own_descriptor),
 		cmocka_unit_test(power_series_gives_kvm_hv_and_the_hpte_lock),
 		cmocka_unit_test(contention_events_give_two_lock_series),
+		cmocka_unit_test(confidentiality_drops_only_the_series_that_read_kernel_memory),
 		cmocka_unit_test(no_kvm_events_no_backend),
 		cmocka_unit_test(every_descriptor_is_complete),
 	};
