@@ -10,10 +10,20 @@
 [[ -x $test_vmm && -x $mmio_top ]] || skip "build/test-vmm or build/kvm-mmio-top not built"
 command -v bpftrace >/dev/null || skip "bpftrace not installed (make deps)"
 
-results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86lock.XXXXXX")
-rc=0
-"$run_in_svm_host" --no-npt --smp 2 --timeout "${KMT_X86_TIMEOUT:-900}" --results "$results" -- \
-	"$x86kvm_dir/lock-scenario.sh" --test-vmm "$test_vmm" --top "$mmio_top" || rc=$?
+# Now and then (once in five runs here, during a full make check) the
+# emulated two-CPU SVM host stops making progress altogether: not one
+# round's guest (handled below) but the whole host, its own timeouts
+# included. A run takes 40 s; one that has not finished in 6 minutes is
+# such a hang: its console tail is printed and the bed is booted once more.
+for attempt in 1 2; do
+	results=$(mktemp -d "${TMPDIR:-/tmp}/kmt-x86lock.XXXXXX")
+	rc=0
+	"$run_in_svm_host" --no-npt --smp 2 --timeout "${KMT_X86_TIMEOUT:-360}" --results "$results" -- \
+		"$x86kvm_dir/lock-scenario.sh" --test-vmm "$test_vmm" --top "$mmio_top" || rc=$?
+	((rc == 124 && attempt == 1)) || break
+	echo "# attempt 1: the emulated host hung (no progress in ${KMT_X86_TIMEOUT:-360} s): booting it again"
+	rm -rf "$results"
+done
 ((rc == 77)) && { rm -rf "$results"; exit 77; }
 out=$results/scenario
 trap 'echo "results kept in $results"' EXIT
