@@ -7,15 +7,22 @@
 #include <bpf/libbpf.h>
 #include "map_reader.h"
 
-/* Grows *array (of *nr elements of size) by one zeroed element. */
+/*
+ * Grows *array (of *nr elements of size) by one zeroed element. Room
+ * doubles when *nr reaches a power of two: a region is 4 KiB, and copying
+ * a guest's regions at each one added cost more than reading them.
+ */
 static void *append(void **array, size_t *nr, size_t size)
 {
-	char *grown = realloc(*array, (*nr + 1) * size);
+	char *grown = *array;
 
-	if (!grown)
-		return NULL;
+	if (!(*nr & (*nr - 1))) {
+		grown = realloc(*array, (*nr ? 2 * *nr : 1) * size);
+		if (!grown)
+			return NULL;
+		*array = grown;
+	}
 	memset(grown + *nr * size, 0, size);
-	*array = grown;
 	return grown + (*nr)++ * size;
 }
 
