@@ -127,20 +127,19 @@ void kmt_poller_free(struct kmt_poller *p)
 	free(p);
 }
 
-/* Sleeps until deadline or a signal, naming new guests while they live. */
+/*
+ * Sleeps until deadline or a signal, naming new guests every NAME_SCAN_NS
+ * meanwhile; the reads name those alive when they happen.
+ */
 static void wait_until(struct kmt_poller *p, uint64_t deadline, volatile sig_atomic_t *stop)
 {
-	while (!*stop) {
-		uint64_t now = kmt_now_ns(), nap;
-		struct timespec ts;
+	for (uint64_t now = kmt_now_ns(); !*stop && now < deadline; now = kmt_now_ns()) {
+		uint64_t nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
+		struct timespec ts = { (time_t)(nap / 1000000000ULL), (long)(nap % 1000000000ULL) };
 
-		kmt_poller_learn_names(p);
-		if (now >= deadline)
-			return;
-		nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
-		ts.tv_sec = (time_t)(nap / 1000000000ULL);
-		ts.tv_nsec = (long)(nap % 1000000000ULL);
 		nanosleep(&ts, NULL);
+		if (kmt_now_ns() < deadline)
+			kmt_poller_learn_names(p);
 	}
 }
 
