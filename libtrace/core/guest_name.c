@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "guest_name.h"
+#include "pid_index.h"
 
 static void copy_bounded(char *dst, size_t size, const char *src, size_t len)
 {
@@ -197,17 +198,8 @@ static bool identity(pid_t pid, unsigned long long *start, char comm[16])
 /* Entries are sorted by pid: the index of pid, or where it would go. */
 static size_t entry_index(const struct kmt_names *names, pid_t pid)
 {
-	size_t lo = 0, hi = names->nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (names->entries[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return kmt_pid_index(names->entries, names->nr, sizeof(*names->entries),
+			     offsetof(struct kmt_name_entry, pid), (uint32_t)pid);
 }
 
 static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid)
