@@ -43,14 +43,14 @@ room=$((max + 64))
 sizes=(--max-guests "$room" --max-vcpus $((room * vcpus)) --max-regions $((room * (regions + 1))))
 
 tmp=$(mktemp -d)
-top_pid= fill_pid= scrape_pid=
+top_pid='' fill_pid='' scrape_pid=''
 stop_run() {
-	[[ -n $scrape_pid ]] && { kill "$scrape_pid"; wait "$scrape_pid"; } 2>/dev/null || true
-	[[ -n $fill_pid ]] && { kill "$fill_pid"; wait "$fill_pid"; } 2>/dev/null || true
-	[[ -n $top_pid ]] && kill "$top_pid" 2>/dev/null || true
+	if [[ -n $scrape_pid ]]; then kill "$scrape_pid"; wait "$scrape_pid" || true; fi 2>/dev/null
+	if [[ -n $fill_pid ]]; then kill "$fill_pid"; wait "$fill_pid" || true; fi 2>/dev/null
+	if [[ -n $top_pid ]]; then kill "$top_pid" || true; fi 2>/dev/null
 	tmux -S "$tmp/tmux.sock" kill-server 2>/dev/null || true
 	[[ -n $top_pid ]] && while kill -0 "$top_pid" 2>/dev/null; do sleep 0.05; done
-	top_pid= fill_pid= scrape_pid=
+	top_pid='' fill_pid='' scrape_pid=''
 	return 0
 }
 trap 'stop_run; rm -rf "$tmp"' EXIT
