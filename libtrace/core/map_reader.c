@@ -26,7 +26,7 @@ static void *append(void **array, size_t *nr, size_t size)
 	return grown + (*nr)++ * size;
 }
 
-/* Every map's key starts with the guest's tgid, so one reader serves them all. */
+/* Called with each entry of a map; a non-zero return stops the walk. */
 typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
 
 #define BATCH_BYTES (256 * 1024)	/* keys and values fetched per system call */
@@ -155,7 +155,6 @@ static struct kmt_guest *guest_of(struct reader *r, uint32_t pid)
 	return guest;
 }
 
-
 /* Stores one map entry into the guest its key names: 0, or -ENOMEM. */
 typedef int (*take_fn)(struct kmt_guest *guest, const void *key, const void *value);
 
@@ -164,6 +163,7 @@ struct map_read {
 	take_fn take;
 };
 
+/* Every map's key starts with the guest's tgid, so one reader serves them all. */
 static int take_entry(const void *key, const void *value, void *ctx)
 {
 	struct map_read *m = ctx;
