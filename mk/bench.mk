@@ -1,7 +1,7 @@
 # Benchmarks (not tests): make bench prints side-by-side ratios; results
 # and the commands that produced them are recorded in bench/RESULTS.md.
 
-.PHONY: bench
+.PHONY: bench bench-scale
 
 $(BUILD)/bench/syscall_rate: bench/syscall_rate.c
 	@mkdir -p $(dir $@)
@@ -25,3 +25,11 @@ bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_chu
 		$(BUILD)/bench/floor
 	bench/cost.sh
 	bench/tracing-overhead.sh
+
+$(BUILD)/bench/scale_fill: bench/scale_fill.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Ibpf $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) -o $@
+
+# kvm-mmio-top's own CPU and RSS with 1 to 1,000 (synthetic) guests: about 20 minutes.
+bench-scale: all $(BUILD)/bench/scale_fill
+	bench/scale.sh

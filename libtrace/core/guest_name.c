@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "guest_name.h"
+#include "pid_index.h"
 
 static void copy_bounded(char *dst, size_t size, const char *src, size_t len)
 {
@@ -194,17 +195,39 @@ static bool identity(pid_t pid, unsigned long long *start, char comm[16])
 	return true;
 }
 
+/* Entries are sorted by pid: the index of pid, or where it would go. */
+static size_t entry_index(const struct kmt_names *names, pid_t pid)
+{
+	return kmt_pid_index(names->entries, names->nr, sizeof(*names->entries),
+			     offsetof(struct kmt_name_entry, pid), (uint32_t)pid);
+}
+
 static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid)
 {
-	for (size_t i = 0; i < names->nr; i++)
-		if (names->entries[i].pid == pid)
-			return &names->entries[i];
-	return NULL;
+	size_t at = entry_index(names, pid);
+
+	return at < names->nr && names->entries[at].pid == pid ? &names->entries[at] : NULL;
+}
+
+/* Room for one more entry: the array doubles when nr reaches a power of two. */
+static bool make_room(struct kmt_names *names)
+{
+	struct kmt_name_entry *grown;
+	size_t nr = names->nr;
+
+	if (nr && (nr & (nr - 1)))
+		return true;
+	grown = realloc(names->entries, (nr ? 2 * nr : 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	names->entries = grown;
+	return true;
 }
 
 void kmt_names_learn(struct kmt_names *names, pid_t pid)
 {
-	struct kmt_name_entry entry = { .pid = pid }, *known = find_entry(names, pid), *grown;
+	struct kmt_name_entry entry = { .pid = pid }, *known = find_entry(names, pid);
+	size_t at;
 
 	if (!identity(pid, &entry.start, entry.comm))
 		return;	/* gone: a known name stays for its last report */
@@ -217,11 +240,13 @@ void kmt_names_learn(struct kmt_names *names, pid_t pid)
 		*known = entry;
 		return;
 	}
-	grown = realloc(names->entries, (names->nr + 1) * sizeof(*grown));
-	if (!grown)
+	if (!make_room(names))
 		return;
-	names->entries = grown;
-	names->entries[names->nr++] = entry;
+	at = entry_index(names, pid);
+	memmove(&names->entries[at + 1], &names->entries[at],
+		(names->nr - at) * sizeof(*names->entries));
+	names->entries[at] = entry;
+	names->nr++;
 }
 
 const char *kmt_names_get(const struct kmt_names *names, pid_t pid)
@@ -235,8 +260,11 @@ void kmt_names_forget(struct kmt_names *names, pid_t pid)
 {
 	struct kmt_name_entry *entry = find_entry(names, pid);
 
-	if (entry)
-		*entry = names->entries[--names->nr];
+	if (!entry)
+		return;
+	names->nr--;
+	memmove(entry, entry + 1,
+		(size_t)(&names->entries[names->nr] - entry) * sizeof(*entry));
 }
 
 void kmt_names_free(struct kmt_names *names)

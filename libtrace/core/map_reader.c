@@ -8,117 +8,227 @@
 #include "hist.h"
 #include "map_reader.h"
 
-/* Grows *array (of *nr elements of size) by one zeroed element. */
+/*
+ * Grows *array (of *nr elements of size) by one zeroed element. Room
+ * doubles when *nr reaches a power of two: a region is 4 KiB, and copying
+ * a guest's regions at each one added cost more than reading them.
+ */
 static void *append(void **array, size_t *nr, size_t size)
 {
-	char *grown = realloc(*array, (*nr + 1) * size);
+	char *grown = *array;
 
-	if (!grown)
-		return NULL;
+	if (!(*nr & (*nr - 1))) {
+		grown = realloc(*array, (*nr ? 2 * *nr : 1) * size);
+		if (!grown)
+			return NULL;
+		*array = grown;
+	}
 	memset(grown + *nr * size, 0, size);
-	*array = grown;
 	return grown + (*nr)++ * size;
 }
 
-static struct kmt_guest *guest_of(struct kmt_snapshot *snap, uint32_t pid)
+/* Called with each entry of a map; a non-zero return stops the walk. */
+typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
+
+#define BATCH_BYTES (256 * 1024)	/* keys and values fetched per system call */
+
+/* Entries one at a time: where the kernel has no batched lookup for the map. */
+static int each_entry_singly(int fd, void *key, void *value, size_t key_size, entry_fn fn,
+			     void *ctx)
 {
-	struct kmt_guest *guest;
-
-	for (size_t i = 0; i < snap->nr_guests; i++)
-		if (snap->guests[i].pid == pid)
-			return &snap->guests[i];
-	guest = append((void **)&snap->guests, &snap->nr_guests, sizeof(*guest));
-	if (guest)
-		guest->pid = pid;
-	return guest;
-}
-
-/* Every map's key starts with the guest's tgid, so one reader serves them all. */
-union any_key {
-	__u32 tgid;
-	struct kmt_vcpu_key vcpu;
-	struct kmt_hist_key hist;
-	struct kmt_lock_key lock;
-	struct kmt_region_key region;
-};
-
-union any_value {
-	struct kmt_vcpu_stats vcpu;
-	struct kmt_hist hist;
-	struct kmt_lock_stats lock;
-	struct kmt_region_value region;
-};
-
-/* Stores one map entry into the guest its key names: 0, or -ENOMEM. */
-typedef int (*take_fn)(struct kmt_guest *guest, const union any_key *key,
-		       const union any_value *value);
-
-static int read_map(struct kmt_snapshot *snap, int fd, take_fn take)
-{
-	union any_key key, next;
-	union any_value value;
-	struct kmt_guest *guest;
-	void *prev = NULL;
+	union {
+		__u32 tgid;
+		struct kmt_region_key largest;
+	} prev, next;
+	bool first = true;
 	int err;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &value))
+	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &next)) {
+		memcpy(&prev, &next, key_size);
+		first = false;
+		memcpy(key, &next, key_size);
+		if (bpf_map_lookup_elem(fd, key, value))
 			continue;	/* deleted between the two calls */
-		guest = guest_of(snap, key.tgid);
-		if (!guest)
-			return -ENOMEM;
-		err = take(guest, &key, &value);
+		err = fn(key, value, ctx);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int take_vcpu(struct kmt_guest *guest, const union any_key *key,
-		     const union any_value *value)
+/*
+ * Calls fn for every entry of a hash map, a batch of entries per system
+ * call: a thousand guests have tens of thousands of keys. 0, -ENOMEM or
+ * fn's error.
+ */
+static int each_entry(int fd, size_t key_size, size_t value_size, entry_fn fn, void *ctx)
 {
+	__u32 batch = BATCH_BYTES / (key_size + value_size), in = 0, out = 0;
+	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
+	int err = 0;
+
+	for (bool first = true, last = false; keys && values && !err && !last; first = false) {
+		__u32 n = batch;
+
+		if (bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, values, &n, NULL)) {
+			if (first && errno != ENOENT) {
+				err = each_entry_singly(fd, keys, values, key_size, fn, ctx);
+				break;
+			}
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			last = true;
+		}
+		in = out;
+		for (__u32 i = 0; i < n && !err; i++)
+			err = fn(keys + i * key_size, values + i * value_size, ctx);
+	}
+	if (!keys || !values)
+		err = -ENOMEM;
+	free(keys);
+	free(values);
+	return err;
+}
+
+/*
+ * The snapshot being read: its guests grow geometrically and are found by
+ * pid through an open-addressing index (1 + the guest's position, 0 empty),
+ * since every map has a key per vCPU, histogram, lock or page of each guest.
+ */
+struct reader {
+	struct kmt_snapshot *snap;
+	size_t cap;		/* guests allocated */
+	uint32_t *index;
+	size_t nr_index;	/* a power of two, more than twice the guests */
+};
+
+static size_t slot_of(uint32_t pid, size_t nr_index)
+{
+	return (size_t)(pid * 2654435761U) & (nr_index - 1);
+}
+
+static int index_grow(struct reader *r)
+{
+	size_t n = r->nr_index ? 2 * r->nr_index : 64;
+	uint32_t *index = calloc(n, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	for (size_t g = 0; g < r->snap->nr_guests; g++) {
+		size_t s = slot_of(r->snap->guests[g].pid, n);
+
+		while (index[s])
+			s = (s + 1) & (n - 1);
+		index[s] = (uint32_t)g + 1;
+	}
+	free(r->index);
+	r->index = index;
+	r->nr_index = n;
+	return 0;
+}
+
+static struct kmt_guest *guest_of(struct reader *r, uint32_t pid)
+{
+	struct kmt_snapshot *snap = r->snap;
+	struct kmt_guest *guest;
+	size_t s;
+
+	if (2 * (snap->nr_guests + 1) > r->nr_index && index_grow(r))
+		return NULL;
+	for (s = slot_of(pid, r->nr_index); r->index[s]; s = (s + 1) & (r->nr_index - 1))
+		if (snap->guests[r->index[s] - 1].pid == pid)
+			return &snap->guests[r->index[s] - 1];
+	if (snap->nr_guests == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		guest = realloc(snap->guests, cap * sizeof(*guest));
+		if (!guest)
+			return NULL;
+		snap->guests = guest;
+		r->cap = cap;
+	}
+	guest = &snap->guests[snap->nr_guests];
+	memset(guest, 0, sizeof(*guest));
+	guest->pid = pid;
+	r->index[s] = (uint32_t)++snap->nr_guests;
+	return guest;
+}
+
+/* Stores one map entry into the guest its key names: 0, or -ENOMEM. */
+typedef int (*take_fn)(struct kmt_guest *guest, const void *key, const void *value);
+
+struct map_read {
+	struct reader *reader;
+	take_fn take;
+};
+
+/* Every map's key starts with the guest's tgid, so one reader serves them all. */
+static int take_entry(const void *key, const void *value, void *ctx)
+{
+	struct map_read *m = ctx;
+	__u32 tgid;
+	struct kmt_guest *guest;
+
+	memcpy(&tgid, key, sizeof(tgid));
+	guest = guest_of(m->reader, tgid);
+	return guest ? m->take(guest, key, value) : -ENOMEM;
+}
+
+static int read_map(struct reader *r, int fd, size_t key_size, size_t value_size, take_fn take)
+{
+	struct map_read m = { r, take };
+
+	return each_entry(fd, key_size, value_size, take_entry, &m);
+}
+
+static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value)
+{
+	const struct kmt_vcpu_key *k = key;
 	struct kmt_vcpu *vcpu = append((void **)&guest->vcpus, &guest->nr_vcpus, sizeof(*vcpu));
 
 	if (!vcpu)
 		return -ENOMEM;
-	vcpu->tid = key->vcpu.tid;
-	vcpu->stats = value->vcpu;
+	vcpu->tid = k->tid;
+	memcpy(&vcpu->stats, value, sizeof(vcpu->stats));
 	return 0;
 }
 
-static int take_hist(struct kmt_guest *guest, const union any_key *key,
-		     const union any_value *value)
+static int take_hist(struct kmt_guest *guest, const void *key, const void *value)
 {
-	if (key->hist.kind < KMT_HIST_KINDS) {
-		guest->hist[key->hist.kind] = value->hist;
-		kmt_hist_recount(&guest->hist[key->hist.kind]);
+	const struct kmt_hist_key *k = key;
+
+	if (k->kind < KMT_HIST_KINDS) {
+		memcpy(&guest->hist[k->kind], value, sizeof(guest->hist[k->kind]));
+		kmt_hist_recount(&guest->hist[k->kind]);
 	}
 	return 0;
 }
 
-static int take_lock(struct kmt_guest *guest, const union any_key *key,
-		     const union any_value *value)
+static int take_lock(struct kmt_guest *guest, const void *key, const void *value)
 {
-	if (key->lock.lock < KMT_LOCK_KINDS) {
-		guest->locks[key->lock.lock] = value->lock;
-		kmt_hist_recount(&guest->locks[key->lock.lock].wait);
+	const struct kmt_lock_key *k = key;
+
+	if (k->lock < KMT_LOCK_KINDS) {
+		memcpy(&guest->locks[k->lock], value, sizeof(guest->locks[k->lock]));
+		kmt_hist_recount(&guest->locks[k->lock].wait);
 	}
 	return 0;
 }
 
-static int take_region(struct kmt_guest *guest, const union any_key *key,
-		       const union any_value *value)
+static int take_region(struct kmt_guest *guest, const void *key, const void *value)
 {
+	const struct kmt_region_key *k = key;
+	const struct kmt_region_value *v = value;
 	struct kmt_gpa_region *region = append((void **)&guest->regions, &guest->nr_regions,
 					       sizeof(*region));
 
 	if (!region)
 		return -ENOMEM;
-	region->gpa = key->region.gpa_page << KMT_REGION_SHIFT;
-	region->exits = value->region.exits;
-	region->lat = value->region.lat;
+	region->gpa = k->gpa_page << KMT_REGION_SHIFT;
+	region->exits = v->exits;
+	region->lat = v->lat;
 	kmt_hist_recount(&region->lat);
 	return 0;
 }
@@ -157,94 +267,93 @@ static bool process_gone(uint32_t pid)
 	return kill((pid_t)pid, 0) && errno == ESRCH;
 }
 
-struct pid_list {
-	uint32_t *pids;
-	size_t nr;
-};
-
-struct liveness {
-	struct pid_list checked, gone;
-};
-
-static bool listed(const struct pid_list *list, uint32_t pid)
+/* Every map into out, guests sorted by pid. */
+static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 {
-	for (size_t i = 0; i < list->nr; i++)
-		if (list->pids[i] == pid)
-			return true;
-	return false;
-}
+	struct reader r = { .snap = out };
+	int err;
 
-static void note_if_gone(uint32_t pid, void *ctx)
-{
-	struct liveness *l = ctx;
-	uint32_t *slot;
-
-	/* Keys list a guest once per vCPU thread, histogram, lock and region. */
-	if (listed(&l->checked, pid))
-		return;
-	slot = append((void **)&l->checked.pids, &l->checked.nr, sizeof(*slot));
-	if (slot)
-		*slot = pid;
-	if (!process_gone(pid))
-		return;
-	slot = append((void **)&l->gone.pids, &l->gone.nr, sizeof(*slot));
-	if (slot)
-		*slot = pid;	/* else it is reaped after a later read */
-}
-
-static void mark_exited(struct kmt_snapshot *snap, const struct pid_list *gone)
-{
-	for (size_t i = 0; i < gone->nr; i++) {
-		struct kmt_guest *g = (struct kmt_guest *)kmt_snapshot_find(snap, gone->pids[i]);
-
-		if (g)
-			g->exited = true;
+	memset(out, 0, sizeof(*out));
+	err = read_map(&r, fds->vcpu_stats, sizeof(struct kmt_vcpu_key),
+		       sizeof(struct kmt_vcpu_stats), take_vcpu);
+	if (!err)
+		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key), sizeof(struct kmt_hist),
+			       take_hist);
+	if (!err)
+		err = read_map(&r, fds->locks, sizeof(struct kmt_lock_key),
+			       sizeof(struct kmt_lock_stats), take_lock);
+	if (!err)
+		err = read_map(&r, fds->regions, sizeof(struct kmt_region_key),
+			       sizeof(struct kmt_region_value), take_region);
+	if (!err)
+		err = read_drops(out, fds->drops);
+	free(r.index);
+	if (err) {
+		kmt_snapshot_free(out);
+		return err;
 	}
+	if (out->nr_guests)
+		qsort(out->guests, out->nr_guests, sizeof(*out->guests), cmp_guest);
+	return 0;
 }
 
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 {
-	struct liveness l = { 0 };
-	int err;
+	uint32_t *gone;
+	size_t nr_gone = 0;
+	int err = read_all(out, fds);
 
-	memset(out, 0, sizeof(*out));
-	kmt_for_each_guest_pid(fds, note_if_gone, &l);
-	err = read_map(out, fds->vcpu_stats, take_vcpu);
-	if (!err)
-		err = read_map(out, fds->hists, take_hist);
-	if (!err)
-		err = read_map(out, fds->locks, take_lock);
-	if (!err)
-		err = read_map(out, fds->regions, take_region);
-	if (!err)
-		err = read_drops(out, fds->drops);
-	if (!err && out->nr_guests)
-		qsort(out->guests, out->nr_guests, sizeof(*out->guests), cmp_guest);
-	if (!err)
-		mark_exited(out, &l.gone);
-	else
+	if (err || !out->nr_guests)
+		return err;
+	gone = malloc(out->nr_guests * sizeof(*gone));
+	if (!gone) {
 		kmt_snapshot_free(out);
-	free(l.checked.pids);
-	free(l.gone.pids);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < out->nr_guests; i++)
+		if (process_gone(out->guests[i].pid))
+			gone[nr_gone++] = out->guests[i].pid;
+	/*
+	 * One may have exited during that read, its last counts not in it:
+	 * read again, now that theirs are final. Rare: only when a guest exited.
+	 */
+	if (nr_gone) {
+		kmt_snapshot_free(out);
+		err = read_all(out, fds);
+	}
+	for (size_t i = 0; !err && i < nr_gone; i++) {
+		struct kmt_guest *g = (struct kmt_guest *)kmt_snapshot_find(out, gone[i]);
+
+		if (g)
+			g->exited = true;
+	}
+	free(gone);
 	return err;
+}
+
+struct pid_walk {
+	void (*fn)(uint32_t pid, void *ctx);
+	void *ctx;
+};
+
+static int walk_pid(const void *key, const void *value, void *ctx)
+{
+	struct pid_walk *w = ctx;
+	__u32 tgid;
+
+	(void)value;
+	memcpy(&tgid, key, sizeof(tgid));
+	w->fn(tgid, w->ctx);
+	return 0;
 }
 
 void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t pid, void *ctx),
 			    void *ctx)
 {
-	/* A guest may be in any of the maps alone. */
-	const int maps[] = { fds->vcpu_stats, fds->hists, fds->locks, fds->regions };
-	union any_key key, next;
+	struct pid_walk w = { fn, ctx };
 
-	for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
-		void *prev = NULL;
-
-		while (!bpf_map_get_next_key(maps[m], prev, &next)) {
-			key = next;
-			prev = &key;
-			fn(key.tgid, ctx);
-		}
-	}
+	each_entry(fds->vcpu_stats, sizeof(struct kmt_vcpu_key), sizeof(struct kmt_vcpu_stats),
+		   walk_pid, &w);
 }
 
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)

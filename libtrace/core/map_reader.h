@@ -26,7 +26,12 @@ struct kmt_map_fds {
  */
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
 
-/* Calls fn(pid, ctx) for every guest process present in the maps. */
+/*
+ * Calls fn(pid, ctx) for every guest process with vCPU counters in the
+ * maps, once per vCPU thread: cheap enough to be called several times an
+ * interval (new guests are named while they live). A guest present only
+ * in the other maps (vCPU map full) is in kmt_snapshot_read()'s guests.
+ */
 void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t pid, void *ctx),
 			    void *ctx);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "hist.h"
 #include "model.h"
+#include "pid_index.h"
 
 #define NR_VCPU_COUNTERS (sizeof(struct kmt_vcpu_stats) / sizeof(__u64))
 _Static_assert(sizeof(struct kmt_vcpu_stats) == NR_VCPU_COUNTERS * sizeof(__u64),
@@ -102,17 +103,8 @@ size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa
 /* Index of the guest with pid in snap, or where it would be inserted. */
 static size_t guest_index(const struct kmt_snapshot *snap, uint32_t pid)
 {
-	size_t lo = 0, hi = snap->nr_guests;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (snap->guests[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return kmt_pid_index(snap->guests, snap->nr_guests, sizeof(*snap->guests),
+			     offsetof(struct kmt_guest, pid), pid);
 }
 
 const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid)

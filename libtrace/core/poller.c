@@ -18,8 +18,6 @@ struct kmt_poller {
 	struct kmt_names names;
 	struct kmt_snapshot prev, delta;	/* cumulative at the last read; its interval */
 	uint64_t prev_ns;
-	uint32_t *scan;		/* kmt_poller_learn_names()'s pids, each once */
-	size_t nr_scan, cap_scan;
 };
 
 uint64_t kmt_now_ns(void)
@@ -44,34 +42,18 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 	return 0;
 }
 
-/* Each map key names its guest: a guest is in the scan once per vCPU, histogram, lock, page. */
-static void note_pid(uint32_t pid, void *ctx)
+/* A new guest is named at once; a known one is checked again after each read. */
+static void learn_new(uint32_t pid, void *ctx)
 {
 	struct kmt_poller *p = ctx;
-	uint32_t *grown;
 
-	for (size_t i = 0; i < p->nr_scan; i++)
-		if (p->scan[i] == pid)
-			return;
-	if (p->nr_scan == p->cap_scan) {
-		size_t cap = p->cap_scan ? 2 * p->cap_scan : 16;
-
-		grown = realloc(p->scan, cap * sizeof(*grown));
-		if (!grown)
-			return;	/* named in a later scan */
-		p->scan = grown;
-		p->cap_scan = cap;
-	}
-	p->scan[p->nr_scan++] = pid;
+	if (!kmt_names_get(&p->names, (pid_t)pid))
+		kmt_names_learn(&p->names, (pid_t)pid);
 }
 
-/* Naming reads /proc: once per guest and scan, not once per map key. */
 void kmt_poller_learn_names(struct kmt_poller *p)
 {
-	p->nr_scan = 0;
-	kmt_for_each_guest_pid(&p->fds, note_pid, p);
-	for (size_t i = 0; i < p->nr_scan; i++)
-		kmt_names_learn(&p->names, (pid_t)p->scan[i]);
+	kmt_for_each_guest_pid(&p->fds, learn_new, p);
 }
 
 /* Names the interval's guests and drops those the glob excludes. */
@@ -102,12 +84,15 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	int err;
 
 	kmt_snapshot_free(&p->delta);
-	kmt_poller_learn_names(p);
 	err = kmt_snapshot_read(&cur, &p->fds);
 	if (err)
 		return err;
-	/* Guests whose first exits came after the names above: name them while they live. */
-	kmt_poller_learn_names(p);
+	/*
+	 * Every guest of the read, in every map: new ones named while they
+	 * live, known ones checked for a reused pid or an exec.
+	 */
+	for (size_t i = 0; i < cur.nr_guests; i++)
+		kmt_names_learn(&p->names, (pid_t)cur.guests[i].pid);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);
@@ -139,24 +124,22 @@ void kmt_poller_free(struct kmt_poller *p)
 	kmt_snapshot_free(&p->prev);
 	kmt_snapshot_free(&p->delta);
 	kmt_names_free(&p->names);
-	free(p->scan);
 	free(p);
 }
 
-/* Sleeps until deadline or a signal, naming new guests while they live. */
+/*
+ * Sleeps until deadline or a signal, naming new guests every NAME_SCAN_NS
+ * meanwhile; the reads name those alive when they happen.
+ */
 static void wait_until(struct kmt_poller *p, uint64_t deadline, volatile sig_atomic_t *stop)
 {
-	while (!*stop) {
-		uint64_t now = kmt_now_ns(), nap;
-		struct timespec ts;
+	for (uint64_t now = kmt_now_ns(); !*stop && now < deadline; now = kmt_now_ns()) {
+		uint64_t nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
+		struct timespec ts = { (time_t)(nap / 1000000000ULL), (long)(nap % 1000000000ULL) };
 
-		kmt_poller_learn_names(p);
-		if (now >= deadline)
-			return;
-		nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
-		ts.tv_sec = (time_t)(nap / 1000000000ULL);
-		ts.tv_nsec = (long)(nap % 1000000000ULL);
 		nanosleep(&ts, NULL);
+		if (kmt_now_ns() < deadline)
+			kmt_poller_learn_names(p);
 	}
 }
 

@@ -24,7 +24,11 @@ struct kmt_poller;
 /* glob: only guests whose name matches it (fnmatch); NULL: every guest. */
 int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, const char *glob);
 
-/* Names the guests now in the maps, so one that exits before the next read keeps its name. */
+/*
+ * Names the guests with vCPU counters that have no name yet, so one that
+ * exits before the next read keeps its name. Cheap: called several times
+ * an interval; each read checks every guest's name again itself.
+ */
 void kmt_poller_learn_names(struct kmt_poller *poller);
 
 /*

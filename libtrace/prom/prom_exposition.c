@@ -85,6 +85,7 @@ struct ctx {
 	struct kmt_strbuf *buf;
 	const struct family *open;	/* the family whose samples are being written */
 	struct kmt_strbuf labels;	/* the current series' labels, comma-separated */
+	char le[KMT_PROM_LE_COUNT][40];	/* each bucket's le="..." label, written once */
 };
 
 void kmt_prom_seconds(char *out, size_t size, uint64_t ns)
@@ -159,6 +160,11 @@ static void guest_labels(struct ctx *c, const struct kmt_guest *g)
 	kmt_strbuf_printf(&c->labels, "\",pid=\"%" PRIu32 "\"", g->pid);
 }
 
+static void put(struct kmt_strbuf *buf, const char *text)
+{
+	kmt_strbuf_append(buf, text, strlen(text));
+}
+
 /* Writes one sample; extra (may be empty) is appended to the series' labels. */
 static void sample(struct ctx *c, const struct family *f, const char *suffix, const char *extra,
 		   const char *value)
@@ -171,11 +177,19 @@ static void sample(struct ctx *c, const struct family *f, const char *suffix, co
 				  f->name, f->type);
 		c->open = f;
 	}
-	if (labels[0] || extra[0])
-		kmt_strbuf_printf(c->buf, "%s%s{%s%s%s} %s\n", f->name, suffix, labels, comma,
-				  extra, value);
-	else
-		kmt_strbuf_printf(c->buf, "%s%s %s\n", f->name, suffix, value);
+	/* Appends, not printf: a thousand guests make a hundred thousand samples. */
+	put(c->buf, f->name);
+	put(c->buf, suffix);
+	if (labels[0] || extra[0]) {
+		kmt_strbuf_append(c->buf, "{", 1);
+		put(c->buf, labels);
+		put(c->buf, comma);
+		put(c->buf, extra);
+		kmt_strbuf_append(c->buf, "}", 1);
+	}
+	kmt_strbuf_append(c->buf, " ", 1);
+	put(c->buf, value);
+	kmt_strbuf_append(c->buf, "\n", 1);
 }
 
 static void sample_u64(struct ctx *c, const struct family *f, const char *extra, uint64_t value)
@@ -202,7 +216,7 @@ static void sample_seconds(struct ctx *c, const struct family *f, const char *su
  */
 static void histogram(struct ctx *c, const struct family *f, const struct kmt_hist *h)
 {
-	char extra[48], count[24], le[32];
+	char count[24];
 	uint32_t slot = 0;
 	uint64_t cum = 0;
 
@@ -211,10 +225,8 @@ static void histogram(struct ctx *c, const struct family *f, const struct kmt_hi
 
 		for (; slot <= last; slot++)
 			cum += h->slots[slot];
-		kmt_prom_seconds(le, sizeof(le), kmt_prom_le_ns(i));
-		snprintf(extra, sizeof(extra), "le=\"%s\"", le);
 		snprintf(count, sizeof(count), "%" PRIu64, cum);
-		sample(c, f, "_bucket", extra, count);
+		sample(c, f, "_bucket", c->le[i], count);
 	}
 	for (; slot < KMT_HIST_SLOTS; slot++)
 		cum += h->slots[slot];
@@ -370,6 +382,12 @@ static void self_families(struct ctx *c, const struct kmt_prom_input *in)
 void kmt_prom_render(struct kmt_strbuf *buf, const struct kmt_prom_input *in)
 {
 	struct ctx c = { .buf = buf };
+	char le[32];
+
+	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
+		kmt_prom_seconds(le, sizeof(le), kmt_prom_le_ns(i));
+		snprintf(c.le[i], sizeof(c.le[i]), "le=\"%s\"", le);
+	}
 
 	guest_families(&c, in);
 	if (in->per_vcpu)

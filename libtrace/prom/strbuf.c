@@ -27,19 +27,25 @@ static bool reserve(struct kmt_strbuf *buf, size_t len)
 	return true;
 }
 
+/* Formats in place when it fits (nearly always): vsnprintf runs twice only when it grows. */
 void kmt_strbuf_printf(struct kmt_strbuf *buf, const char *fmt, ...)
 {
+	size_t room = buf->oom ? 0 : buf->cap - buf->len;
 	va_list ap;
 	int len;
 
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	len = vsnprintf(room ? buf->data + buf->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (len < 0 || !reserve(buf, (size_t)len))
+	if (len < 0 || buf->oom)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
-	va_end(ap);
+	if ((size_t)len >= room) {
+		if (!reserve(buf, (size_t)len))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
+		va_end(ap);
+	}
 	buf->len += (size_t)len;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "live_model.h"
+#include "pid_index.h"
 
 static const char *const titles[KMT_LIVE_COLS] = {
 	[KMT_COL_PID] = "PID",		[KMT_COL_NAME] = "NAME",
@@ -39,17 +40,8 @@ void kmt_live_free(struct kmt_live_model *m)
 
 static size_t history_index(const struct kmt_live_model *m, uint32_t pid)
 {
-	size_t lo = 0, hi = m->nr_history;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->history[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return kmt_pid_index(m->history, m->nr_history, sizeof(*m->history),
+			     offsetof(struct kmt_live_history, pid), pid);
 }
 
 const struct kmt_live_history *kmt_live_history_of(const struct kmt_live_model *m, uint32_t pid)

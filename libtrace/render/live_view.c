@@ -290,7 +290,6 @@ static bool wait_input(struct kmt_poller *poller, uint64_t deadline, bool keyboa
 	uint64_t now = kmt_now_ns(), nap;
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
-	kmt_poller_learn_names(poller);
 	if (now >= deadline)
 		return true;
 	nap = deadline - now < NAME_SCAN_NS ? deadline - now : NAME_SCAN_NS;
@@ -303,6 +302,9 @@ static bool wait_input(struct kmt_poller *poller, uint64_t deadline, bool keyboa
 
 		nanosleep(&ts, NULL);
 	}
+	/* The read at the deadline names the guests alive then. */
+	if (kmt_now_ns() < deadline)
+		kmt_poller_learn_names(poller);
 	return true;
 }
 

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Synthetic guests for bench/scale.sh: a host cannot run 1,000 guests x 8
+ * vCPUs, but kvm-mmio-top's user space only sees its BPF maps. This starts
+ * GUESTS long-lived dummy processes (this program again, with QEMU's
+ * "-name guest=scale-N" so they are named like guests), finds the maps of
+ * the running kvm-mmio-top TOP_PID by name, and every second writes, for
+ * each dummy, VCPUS vCPU counters, both latency histograms, the MMU lock
+ * series and REGIONS pages, all grown since the last second, so every
+ * refresh has work. Says "filled" on stderr after the first write; runs
+ * until SIGINT or SIGTERM (the dummies die with it). A map too small for
+ * the entries is reported once, with how many fitted.
+ *
+ *   scale_fill TOP_PID GUESTS VCPUS REGIONS
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <sys/prctl.h>
+#include <bpf/bpf.h>
+#include "kvm_mmio.h"
+
+#define HIST_USED 12	/* non-empty slots per histogram, around 1 us */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* A dummy guest: the cmdline is all it is for. */
+static int dummy(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 0;
+	while (!stop)
+		pause();
+	return 0;
+}
+
+/* Starts a dummy named guest=scale-I; returns once it has exec'd (its pipe closed). */
+static pid_t spawn(const char *self, unsigned int i)
+{
+	char name[32], byte;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	snprintf(name, sizeof(name), "guest=scale-%04u", i);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		execl(self, self, "-name", name, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && read(fds[0], &byte, 1) > 0)
+		;
+	close(fds[0]);
+	return pid;
+}
+
+struct maps {
+	int vcpu_stats, hists, locks, regions;
+};
+
+/* The maps kvm-mmio-top pid holds open, by name; 0 or -ENOENT. */
+static int find_maps(pid_t pid, struct maps *m)
+{
+	char path[320], line[128];
+	struct dirent *de;
+	DIR *dir;
+
+	*m = (struct maps){ -1, -1, -1, -1 };
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ENOENT;
+	while ((de = readdir(dir))) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		unsigned int id = 0;
+		FILE *f;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "map_id: %u", &id) == 1)
+				break;
+		fclose(f);
+		if (!id || (fd = bpf_map_get_fd_by_id(id)) < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		if (!strcmp(info.name, "vcpu_stats") && m->vcpu_stats < 0)
+			m->vcpu_stats = fd;
+		else if (!strcmp(info.name, "hists") && m->hists < 0)
+			m->hists = fd;
+		else if (!strcmp(info.name, "locks") && m->locks < 0)
+			m->locks = fd;
+		else if (!strcmp(info.name, "regions") && m->regions < 0)
+			m->regions = fd;
+		else
+			close(fd);
+	}
+	closedir(dir);
+	return m->vcpu_stats < 0 || m->hists < 0 || m->locks < 0 || m->regions < 0 ? -ENOENT : 0;
+}
+
+/* A histogram that has counted t ticks' worth of samples around 1 us. */
+static void fill_hist(struct kmt_hist *h, __u64 t, unsigned int seed)
+{
+	__u32 first = kmt_hist_slot(800 + 40 * (seed % 16));
+
+	memset(h, 0, sizeof(*h));
+	for (__u32 s = 0; s < HIST_USED; s++) {
+		__u64 n = t * (s + 1 + seed % 5);
+
+		h->slots[first + s] = n;
+		h->count += n;
+		h->sum += n * kmt_hist_slot_upper(first + s);
+	}
+	h->max = kmt_hist_slot_upper(first + HIST_USED - 1);
+}
+
+/* Writes nr entries at once; says once per map when it is full. */
+static void write_all(int fd, const char *what, void *keys, void *values, __u32 nr, bool *said)
+{
+	__u32 count = nr;
+
+	if (!bpf_map_update_batch(fd, keys, values, &count, NULL) || *said)
+		return;
+	fprintf(stderr, "scale_fill: %s: %u of %u entries written (%s): raise its --max-* option\n",
+		what, count, nr, strerror(errno));
+	*said = true;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int guests, vcpus, regions;
+	struct kmt_vcpu_key *vk;
+	struct kmt_vcpu_stats *vv;
+	struct kmt_hist_key *hk;
+	struct kmt_hist *hv;
+	struct kmt_lock_key *lk;
+	struct kmt_lock_stats *lv;
+	struct kmt_region_key *rk;
+	struct kmt_region_value *rv;
+	bool said[4] = { false };
+	struct maps m;
+	pid_t *pids, top;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (argc == 3 && !strcmp(argv[1], "-name"))
+		return dummy();
+	if (argc != 5) {
+		fprintf(stderr, "usage: scale_fill TOP_PID GUESTS VCPUS REGIONS\n");
+		return 2;
+	}
+	top = atoi(argv[1]);
+	guests = (unsigned int)atoi(argv[2]);
+	vcpus = (unsigned int)atoi(argv[3]);
+	regions = (unsigned int)atoi(argv[4]);
+	if (find_maps(top, &m)) {
+		fprintf(stderr, "scale_fill: no kvm-mmio-top maps in process %d\n", (int)top);
+		return 1;
+	}
+	pids = calloc(guests, sizeof(*pids));
+	vk = calloc((size_t)guests * vcpus, sizeof(*vk));
+	vv = calloc((size_t)guests * vcpus, sizeof(*vv));
+	hk = calloc((size_t)guests * KMT_HIST_KINDS, sizeof(*hk));
+	hv = calloc((size_t)guests * KMT_HIST_KINDS, sizeof(*hv));
+	lk = calloc(guests, sizeof(*lk));
+	lv = calloc(guests, sizeof(*lv));
+	rk = calloc((size_t)guests * regions + 1, sizeof(*rk));
+	rv = calloc((size_t)guests * regions + 1, sizeof(*rv));
+	if (!pids || !vk || !vv || !hk || !hv || !lk || !lv || !rk || !rv) {
+		fprintf(stderr, "scale_fill: out of memory\n");
+		return 1;
+	}
+	for (unsigned int g = 0; g < guests && !stop; g++) {
+		pids[g] = spawn("/proc/self/exe", g);
+		if (pids[g] < 0) {
+			fprintf(stderr, "scale_fill: cannot start guest %u: %s\n", g, strerror(errno));
+			return 1;
+		}
+	}
+	for (__u64 t = 1; !stop; t++) {
+		for (unsigned int g = 0; g < guests; g++) {
+			__u32 tgid = (__u32)pids[g];
+
+			for (unsigned int v = 0; v < vcpus; v++) {
+				size_t i = (size_t)g * vcpus + v;
+
+				vk[i] = (struct kmt_vcpu_key){ tgid, tgid + 1 + v };
+				vv[i] = (struct kmt_vcpu_stats){
+					.kernel_reads = t * (v + 1), .kernel_writes = t * 3,
+					.vmm_reads = t * 20, .vmm_writes = t * (30 + g % 7),
+					.timed_exits = t * (v + 4 + 20 + 30 + g % 7),
+				};
+			}
+			for (unsigned int k = 0; k < KMT_HIST_KINDS; k++) {
+				hk[g * KMT_HIST_KINDS + k] = (struct kmt_hist_key){ tgid, k };
+				fill_hist(&hv[g * KMT_HIST_KINDS + k], t * vcpus, g + k);
+			}
+			lk[g] = (struct kmt_lock_key){ tgid, KMT_LOCK_MMU };
+			lv[g].acquired = t * 50;
+			fill_hist(&lv[g].wait, t, g);
+			for (unsigned int r = 0; r < regions; r++) {
+				size_t i = (size_t)g * regions + r;
+
+				rk[i] = (struct kmt_region_key){ .tgid = tgid, .gpa_page = 0xfe000 + r };
+				fill_hist(&rv[i].lat, t * (r + 1), g + r);
+				rv[i].exits = rv[i].lat.count;
+			}
+		}
+		write_all(m.vcpu_stats, "vcpu_stats (--max-vcpus)", vk, vv, guests * vcpus, &said[0]);
+		write_all(m.hists, "hists (--max-guests)", hk, hv, guests * KMT_HIST_KINDS, &said[1]);
+		write_all(m.locks, "locks (--max-guests)", lk, lv, guests, &said[2]);
+		if (regions)
+			write_all(m.regions, "regions (--max-regions)", rk, rv, guests * regions,
+				  &said[3]);
+		if (t == 1)
+			fprintf(stderr, "scale_fill: filled %u guests x %u vCPUs, %u pages each\n",
+				guests, vcpus, regions);
+		sleep(1);
+	}
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Binary search in arrays kept sorted by pid: the guests of a snapshot,
+ * the live view's histories, the names learnt.
+ */
+#ifndef KMT_PID_INDEX_H
+#define KMT_PID_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The index of the element of base (nr elements of size bytes, sorted by
+ * the 32-bit pid at offset within each) whose pid is pid, or where it
+ * would be inserted.
+ */
+size_t kmt_pid_index(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid);
+
+#endif /* KMT_PID_INDEX_H */
