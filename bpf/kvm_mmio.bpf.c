@@ -440,24 +440,30 @@ static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 
 /*
  * raw_syscalls:sys_enter runs for every syscall on the host: leave early.
- * tp_btf's regs are typed and read directly; raw_tp's with bpf_probe_read.
+ * tp_btf's regs are typed and read directly (typed is a constant: the
+ * other branch is compiled out); raw_tp's need bpf_probe_read.
  */
+static __always_inline int on_sys_enter(struct pt_regs *regs, long nr, bool typed)
+{
+	__u32 fd, cmd;
+
+	if (nr != KMT_NR_IOCTL)
+		return 0;
+	fd = typed ? KMT_SYSCALL_ARG1(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+	cmd = typed ? KMT_SYSCALL_ARG2(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs);
+	return on_kvm_ioctl(bpf_get_current_pid_tgid(), fd, cmd);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long nr)
 {
-	if (nr != KMT_NR_IOCTL)
-		return 0;
-	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)KMT_SYSCALL_ARG1(regs),
-			    (__u32)KMT_SYSCALL_ARG2(regs));
+	return on_sys_enter(regs, nr, true);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long nr)
 {
-	if (nr != KMT_NR_IOCTL)
-		return 0;
-	return on_kvm_ioctl(bpf_get_current_pid_tgid(), (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs),
-			    (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	return on_sys_enter(regs, nr, false);
 }
 
 /*
