@@ -520,7 +520,8 @@ static int run(struct options *o)
 			kmt_session_backends(session)->mmio->name,
 			strstr(kmt_session_describe(session), "sys_enter_ioctl=") ? ""
 			: "; VMM part from raw_syscalls:sys_enter (tracefs not mounted or not "
-			  "readable: costs other processes' syscalls more)");
+			  "readable, or lockdown hides its events: costs other processes' "
+			  "syscalls more)");
 	if (kmt_session_backends(session)->kernel_reads_refused)
 		fprintf(stderr, "kvm-mmio-top: no lock series: kernel lockdown is in confidentiality "
 			"mode, which forbids the kernel memory reads that find each VM's MMU lock "
