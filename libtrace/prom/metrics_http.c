@@ -52,18 +52,42 @@ int kmt_listen_parse(const char *spec, char *host, size_t hostlen, char *port, s
 	return 0;
 }
 
-int kmt_listen_check(const char *spec)
+#define LISTEN_HOST_SIZE 64	/* an IPv6 literal with scope fits */
+#define LISTEN_PORT_SIZE 8
+
+/*
+ * spec, parsed into host and port (LISTEN_*_SIZE bytes) and resolved for a
+ * listening socket: 0, or -EINVAL with what is wrong in err.
+ */
+static int resolve_listen(const char *spec, char *host, char *port, struct addrinfo **ai,
+			  char *err, size_t errlen)
 {
-	struct addrinfo hints = {
+	const struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
 		.ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
 	};
-	char host[64], port[8];
+	int rc;
+
+	if (kmt_listen_parse(spec, host, LISTEN_HOST_SIZE, port, LISTEN_PORT_SIZE)) {
+		snprintf(err, errlen, "invalid --listen '%s': expected [ADDR:]PORT, "
+			 "e.g. 9464, 127.0.0.1:9464 or [::1]:9464", spec);
+		return -EINVAL;
+	}
+	rc = getaddrinfo(host, port, &hints, ai);
+	if (rc) {
+		snprintf(err, errlen, "invalid --listen address '%s': %s", host, gai_strerror(rc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int kmt_listen_check(const char *spec)
+{
+	char host[LISTEN_HOST_SIZE], port[LISTEN_PORT_SIZE], err[1];
 	struct addrinfo *ai;
 
-	if (kmt_listen_parse(spec, host, sizeof(host), port, sizeof(port)) ||
-	    getaddrinfo(host, port, &hints, &ai))
+	if (resolve_listen(spec, host, port, &ai, err, sizeof(err)))
 		return -EINVAL;
 	freeaddrinfo(ai);
 	return 0;
@@ -71,25 +95,13 @@ int kmt_listen_check(const char *spec)
 
 static int listen_on(const char *spec, char *err, size_t errlen)
 {
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
-	};
-	char host[64], port[8];
+	char host[LISTEN_HOST_SIZE], port[LISTEN_PORT_SIZE];
 	struct addrinfo *ai;
 	int fd, rc, one = 1;
 
-	if (kmt_listen_parse(spec, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, errlen, "invalid --listen '%s': expected [ADDR:]PORT, "
-			 "e.g. 9464, 127.0.0.1:9464 or [::1]:9464", spec);
-		return -EINVAL;
-	}
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc) {
-		snprintf(err, errlen, "invalid --listen address '%s': %s", host, gai_strerror(rc));
-		return -EINVAL;
-	}
+	rc = resolve_listen(spec, host, port, &ai, err, errlen);
+	if (rc)
+		return rc;
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0)
 		rc = -errno;
