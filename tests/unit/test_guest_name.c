@@ -171,6 +171,21 @@ static void hostile_bytes_become_question_marks(void **state)
 	expect_name(args, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx?");
 }
 
+/* A child that sleeps under the command name comm until killed (or we die). */
+static pid_t sleeper(const char *comm)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, comm);
+		pause();
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	return pid;
+}
+
 /* A pid taken by a new process is named again (ns_last_pid forces the reuse; root only). */
 static void reused_pid_is_named_again(void **state)
 {
@@ -184,14 +199,7 @@ static void reused_pid_is_named_again(void **state)
 	if (!f)
 		skip();
 	fclose(f);
-	first = fork();
-	if (!first) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_NAME, "kmt-first");
-		pause();
-		_exit(0);
-	}
-	assert_true(first > 0);
+	first = sleeper("kmt-first");
 	for (int i = 0; i < 200 && !(kmt_names_get(&names, first) &&
 				     !strcmp(kmt_names_get(&names, first), "kmt-first")); i++) {
 		kmt_names_forget(&names, first);
@@ -208,14 +216,7 @@ static void reused_pid_is_named_again(void **state)
 	assert_non_null(f);
 	fputs(last, f);
 	fclose(f);
-	second = fork();
-	if (!second) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_NAME, "kmt-second");
-		pause();
-		_exit(0);
-	}
-	assert_true(second > 0);
+	second = sleeper("kmt-second");
 	if (second == first) {
 		for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, first), "kmt-second"); i++) {
 			usleep(5000);
