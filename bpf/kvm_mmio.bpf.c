@@ -73,7 +73,7 @@ struct {
 #define ST_OPEN_READ	(1U << 4)	/* a read not counted yet: who completes it is unknown */
 #define ST_OPEN_WRITE	(1U << 5)	/* a write not counted yet */
 #define ST_OPEN		(ST_OPEN_READ | ST_OPEN_WRITE)
-/* The VMM completed an access whose page is counted where its latency is recorded. */
+/* An access whose page is counted where its exit's latency is recorded. */
 #define ST_REGION_OWED	(1U << 6)
 
 /* Keyed by thread id: vCPU threads come and go, so LRU. */
@@ -240,9 +240,9 @@ static __always_inline bool traced(__u32 tgid)
 /*
  * Counts the vCPU's open access, if any, as completed by the VMM or by the
  * kernel. Only the vCPU thread itself gets here, so plain increments are safe.
- * Its page is counted here when the kernel completed it and no latency will
- * be recorded for it (region_now); else by region_latency(), which looks
- * the page up anyway: one region lookup per exit, not two.
+ * Its page is counted here when no latency will be recorded for it
+ * (region_now, never for the VMM's); else it is owed to region_latency(),
+ * which looks the page up anyway: one region lookup per exit, not two.
  */
 static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bool by_vmm,
 					 bool region_now)
@@ -254,9 +254,9 @@ static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bo
 	if (!open)
 		return;
 	st->flags &= ~ST_OPEN;
-	if (by_vmm) {
+	if (by_vmm || !region_now) {
 		st->flags |= ST_REGION_OWED;
-	} else if (region_now) {
+	} else {
 		region = region_of(id >> 32, st->last_gpa);
 		if (region)
 			__sync_fetch_and_add(&region->exits, 1);
@@ -348,11 +348,11 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 	return 0;
 }
 
-/* The latency of the exit whose access hit gpa, and that access if still owed. */
-static __always_inline void region_latency(struct kmt_vcpu_state *st, __u32 tgid, __u64 ns,
-					   bool owed)
+/* The latency of the exit whose access hit last_gpa, and that access if owed. */
+static __always_inline void region_latency(struct kmt_vcpu_state *st, __u32 tgid, __u64 ns)
 {
 	struct kmt_region_value *region = region_of(tgid, st->last_gpa);
+	bool owed = st->flags & ST_REGION_OWED;
 
 	st->flags &= ~ST_REGION_OWED;
 	if (!region)
@@ -378,7 +378,7 @@ static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u64 id, __u32 c
 	record(tgid, KMT_HIST_VMM, vmm_ns);
 	if (!(st->flags & ST_EXIT_TIMED)) {
 		/* No kvm_exit/kvm_entry here: the VMM part is all we can time. */
-		region_latency(st, tgid, vmm_ns, st->flags & ST_REGION_OWED);
+		region_latency(st, tgid, vmm_ns);
 		st->flags &= ~ST_MMIO;
 	}
 	return 0;
@@ -502,7 +502,6 @@ static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
 	bool timed = (st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO);
-	bool owed = st->flags & (ST_OPEN | ST_REGION_OWED);
 	__u64 total, kernel;
 
 	count_access(st, id, false, !timed);
@@ -510,7 +509,7 @@ static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
 		record(tgid, KMT_HIST_KERNEL, kernel);
-		region_latency(st, tgid, total, owed);
+		region_latency(st, tgid, total);
 		stats = stats_of(tgid, tid);
 		if (stats)
 			stats->timed_exits += 1;
