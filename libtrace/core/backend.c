@@ -124,11 +124,6 @@ const struct kmt_backend kmt_backends[] = {
 
 const size_t kmt_nr_backends = sizeof(kmt_backends) / sizeof(kmt_backends[0]);
 
-static bool exists_all(uint32_t needs, uint32_t have)
-{
-	return !(needs & ~have);
-}
-
 /* Appends the names of the events in bits to out, comma separated. */
 static void list_events(char *out, size_t size, uint32_t bits)
 {
@@ -171,7 +166,7 @@ int kmt_backends_select(struct kmt_selection *sel, const bool exists[KMT_EVENTS]
 			snprintf(names, sizeof(names), "kernel lockdown (confidentiality) forbids the "
 				 "kernel memory reads it needs");
 			verdict = "not used";
-			sel->kernel_reads_refused |= exists_all(b->needs, have);
+			sel->kernel_reads_refused |= !missing;
 		} else if (b->machine && strcmp(b->machine, host->machine)) {
 			snprintf(names, sizeof(names), "for %s hosts, this is %s", b->machine,
 				 host->machine);
