@@ -71,7 +71,7 @@ static pid_t spawn(const char *self, unsigned int i)
 }
 
 struct maps {
-	int vcpu_stats, hists, locks, regions;
+	int vcpu_stats, hists, locks, regions, procs;
 };
 
 /* The maps kvm-mmio-top pid holds open, by name; 0 or -ENOENT. */
@@ -81,7 +81,7 @@ static int find_maps(pid_t pid, struct maps *m)
 	struct dirent *de;
 	DIR *dir;
 
-	*m = (struct maps){ -1, -1, -1, -1 };
+	*m = (struct maps){ -1, -1, -1, -1, -1 };
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
 	dir = opendir(path);
 	if (!dir)
@@ -115,11 +115,40 @@ static int find_maps(pid_t pid, struct maps *m)
 			m->locks = fd;
 		else if (!strcmp(info.name, "regions") && m->regions < 0)
 			m->regions = fd;
+		else if (!strcmp(info.name, "procs") && m->procs < 0)
+			m->procs = fd;
 		else
 			close(fd);
 	}
 	closedir(dir);
-	return m->vcpu_stats < 0 || m->hists < 0 || m->locks < 0 || m->regions < 0 ? -ENOENT : 0;
+	return m->vcpu_stats < 0 || m->hists < 0 || m->locks < 0 || m->regions < 0 ||
+	       m->procs < 0 ? -ENOENT : 0;
+}
+
+/*
+ * Process pid's start time as the BPF programs key it (ns since boot), to
+ * the precision of /proc/PID/stat's field 22 (clock ticks): what the tool
+ * checks a name against.
+ */
+static __u64 start_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %llu", &ticks) != 1)
+		return 0;
+	return ticks * (1000000000ULL / (__u64)sysconf(_SC_CLK_TCK));
 }
 
 /* A histogram that has counted t ticks' worth of samples around 1 us. */
@@ -164,6 +193,7 @@ int main(int argc, char **argv)
 	bool said[4] = { false };
 	struct maps m;
 	pid_t *pids, top;
+	__u64 *starts;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -182,6 +212,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pids = calloc(guests, sizeof(*pids));
+	starts = calloc(guests, sizeof(*starts));
 	vk = calloc((size_t)guests * vcpus, sizeof(*vk));
 	vv = calloc((size_t)guests * vcpus, sizeof(*vv));
 	hk = calloc((size_t)guests * KMT_HIST_KINDS, sizeof(*hk));
@@ -190,25 +221,36 @@ int main(int argc, char **argv)
 	lv = calloc(guests, sizeof(*lv));
 	rk = calloc((size_t)guests * regions + 1, sizeof(*rk));
 	rv = calloc((size_t)guests * regions + 1, sizeof(*rv));
-	if (!pids || !vk || !vv || !hk || !hv || !lk || !lv || !rk || !rv) {
+	if (!pids || !starts || !vk || !vv || !hk || !hv || !lk || !lv || !rk || !rv) {
 		fprintf(stderr, "scale_fill: out of memory\n");
 		return 1;
 	}
 	for (unsigned int g = 0; g < guests && !stop; g++) {
+		const __u32 alive = 0;
+		struct kmt_proc_key proc;
+
 		pids[g] = spawn("/proc/self/exe", g);
 		if (pids[g] < 0) {
 			fprintf(stderr, "scale_fill: cannot start guest %u: %s\n", g, strerror(errno));
+			return 1;
+		}
+		/* Registered as the BPF programs do at a vCPU thread's first event. */
+		starts[g] = start_of(pids[g]);
+		proc = (struct kmt_proc_key){ .tgid = (__u32)pids[g], .start = starts[g] };
+		if (bpf_map_update_elem(m.procs, &proc, &alive, BPF_ANY)) {
+			fprintf(stderr, "scale_fill: procs: %s: raise --max-guests\n", strerror(errno));
 			return 1;
 		}
 	}
 	for (__u64 t = 1; !stop; t++) {
 		for (unsigned int g = 0; g < guests; g++) {
 			__u32 tgid = (__u32)pids[g];
+			__u64 start = starts[g];
 
 			for (unsigned int v = 0; v < vcpus; v++) {
 				size_t i = (size_t)g * vcpus + v;
 
-				vk[i] = (struct kmt_vcpu_key){ tgid, tgid + 1 + v };
+				vk[i] = (struct kmt_vcpu_key){ tgid, tgid + 1 + v, start };
 				vv[i] = (struct kmt_vcpu_stats){
 					.kernel_reads = t * (v + 1), .kernel_writes = t * 3,
 					.vmm_reads = t * 20, .vmm_writes = t * (30 + g % 7),
@@ -216,16 +258,18 @@ int main(int argc, char **argv)
 				};
 			}
 			for (unsigned int k = 0; k < KMT_HIST_KINDS; k++) {
-				hk[g * KMT_HIST_KINDS + k] = (struct kmt_hist_key){ tgid, k };
+				hk[g * KMT_HIST_KINDS + k] = (struct kmt_hist_key){ tgid, k, start };
 				fill_hist(&hv[g * KMT_HIST_KINDS + k], t * vcpus, g + k);
 			}
-			lk[g] = (struct kmt_lock_key){ tgid, KMT_LOCK_MMU };
+			lk[g] = (struct kmt_lock_key){ tgid, KMT_LOCK_MMU, start };
 			lv[g].acquired = t * 50;
 			fill_hist(&lv[g].wait, t, g);
 			for (unsigned int r = 0; r < regions; r++) {
 				size_t i = (size_t)g * regions + r;
 
-				rk[i] = (struct kmt_region_key){ .tgid = tgid, .gpa_page = 0xfe000 + r };
+				rk[i] = (struct kmt_region_key){
+					.tgid = tgid, .start = start, .gpa_page = 0xfe000 + r,
+				};
 				fill_hist(&rv[i].lat, t * (r + 1), g + r);
 				rv[i].exits = rv[i].lat.count;
 			}

@@ -3,8 +3,9 @@
  * The few kernel types our BPF programs touch, declared for CO-RE.
  *
  * We do not commit a generated vmlinux.h: the programs read scalar
- * tracepoint arguments, the syscall registers of raw_syscalls:sys_enter and
- * the few fields that lead from a vCPU fd to its VM's MMU lock, so this
+ * tracepoint arguments, the syscall registers of raw_syscalls:sys_enter,
+ * the few fields that lead from a vCPU fd to its VM's MMU lock and those
+ * that tell one process from another on the same pid, so this
  * header is all the build needs and it cannot pick up layout details
  * of the build host's running kernel. preserve_access_index makes every
  * pt_regs field access a CO-RE relocation resolved against the target
@@ -88,6 +89,9 @@ struct files_struct {
 
 struct task_struct {
 	struct files_struct *files;
+	struct task_struct *group_leader;
+	int tgid;
+	__u64 start_boottime;
 } __attribute__((preserve_access_index));
 
 /* spinlock_t or rwlock_t, depending on the arch: a struct either way for CO-RE. */

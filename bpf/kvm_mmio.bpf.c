@@ -31,6 +31,12 @@
  * kvm_hv_find_lock_hpte reports how often each HPT lookup had to retry the
  * HPTE lock: the hypervisor lock contention of the MMIO path.
  *
+ * A guest is a process, not a pid: every key holds the VMM's tgid and start
+ * time. A process is registered in procs by its first vCPU thread's first
+ * event and marked gone when its group leader is freed
+ * (sched_process_free), after which its counts are final and user space
+ * reaps its keys; a thread's state goes when it exits (sched_process_exit).
+ *
  * Each event has a tp_btf and a raw_tp entry point sharing one body; user
  * space loads whichever the running kernel supports. Both take the
  * arguments by position, and tracepoint arguments are no ABI: the kvm_hv
@@ -120,6 +126,14 @@ struct {
 	__type(value, struct kmt_region_value);
 } regions SEC(".maps");
 
+/* Value 0 while the process lives, 1 once it is gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_PROCS_PER_GUEST);
+	__type(key, struct kmt_proc_key);
+	__type(value, __u32);
+} procs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KMT_DROPS);
@@ -178,34 +192,41 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
 	}
 }
 
-static __always_inline void record(__u32 tgid, enum kmt_hist_kind kind, __u64 value)
+static __always_inline void record(const struct kmt_vcpu_state *st, enum kmt_hist_kind kind,
+				   __u64 value)
 {
-	struct kmt_hist_key key = { .tgid = tgid, .kind = kind };
+	struct kmt_hist_key key = { .tgid = st->tgid, .kind = kind, .start = st->start };
 	struct kmt_hist *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
 
 	if (hist)
 		hist_add(hist, value);
 }
 
-static __always_inline struct kmt_region_value *region_of(__u32 tgid, __u64 gpa)
+/* The page of the vCPU's last access. */
+static __always_inline struct kmt_region_value *region_of(const struct kmt_vcpu_state *st)
 {
-	struct kmt_region_key key = { .tgid = tgid, .gpa_page = gpa >> KMT_REGION_SHIFT };
+	struct kmt_region_key key = {
+		.tgid = st->tgid,
+		.start = st->start,
+		.gpa_page = st->last_gpa >> KMT_REGION_SHIFT,
+	};
 
 	return lookup_or_init(&regions, &key, &zero_region, KMT_DROP_REGION);
 }
 
-static __always_inline struct kmt_vcpu_stats *stats_of(__u32 tgid, __u32 tid)
+static __always_inline struct kmt_vcpu_stats *stats_of(const struct kmt_vcpu_state *st,
+							__u32 tid)
 {
-	struct kmt_vcpu_key key = { .tgid = tgid, .tid = tid };
+	struct kmt_vcpu_key key = { .tgid = st->tgid, .tid = tid, .start = st->start };
 	static const struct kmt_vcpu_stats zero;
 
 	return lookup_or_init(&vcpu_stats, &key, &zero, KMT_DROP_STATS);
 }
 
 /*
- * The current thread's state, or NULL. Entries outlive their threads (LRU):
- * one left by an exited thread whose id another process now uses is not
- * this thread's.
+ * The current thread's state, or NULL. A thread's entry goes when it exits
+ * (on_thread_exit); the check is for entries of threads that exited before
+ * attach.
  */
 static __always_inline struct kmt_vcpu_state *state_get(__u64 id)
 {
@@ -215,17 +236,48 @@ static __always_inline struct kmt_vcpu_state *state_get(__u64 id)
 	return st && st->tgid == id >> 32 ? st : NULL;
 }
 
+/*
+ * Registers the current process in procs (tgid, and the start time that
+ * tells it from earlier processes on the same pid) unless it is known. A
+ * process that cannot be registered is not counted: nothing would tell
+ * user space when its keys' values are final.
+ */
+static __always_inline bool register_proc(__u32 tgid, __u64 start)
+{
+	struct kmt_proc_key key = { .tgid = tgid, .start = start };
+	static const __u32 alive;
+
+	if (bpf_map_lookup_elem(&procs, &key))
+		return true;
+	if (bpf_map_update_elem(&procs, &key, &alive, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&procs, &key)) {
+		drop(KMT_DROP_PROC);
+		return false;
+	}
+	return true;
+}
+
 /* The current thread's state, created (or taken over from a dead thread) when missing. */
 static __always_inline struct kmt_vcpu_state *state_of(__u64 id)
 {
 	static const struct kmt_vcpu_state zero;
+	struct task_struct *task;
 	__u32 tid = (__u32)id;
-	struct kmt_vcpu_state *st;
+	struct kmt_vcpu_state *st = bpf_map_lookup_elem(&vcpu_state, &tid);
+	__u64 start;
 
-	st = lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
-	if (st && st->tgid != id >> 32) {
+	if (st && st->tgid == id >> 32)
+		return st;
+	/* A new vCPU thread: read its process's start time once, here. */
+	task = bpf_get_current_task_btf();
+	start = task->group_leader->start_boottime;
+	if (!register_proc(id >> 32, start))
+		return NULL;
+	st = st ?: lookup_or_init(&vcpu_state, &tid, &zero, KMT_DROP_VCPU_STATE);
+	if (st) {
 		__builtin_memset(st, 0, sizeof(*st));
 		st->tgid = id >> 32;
+		st->start = start;
 	}
 	return st;
 }
@@ -257,11 +309,11 @@ static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bo
 	if (by_vmm || !region_now) {
 		st->flags |= ST_REGION_OWED;
 	} else {
-		region = region_of(id >> 32, st->last_gpa);
+		region = region_of(st);
 		if (region)
 			__sync_fetch_and_add(&region->exits, 1);
 	}
-	stats = stats_of(id >> 32, (__u32)id);
+	stats = stats_of(st, (__u32)id);
 	if (!stats)
 		return;
 	if (open & ST_OPEN_WRITE) {
@@ -349,9 +401,9 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 }
 
 /* The latency of the exit whose access hit last_gpa, and that access if owed. */
-static __always_inline void region_latency(struct kmt_vcpu_state *st, __u32 tgid, __u64 ns)
+static __always_inline void region_latency(struct kmt_vcpu_state *st, __u64 ns)
 {
-	struct kmt_region_value *region = region_of(tgid, st->last_gpa);
+	struct kmt_region_value *region = region_of(st);
 	bool owed = st->flags & ST_REGION_OWED;
 
 	st->flags &= ~ST_REGION_OWED;
@@ -363,22 +415,20 @@ static __always_inline void region_latency(struct kmt_vcpu_state *st, __u32 tgid
 }
 
 /* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
-static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u64 id, __u32 cmd)
+static __always_inline int on_ioctl(struct kmt_vcpu_state *st, __u32 cmd)
 {
 	__u64 now, vmm_ns;
-	__u32 tgid;
 
 	if (cmd != KMT_KVM_RUN)
 		return 0;
 	now = bpf_ktime_get_ns();
-	tgid = id >> 32;
 	vmm_ns = now - st->vmm_exit_ns;
 	st->flags &= ~ST_IN_VMM;
 	st->vmm_ns += vmm_ns;
-	record(tgid, KMT_HIST_VMM, vmm_ns);
+	record(st, KMT_HIST_VMM, vmm_ns);
 	if (!(st->flags & ST_EXIT_TIMED)) {
 		/* No kvm_exit/kvm_entry here: the VMM part is all we can time. */
-		region_latency(st, tgid, vmm_ns);
+		region_latency(st, vmm_ns);
 		st->flags &= ~ST_MMIO;
 	}
 	return 0;
@@ -435,7 +485,7 @@ static __always_inline int on_kvm_ioctl(__u64 id, __u32 fd, __u32 cmd)
 		st->locks.mmu_lock = vm_mmu_lock(fd);
 		st->locks.vcpu_fd = fd + 1;
 	}
-	return st && (st->flags & ST_IN_VMM) ? on_ioctl(st, id, cmd) : 0;
+	return st && (st->flags & ST_IN_VMM) ? on_ioctl(st, cmd) : 0;
 }
 
 /*
@@ -499,7 +549,6 @@ static __always_inline int on_kvm_exit(void)
 /* The guest runs again (or its access is complete): close a timed MMIO exit. */
 static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 {
-	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct kmt_vcpu_stats *stats;
 	bool timed = (st->flags & (ST_EXIT_TIMED | ST_MMIO)) == (ST_EXIT_TIMED | ST_MMIO);
 	__u64 total, kernel;
@@ -508,9 +557,9 @@ static __always_inline void end_exit(struct kmt_vcpu_state *st, __u64 id)
 	if (timed) {
 		total = bpf_ktime_get_ns() - st->guest_exit_ns;
 		kernel = total > st->vmm_ns ? total - st->vmm_ns : 0;
-		record(tgid, KMT_HIST_KERNEL, kernel);
-		region_latency(st, tgid, total);
-		stats = stats_of(tgid, tid);
+		record(st, KMT_HIST_KERNEL, kernel);
+		region_latency(st, total);
+		stats = stats_of(st, (__u32)id);
 		if (stats)
 			stats->timed_exits += 1;
 	}
@@ -562,12 +611,17 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 /* POWER: one HPT lookup; spins is how often HPTE_V_HVLOCK was found held. */
 static __always_inline int on_hpte_lookup(__u32 spins)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct kmt_lock_key key = { .tgid = tgid, .lock = KMT_LOCK_HPTE };
+	__u64 id = bpf_get_current_pid_tgid();
+	struct kmt_lock_key key = { .tgid = id >> 32, .lock = KMT_LOCK_HPTE };
+	struct kmt_vcpu_state *st;
 	struct kmt_lock_stats *lock;
 
-	if (!traced(tgid))
+	if (!traced(id >> 32))
 		return 0;
+	st = state_of(id);
+	if (!st)
+		return 0;
+	key.start = st->start;
 	lock = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
 	if (!lock)
 		return 0;
@@ -622,9 +676,47 @@ static __always_inline int on_contention_end(__u64 lock)
 		return 0;
 	}
 	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
+	key.start = st->start;
 	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
 	if (series)
 		hist_add(&series->wait, now - l->wait_begin_ns);
+	return 0;
+}
+
+/* A thread exits: its state goes with it, so a new thread on its id starts afresh. */
+static __always_inline int on_thread_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&vcpu_state, &tid);
+	return 0;
+}
+
+/*
+ * A task is freed. A group leader is freed last, once every thread of its
+ * process has exited and it was reaped: a registered process's counts are
+ * final from here on. (A thread that exec'd took over its leader's role:
+ * the old leader is no longer its own group leader.)
+ */
+static __always_inline int on_task_free(struct task_struct *task, bool typed)
+{
+	struct kmt_proc_key key = {};
+	__u32 *gone;
+
+	if (typed) {
+		if (task->group_leader != task)
+			return 0;
+		key.tgid = task->tgid;
+		key.start = task->start_boottime;
+	} else {
+		if (BPF_CORE_READ(task, group_leader) != task)
+			return 0;
+		key.tgid = BPF_CORE_READ(task, tgid);
+		key.start = BPF_CORE_READ(task, start_boottime);
+	}
+	gone = bpf_map_lookup_elem(&procs, &key);
+	if (gone)
+		*gone = 1;
 	return 0;
 }
 
@@ -639,6 +731,7 @@ KMT_PROG(kvm_mmio, on_kvm_mmio(type, gpa), int type, int len, __u64 gpa)
 KMT_PROG(kvm_fast_mmio, on_access(gpa, true), __u64 gpa)
 KMT_PROG(kvm_userspace_exit, on_userspace_exit(reason, err), __u32 reason, int err)
 KMT_PROG(kvm_exit, on_kvm_exit())
+KMT_PROG(sched_process_exit, on_thread_exit())
 KMT_PROG(kvm_entry, on_kvm_entry())
 KMT_PROG(kvm_hv_mmio_dispatch, on_hv_mmio_dispatch(dest, exit_ns), __u64 lpid, __u32 vcpu_id,
 	 __u64 gpa, __u64 ea, __u32 len, __u32 is_write, __u32 dest, __s32 result, __u64 exit_ns)
@@ -667,3 +760,15 @@ int kvm_hv_find_lock_hpte_tp(struct trace_event_raw_kvm_hv_find_lock_hpte *ctx)
 
 KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
 KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(sched_process_free_btf, struct task_struct *task)
+{
+	return on_task_free(task, true);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(sched_process_free_raw, struct task_struct *task)
+{
+	return on_task_free(task, false);
+}

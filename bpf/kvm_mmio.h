@@ -76,6 +76,8 @@ static inline __u64 kmt_hist_slot_upper(__u32 slot)
 #define KMT_DEFAULT_MAX_VCPUS 4096	/* vCPU threads counted at once, all guests together */
 #define KMT_DEFAULT_MAX_REGIONS 1024	/* (guest, page) regions at once */
 #define KMT_VCPU_STATE_ENTRIES 16384	/* per-thread exit state (LRU: vCPUs come and go) */
+/* VMM processes registered per guest: room for as many again gone but not yet reaped. */
+#define KMT_PROCS_PER_GUEST 2
 #define KMT_MAX_PIDS 64			/* VMM processes -p can name at once */
 
 enum kmt_hist_kind {
@@ -84,9 +86,16 @@ enum kmt_hist_kind {
 	KMT_HIST_KINDS,
 };
 
+/*
+ * Every per-guest key names its VMM process by tgid and start time: a pid
+ * is reused, and two processes on one pid within an interval must not add
+ * up. start is the group leader's task start_boottime, in ns (what
+ * /proc/PID/stat's field 22 shows in clock ticks).
+ */
 struct kmt_hist_key {
 	__u32 tgid;
 	__u32 kind;	/* enum kmt_hist_kind */
+	__u64 start;
 };
 
 /*
@@ -118,6 +127,7 @@ struct kmt_vcpu_locks {
 struct kmt_lock_key {
 	__u32 tgid;
 	__u32 lock;	/* enum kmt_lock_kind */
+	__u64 start;
 };
 
 /* One guest's acquisitions of one lock; wait holds the contended ones only. */
@@ -136,14 +146,28 @@ struct kmt_vcpu_state {
 	__u64 vmm_exit_ns;
 	__u64 vmm_ns;		/* VMM time accumulated within this exit */
 	__u64 last_gpa;
+	__u64 start;		/* its process's start time, as in the keys */
 	__u32 flags;
-	__u32 tgid;		/* the thread's process: a reused thread id is a new thread */
+	__u32 tgid;		/* the thread's process */
 	struct kmt_vcpu_locks locks;
 };
 
 struct kmt_vcpu_key {
 	__u32 tgid;
 	__u32 tid;
+	__u64 start;
+};
+
+/*
+ * The VMM processes with keys in the maps, registered by their first vCPU
+ * thread's first event. The value turns non-zero when the process is gone
+ * (its group leader freed: no thread of it runs any more), so its keys'
+ * values are final and user space can read and delete them.
+ */
+struct kmt_proc_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start;
 };
 
 /*
@@ -166,6 +190,7 @@ struct kmt_vcpu_stats {
 struct kmt_region_key {
 	__u32 tgid;
 	__u32 pad;
+	__u64 start;
 	__u64 gpa_page;		/* gpa >> KMT_REGION_SHIFT */
 };
 
@@ -184,6 +209,7 @@ enum kmt_drop {
 	KMT_DROP_LOCK,		/* lock map full: acquisition not counted */
 	KMT_DROP_LOCK_UNPAIRED,	/* contention_end with no matching begin (e.g. began before attach) */
 	KMT_DROP_UNPAIRED,	/* KVM_EXIT_MMIO with no MMIO access seen before it */
+	KMT_DROP_PROC,		/* process map full: a new VMM process's events not counted */
 	KMT_DROPS,
 };
 

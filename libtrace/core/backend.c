@@ -16,6 +16,8 @@ static const char *const event_names[KMT_EVENTS] = {
 	[KMT_EV_HPTE_LOOKUP] = "kvm_hv_find_lock_hpte",
 	[KMT_EV_LOCK_BEGIN] = "contention_begin",
 	[KMT_EV_LOCK_END] = "contention_end",
+	[KMT_EV_THREAD_EXIT] = "sched_process_exit",
+	[KMT_EV_PROC_FREE] = "sched_process_free",
 };
 
 const char *kmt_event_name(enum kmt_event event)
@@ -40,8 +42,13 @@ const char *kmt_capability_name(enum kmt_capability cap)
 	return "?";
 }
 
-/* What every MMIO backend needs: the access, the return to the VMM, KVM_RUN again. */
-#define STOCK (KMT_EV(KMT_EV_MMIO) | KMT_EV(KMT_EV_USER_EXIT) | KMT_EV(KMT_EV_SYS_ENTER))
+/*
+ * What every MMIO backend needs: the access, the return to the VMM, KVM_RUN
+ * again, and the ends of threads and processes (when a guest's counts are
+ * final, and that a pid or thread id seen again is another task's).
+ */
+#define STOCK (KMT_EV(KMT_EV_MMIO) | KMT_EV(KMT_EV_USER_EXIT) | KMT_EV(KMT_EV_SYS_ENTER) | \
+	       KMT_EV(KMT_EV_THREAD_EXIT) | KMT_EV(KMT_EV_PROC_FREE))
 #define STOCK_CAPS (KMT_CAP_COUNTS | KMT_CAP_VMM_PART | KMT_CAP_REGIONS)
 #define GUEST_EXITS (KMT_EV(KMT_EV_EXIT) | KMT_EV(KMT_EV_ENTRY))
 /* Lock waits, and KVM_RUN to learn which lock is the vCPU's VM's. */

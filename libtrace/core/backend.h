@@ -28,6 +28,8 @@ enum kmt_event {
 	KMT_EV_HPTE_LOOKUP,	/* kvm_hv:kvm_hv_find_lock_hpte */
 	KMT_EV_LOCK_BEGIN,	/* lock:contention_begin */
 	KMT_EV_LOCK_END,	/* lock:contention_end */
+	KMT_EV_THREAD_EXIT,	/* sched:sched_process_exit: a thread's exit state goes */
+	KMT_EV_PROC_FREE,	/* sched:sched_process_free: a VMM process's counts are final */
 	KMT_EVENTS,
 };
 

@@ -165,7 +165,7 @@ bool kmt_guest_name(pid_t pid, char *name, size_t size)
 
 struct kmt_name_entry {
 	pid_t pid;
-	unsigned long long start;	/* the process's start time, in clock ticks */
+	unsigned long long start;	/* the process's start time, in clock ticks (USER_HZ) */
 	char comm[16];			/* its command name: exec changes it */
 	char name[64];
 };
@@ -195,18 +195,40 @@ static bool identity(pid_t pid, unsigned long long *start, char comm[16])
 	return true;
 }
 
-/* Entries are sorted by pid: the index of pid, or where it would go. */
-static size_t entry_index(const struct kmt_names *names, pid_t pid)
+/*
+ * A start time in ns since boot as /proc/PID/stat shows it: in clock ticks,
+ * rounded down (the kernel's nsec_to_clock_t()).
+ */
+static unsigned long long start_ticks(uint64_t start_ns)
 {
-	return kmt_pid_index(names->entries, names->nr, sizeof(*names->entries),
-			     offsetof(struct kmt_name_entry, pid), (uint32_t)pid);
+	static uint64_t ns_per_tick;
+
+	if (!ns_per_tick) {
+		long hz = sysconf(_SC_CLK_TCK);
+
+		ns_per_tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	}
+	return start_ns / ns_per_tick;
 }
 
-static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid)
+/* Entries are sorted by pid, then start: the index of (pid, start), or where it would go. */
+static size_t entry_index(const struct kmt_names *names, pid_t pid, unsigned long long start)
 {
-	size_t at = entry_index(names, pid);
+	size_t at = kmt_pid_index(names->entries, names->nr, sizeof(*names->entries),
+				  offsetof(struct kmt_name_entry, pid), (uint32_t)pid);
 
-	return at < names->nr && names->entries[at].pid == pid ? &names->entries[at] : NULL;
+	while (at < names->nr && names->entries[at].pid == pid && names->entries[at].start < start)
+		at++;
+	return at;
+}
+
+static struct kmt_name_entry *find_entry(const struct kmt_names *names, pid_t pid,
+					 unsigned long long start)
+{
+	size_t at = entry_index(names, pid, start);
+
+	return at < names->nr && names->entries[at].pid == pid && names->entries[at].start == start ?
+	       &names->entries[at] : NULL;
 }
 
 /* Room for one more entry: the array doubles when nr reaches a power of two. */
@@ -224,15 +246,17 @@ static bool make_room(struct kmt_names *names)
 	return true;
 }
 
-void kmt_names_learn(struct kmt_names *names, pid_t pid)
+void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start)
 {
-	struct kmt_name_entry entry = { .pid = pid }, *known = find_entry(names, pid);
+	struct kmt_name_entry entry = { .pid = pid }, *known;
 	size_t at;
 
-	if (!identity(pid, &entry.start, entry.comm))
-		return;	/* gone: a known name stays for its last report */
-	/* Known, unless another process (or the same after exec) holds the pid now. */
-	if (known && entry.start == known->start && !strcmp(entry.comm, known->comm))
+	/* Gone, or another process's now: a known name stays for its last report. */
+	if (!identity(pid, &entry.start, entry.comm) || entry.start != start_ticks(start))
+		return;
+	known = find_entry(names, pid, entry.start);
+	/* Known, unless it has exec'd since. */
+	if (known && !strcmp(entry.comm, known->comm))
 		return;
 	if (!kmt_guest_name(pid, entry.name, sizeof(entry.name)))
 		return;
@@ -242,23 +266,23 @@ void kmt_names_learn(struct kmt_names *names, pid_t pid)
 	}
 	if (!make_room(names))
 		return;
-	at = entry_index(names, pid);
+	at = entry_index(names, pid, entry.start);
 	memmove(&names->entries[at + 1], &names->entries[at],
 		(names->nr - at) * sizeof(*names->entries));
 	names->entries[at] = entry;
 	names->nr++;
 }
 
-const char *kmt_names_get(const struct kmt_names *names, pid_t pid)
+const char *kmt_names_get(const struct kmt_names *names, pid_t pid, uint64_t start)
 {
-	const struct kmt_name_entry *entry = find_entry(names, pid);
+	const struct kmt_name_entry *entry = find_entry(names, pid, start_ticks(start));
 
 	return entry ? entry->name : NULL;
 }
 
-void kmt_names_forget(struct kmt_names *names, pid_t pid)
+void kmt_names_forget(struct kmt_names *names, pid_t pid, uint64_t start)
 {
-	struct kmt_name_entry *entry = find_entry(names, pid);
+	struct kmt_name_entry *entry = find_entry(names, pid, start_ticks(start));
 
 	if (!entry)
 		return;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -31,7 +32,9 @@ bool kmt_guest_name(pid_t pid, char *name, size_t size);
 
 /*
  * Names learnt while processes are alive, so a guest that exits before the
- * report is printed still has its name in it.
+ * report is printed still has its name in it. A process is its pid and its
+ * start time (ns since boot, as the BPF programs key guests): two processes
+ * on one pid keep their own names.
  */
 struct kmt_names {
 	struct kmt_name_entry *entries;
@@ -39,17 +42,18 @@ struct kmt_names {
 };
 
 /*
- * Resolves and remembers pid's name unless already known. The pid is named
- * again when another process holds it (another start time) or the same one
- * has exec'd since (another command name: a forked shell that became the
- * VMM), so neither a reused pid nor a pre-exec name sticks.
+ * Resolves and remembers the name of process (pid, start) unless already
+ * known; nothing when pid is gone or held by another process (another
+ * start time). A known process is named again when it has exec'd since
+ * (another command name: a forked shell that became the VMM), so a
+ * pre-exec name does not stick.
  */
-void kmt_names_learn(struct kmt_names *names, pid_t pid);
+void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start);
 
 /* The remembered name, or NULL. */
-const char *kmt_names_get(const struct kmt_names *names, pid_t pid);
+const char *kmt_names_get(const struct kmt_names *names, pid_t pid, uint64_t start);
 
-void kmt_names_forget(struct kmt_names *names, pid_t pid);
+void kmt_names_forget(struct kmt_names *names, pid_t pid, uint64_t start);
 void kmt_names_free(struct kmt_names *names);
 
 #endif /* KMT_GUEST_NAME_H */

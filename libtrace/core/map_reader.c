@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "hist.h"
 #include "map_reader.h"
+
+/* Every key starts with the process: its tgid, and its start time at offset 8. */
+#define KEY_START 8
+_Static_assert(offsetof(struct kmt_vcpu_key, start) == KEY_START, "vCPU key layout");
+_Static_assert(offsetof(struct kmt_hist_key, start) == KEY_START, "histogram key layout");
+_Static_assert(offsetof(struct kmt_lock_key, start) == KEY_START, "lock key layout");
+_Static_assert(offsetof(struct kmt_region_key, start) == KEY_START, "region key layout");
+_Static_assert(offsetof(struct kmt_proc_key, start) == KEY_START, "process key layout");
 
 /*
  * Grows *array (of *nr elements of size) by one zeroed element. Room
@@ -94,8 +102,9 @@ static int each_entry(int fd, size_t key_size, size_t value_size, entry_fn fn, v
 
 /*
  * The snapshot being read: its guests grow geometrically and are found by
- * pid through an open-addressing index (1 + the guest's position, 0 empty),
- * since every map has a key per vCPU, histogram, lock or page of each guest.
+ * process through an open-addressing index (1 + the guest's position, 0
+ * empty), since every map has a key per vCPU, histogram, lock or page of
+ * each guest.
  */
 struct reader {
 	struct kmt_snapshot *snap;
@@ -104,9 +113,9 @@ struct reader {
 	size_t nr_index;	/* a power of two, more than twice the guests */
 };
 
-static size_t slot_of(uint32_t pid, size_t nr_index)
+static size_t slot_of(uint32_t pid, uint64_t start, size_t nr_index)
 {
-	return (size_t)(pid * 2654435761U) & (nr_index - 1);
+	return (size_t)((pid ^ (uint32_t)(start >> 7)) * 2654435761U) & (nr_index - 1);
 }
 
 static int index_grow(struct reader *r)
@@ -117,7 +126,8 @@ static int index_grow(struct reader *r)
 	if (!index)
 		return -ENOMEM;
 	for (size_t g = 0; g < r->snap->nr_guests; g++) {
-		size_t s = slot_of(r->snap->guests[g].pid, n);
+		const struct kmt_guest *guest = &r->snap->guests[g];
+		size_t s = slot_of(guest->pid, guest->start, n);
 
 		while (index[s])
 			s = (s + 1) & (n - 1);
@@ -129,7 +139,7 @@ static int index_grow(struct reader *r)
 	return 0;
 }
 
-static struct kmt_guest *guest_of(struct reader *r, uint32_t pid)
+static struct kmt_guest *guest_of(struct reader *r, uint32_t pid, uint64_t start)
 {
 	struct kmt_snapshot *snap = r->snap;
 	struct kmt_guest *guest;
@@ -137,9 +147,11 @@ static struct kmt_guest *guest_of(struct reader *r, uint32_t pid)
 
 	if (2 * (snap->nr_guests + 1) > r->nr_index && index_grow(r))
 		return NULL;
-	for (s = slot_of(pid, r->nr_index); r->index[s]; s = (s + 1) & (r->nr_index - 1))
-		if (snap->guests[r->index[s] - 1].pid == pid)
-			return &snap->guests[r->index[s] - 1];
+	for (s = slot_of(pid, start, r->nr_index); r->index[s]; s = (s + 1) & (r->nr_index - 1)) {
+		guest = &snap->guests[r->index[s] - 1];
+		if (guest->pid == pid && guest->start == start)
+			return guest;
+	}
 	if (snap->nr_guests == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
 
@@ -152,6 +164,7 @@ static struct kmt_guest *guest_of(struct reader *r, uint32_t pid)
 	guest = &snap->guests[snap->nr_guests];
 	memset(guest, 0, sizeof(*guest));
 	guest->pid = pid;
+	guest->start = start;
 	r->index[s] = (uint32_t)++snap->nr_guests;
 	return guest;
 }
@@ -164,15 +177,17 @@ struct map_read {
 	take_fn take;
 };
 
-/* Every map's key starts with the guest's tgid, so one reader serves them all. */
+/* Every map's key starts with the guest's process, so one reader serves them all. */
 static int take_entry(const void *key, const void *value, void *ctx)
 {
 	struct map_read *m = ctx;
-	__u32 tgid;
 	struct kmt_guest *guest;
+	__u64 start;
+	__u32 tgid;
 
 	memcpy(&tgid, key, sizeof(tgid));
-	guest = guest_of(m->reader, tgid);
+	memcpy(&start, (const char *)key + KEY_START, sizeof(start));
+	guest = guest_of(m->reader, tgid, start);
 	return guest ? m->take(guest, key, value) : -ENOMEM;
 }
 
@@ -257,25 +272,57 @@ static int read_drops(struct kmt_snapshot *snap, int fd)
 
 static int cmp_guest(const void *a, const void *b)
 {
-	uint32_t x = ((const struct kmt_guest *)a)->pid, y = ((const struct kmt_guest *)b)->pid;
+	const struct kmt_guest *x = a, *y = b;
 
-	return (x > y) - (x < y);
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start > y->start) - (x->start < y->start);
 }
 
-static bool process_gone(uint32_t pid)
+/* The processes the BPF programs saw go, as (pid, start) pairs. */
+struct gone_list {
+	struct kmt_proc_key *keys;
+	size_t nr;
+};
+
+static int take_gone(const void *key, const void *value, void *ctx)
 {
-	return kill((pid_t)pid, 0) && errno == ESRCH;
+	struct gone_list *gone = ctx;
+	struct kmt_proc_key *slot;
+	__u32 is_gone;
+
+	memcpy(&is_gone, value, sizeof(is_gone));
+	if (!is_gone)
+		return 0;
+	slot = append((void **)&gone->keys, &gone->nr, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, key, sizeof(*slot));
+	return 0;
 }
 
-/* Every map into out, guests sorted by pid. */
-static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
+/*
+ * Every map into out, guests sorted by process. The gone ones are guests
+ * marked exited even without a key, so that their registration is reaped.
+ */
+static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
+		    const struct gone_list *gone)
 {
 	struct reader r = { .snap = out };
-	int err;
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	err = read_map(&r, fds->vcpu_stats, sizeof(struct kmt_vcpu_key),
-		       sizeof(struct kmt_vcpu_stats), take_vcpu);
+	for (size_t i = 0; !err && i < gone->nr; i++) {
+		struct kmt_guest *g = guest_of(&r, gone->keys[i].tgid, gone->keys[i].start);
+
+		if (g)
+			g->exited = true;
+		else
+			err = -ENOMEM;
+	}
+	if (!err)
+		err = read_map(&r, fds->vcpu_stats, sizeof(struct kmt_vcpu_key),
+			       sizeof(struct kmt_vcpu_stats), take_vcpu);
 	if (!err)
 		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key), sizeof(struct kmt_hist),
 			       take_hist);
@@ -299,61 +346,46 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 {
-	uint32_t *gone;
-	size_t nr_gone = 0;
-	int err = read_all(out, fds);
+	struct gone_list gone = { 0 };
+	int err;
 
-	if (err || !out->nr_guests)
-		return err;
-	gone = malloc(out->nr_guests * sizeof(*gone));
-	if (!gone) {
-		kmt_snapshot_free(out);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < out->nr_guests; i++)
-		if (process_gone(out->guests[i].pid))
-			gone[nr_gone++] = out->guests[i].pid;
 	/*
-	 * One may have exited during that read, its last counts not in it:
-	 * read again, now that theirs are final. Rare: only when a guest exited.
+	 * The processes gone before the data is read: nothing of theirs runs
+	 * any more, so the values read next are their final ones.
 	 */
-	if (nr_gone) {
-		kmt_snapshot_free(out);
-		err = read_all(out, fds);
-	}
-	for (size_t i = 0; !err && i < nr_gone; i++) {
-		struct kmt_guest *g = (struct kmt_guest *)kmt_snapshot_find(out, gone[i]);
-
-		if (g)
-			g->exited = true;
-	}
-	free(gone);
+	err = each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(__u32), take_gone, &gone);
+	if (!err)
+		err = read_all(out, fds, &gone);
+	else
+		memset(out, 0, sizeof(*out));
+	free(gone.keys);
 	return err;
 }
 
-struct pid_walk {
-	void (*fn)(uint32_t pid, void *ctx);
+struct proc_walk {
+	void (*fn)(uint32_t pid, uint64_t start, void *ctx);
 	void *ctx;
 };
 
-static int walk_pid(const void *key, const void *value, void *ctx)
+static int walk_proc(const void *key, const void *value, void *ctx)
 {
-	struct pid_walk *w = ctx;
-	__u32 tgid;
+	const struct proc_walk *w = ctx;
+	struct kmt_proc_key proc;
+	__u32 is_gone;
 
-	(void)value;
-	memcpy(&tgid, key, sizeof(tgid));
-	w->fn(tgid, w->ctx);
+	memcpy(&proc, key, sizeof(proc));
+	memcpy(&is_gone, value, sizeof(is_gone));
+	if (!is_gone)
+		w->fn(proc.tgid, proc.start, w->ctx);
 	return 0;
 }
 
-void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t pid, void *ctx),
-			    void *ctx)
+void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
+			     void (*fn)(uint32_t pid, uint64_t start, void *ctx), void *ctx)
 {
-	struct pid_walk w = { fn, ctx };
+	struct proc_walk w = { fn, ctx };
 
-	each_entry(fds->vcpu_stats, sizeof(struct kmt_vcpu_key), sizeof(struct kmt_vcpu_stats),
-		   walk_pid, &w);
+	each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(__u32), walk_proc, &w);
 }
 
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)
@@ -362,32 +394,37 @@ int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *sn
 
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
+		struct kmt_proc_key proc = { .tgid = g->pid, .start = g->start };
 
 		if (!g->exited)
 			continue;
 		for (size_t v = 0; v < g->nr_vcpus; v++) {
-			struct kmt_vcpu_key key = { .tgid = g->pid, .tid = g->vcpus[v].tid };
+			struct kmt_vcpu_key key = {
+				.tgid = g->pid, .tid = g->vcpus[v].tid, .start = g->start,
+			};
 
 			bpf_map_delete_elem(fds->vcpu_stats, &key);
 		}
 		for (__u32 kind = 0; kind < KMT_HIST_KINDS; kind++) {
-			struct kmt_hist_key key = { .tgid = g->pid, .kind = kind };
+			struct kmt_hist_key key = { .tgid = g->pid, .kind = kind, .start = g->start };
 
 			bpf_map_delete_elem(fds->hists, &key);
 		}
 		for (__u32 lock = 0; lock < KMT_LOCK_KINDS; lock++) {
-			struct kmt_lock_key key = { .tgid = g->pid, .lock = lock };
+			struct kmt_lock_key key = { .tgid = g->pid, .lock = lock, .start = g->start };
 
 			bpf_map_delete_elem(fds->locks, &key);
 		}
 		for (size_t r = 0; r < g->nr_regions; r++) {
 			struct kmt_region_key key = {
 				.tgid = g->pid,
+				.start = g->start,
 				.gpa_page = g->regions[r].gpa >> KMT_REGION_SHIFT,
 			};
 
 			bpf_map_delete_elem(fds->regions, &key);
 		}
+		bpf_map_delete_elem(fds->procs, &proc);
 		reaped++;
 	}
 	return reaped;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Reads the BPF maps into the model. The maps hold cumulative values since
- * attach; per-interval numbers come from kmt_snapshot_delta(). Keys of
- * processes that have exited are deleted after their final values were read
- * (an exited process cannot add to them), so maps stay bounded without LRU
- * eviction silently losing counts.
+ * attach, keyed by process (pid and start time, so a reused pid is another
+ * guest); per-interval numbers come from kmt_snapshot_delta(). The BPF
+ * programs mark a process gone once no thread of it runs; its keys are
+ * deleted after their final values were read, so maps stay bounded without
+ * LRU eviction silently losing counts.
  */
 #ifndef KMT_MAP_READER_H
 #define KMT_MAP_READER_H
@@ -17,29 +18,29 @@ struct kmt_map_fds {
 	int locks;
 	int regions;
 	int drops;
+	int procs;
 };
 
 /*
- * Fills out from the maps. Guests whose process had exited before the read
- * began are marked exited: the read holds their final counts. Returns 0 or a
- * negative errno.
+ * Fills out from the maps. Guests whose process was gone before the read
+ * began are marked exited: the read holds their final counts (a gone
+ * process without counts is there too, empty). Returns 0 or a negative
+ * errno.
  */
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
 
 /*
- * Calls fn(pid, ctx) for every guest process with vCPU counters in the
- * maps, once per vCPU thread: cheap enough to be called several times an
- * interval (new guests are named while they live). A guest present only
- * in the other maps (vCPU map full) is in kmt_snapshot_read()'s guests.
+ * Calls fn(pid, start, ctx) for every guest process the BPF programs know
+ * and have not seen go: one map entry per process, cheap enough to be read
+ * several times an interval (new guests are named while they live).
  */
-void kmt_for_each_guest_pid(const struct kmt_map_fds *fds, void (*fn)(uint32_t pid, void *ctx),
-			    void *ctx);
+void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
+			     void (*fn)(uint32_t pid, uint64_t start, void *ctx), void *ctx);
 
 /*
- * Deletes the keys of the guests snap marks exited. A guest that exited
- * after the read began keeps its keys until the next read, since it may
- * have counted exits after its values were read. Returns how many guests
- * were reaped.
+ * Deletes the keys and the registration of the guests snap marks exited.
+ * A process that went after the read began is marked in the next read.
+ * Returns how many guests were reaped.
  */
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap);
 

@@ -65,6 +65,7 @@ const char *kmt_drop_reason(int i)
 		[KMT_DROP_LOCK] = "locks_full",
 		[KMT_DROP_LOCK_UNPAIRED] = "unpaired_lock_waits",
 		[KMT_DROP_UNPAIRED] = "unpaired_exits",
+		[KMT_DROP_PROC] = "procs_full",
 	};
 
 	return names[i];
@@ -100,21 +101,35 @@ size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa
 	return used;
 }
 
-/* Index of the guest with pid in snap, or where it would be inserted. */
+/* Index of the first guest with pid in snap, or where it would be inserted. */
 static size_t guest_index(const struct kmt_snapshot *snap, uint32_t pid)
 {
 	return kmt_pid_index(snap->guests, snap->nr_guests, sizeof(*snap->guests),
 			     offsetof(struct kmt_guest, pid), pid);
 }
 
-const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid)
+const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid,
+					  uint64_t start)
 {
-	size_t i;
+	if (!snap)
+		return NULL;
+	for (size_t i = guest_index(snap, pid); i < snap->nr_guests && snap->guests[i].pid == pid;
+	     i++)
+		if (snap->guests[i].start == start)
+			return &snap->guests[i];
+	return NULL;
+}
+
+const struct kmt_guest *kmt_snapshot_latest(const struct kmt_snapshot *snap, uint32_t pid)
+{
+	const struct kmt_guest *latest = NULL;
 
 	if (!snap)
 		return NULL;
-	i = guest_index(snap, pid);
-	return i < snap->nr_guests && snap->guests[i].pid == pid ? &snap->guests[i] : NULL;
+	for (size_t i = guest_index(snap, pid); i < snap->nr_guests && snap->guests[i].pid == pid;
+	     i++)
+		latest = &snap->guests[i];
+	return latest;
 }
 
 static void guest_free(struct kmt_guest *g)
@@ -250,7 +265,7 @@ int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		return -ENOMEM;
 	for (size_t i = 0; i < cur->nr_guests; i++) {
 		const struct kmt_guest *g = &cur->guests[i];
-		const struct kmt_guest *p = kmt_snapshot_find(prev, g->pid);
+		const struct kmt_guest *p = kmt_snapshot_find(prev, g->pid, g->start);
 		struct kmt_guest *d = &out->guests[out->nr_guests];
 
 		if (guest_delta(d, g, p && !p->exited ? p : NULL)) {
@@ -317,6 +332,16 @@ static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
 	return 0;
 }
 
+/*
+ * Whether delta guest d adds to total t: the same process, or a later one
+ * on the same pid under the same name (the same labels in Prometheus). A
+ * name not known yet (empty) only matches its own process.
+ */
+static bool same_series(const struct kmt_guest *t, const struct kmt_guest *d)
+{
+	return t->start == d->start || (d->name[0] && !strcmp(t->name, d->name));
+}
+
 int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delta,
 		     uint64_t now_ns)
 {
@@ -327,16 +352,20 @@ int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delt
 	for (size_t i = 0; i < delta->nr_guests; i++) {
 		const struct kmt_guest *d = &delta->guests[i];
 		size_t at = guest_index(total, d->pid);
-		struct kmt_guest *t;
+		struct kmt_guest *t = NULL;
 
-		if (at < total->nr_guests && total->guests[at].pid == d->pid) {
-			t = &total->guests[at];
-		} else {
+		for (; at < total->nr_guests && total->guests[at].pid == d->pid; at++)
+			if (same_series(&total->guests[at], d)) {
+				t = &total->guests[at];
+				break;
+			}
+		if (!t) {
 			t = insert((void **)&total->guests, &total->nr_guests, sizeof(*t), at);
 			if (!t)
 				return -ENOMEM;
 			t->pid = d->pid;
 		}
+		t->start = d->start;
 		t->seen_ns = now_ns;
 		if (add_guest(t, d))
 			return -ENOMEM;

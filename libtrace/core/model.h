@@ -29,6 +29,7 @@ struct kmt_gpa_region {
 
 struct kmt_guest {
 	uint32_t pid;
+	uint64_t start;		/* its process's start (ns since boot): a reused pid is another guest */
 	char name[KMT_NAME_MAX];	/* empty when the process is gone unnamed */
 	struct kmt_vcpu *vcpus;
 	size_t nr_vcpus;
@@ -41,7 +42,7 @@ struct kmt_guest {
 };
 
 struct kmt_snapshot {
-	struct kmt_guest *guests;	/* sorted by pid */
+	struct kmt_guest *guests;	/* sorted by pid, then start */
 	size_t nr_guests;
 	uint64_t drops[KMT_DROPS];
 	const struct kmt_selection *backends;	/* what was attached: what can be measured */
@@ -75,17 +76,22 @@ const char *kmt_drop_reason(int i);
 size_t kmt_guest_top_regions(const struct kmt_guest *guest, const struct kmt_gpa_region **top,
 			     size_t n);
 
-const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid);
+/* The guest of process (pid, start), or NULL. */
+const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid,
+					  uint64_t start);
+
+/* The latest process on pid (the live view selects guests by pid), or NULL. */
+const struct kmt_guest *kmt_snapshot_latest(const struct kmt_snapshot *snap, uint32_t pid);
 
 void kmt_snapshot_free(struct kmt_snapshot *snap);
 
 /*
- * out = cur - prev: per-interval numbers from cumulative ones. Guests,
- * vCPUs and regions absent from cur are absent from out, and so is a guest
- * that had exited before cur was read and did nothing since prev. A guest
- * prev marks exited was reaped after that read: a guest with its pid in cur
- * is a new process. A key whose counters went down was deleted and created
- * anew in between: its values in cur are all new. Returns 0 or -ENOMEM.
+ * out = cur - prev: per-interval numbers from cumulative ones, guest by
+ * guest matched by process (pid and start). Guests, vCPUs and regions
+ * absent from cur are absent from out, and so is a guest that had exited
+ * before cur was read and did nothing since prev. A key whose counters went
+ * down was deleted and created anew in between: its values in cur are all
+ * new. Returns 0 or -ENOMEM.
  */
 int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		       const struct kmt_snapshot *prev);
@@ -93,7 +99,10 @@ int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 /*
  * total += delta, guest by guest (names taken once known; seen_ns set to
  * now_ns for every guest in delta), vCPU by vCPU and region by region.
- * Returns 0 or -ENOMEM (total may then lack part of delta).
+ * Totals are kept per pid and name, the labels of their Prometheus series:
+ * a later process with the same pid and name adds to the same totals, one
+ * with another name gets its own. Returns 0 or -ENOMEM (total may then
+ * lack part of delta).
  */
 int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delta,
 		     uint64_t now_ns);

@@ -43,17 +43,17 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 }
 
 /* A new guest is named at once; a known one is checked again after each read. */
-static void learn_new(uint32_t pid, void *ctx)
+static void learn_new(uint32_t pid, uint64_t start, void *ctx)
 {
 	struct kmt_poller *p = ctx;
 
-	if (!kmt_names_get(&p->names, (pid_t)pid))
-		kmt_names_learn(&p->names, (pid_t)pid);
+	if (!kmt_names_get(&p->names, (pid_t)pid, start))
+		kmt_names_learn(&p->names, (pid_t)pid, start);
 }
 
 void kmt_poller_learn_names(struct kmt_poller *p)
 {
-	kmt_for_each_guest_pid(&p->fds, learn_new, p);
+	kmt_for_each_live_guest(&p->fds, learn_new, p);
 }
 
 /* Names the interval's guests and drops those the glob excludes. */
@@ -64,7 +64,7 @@ static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *n
 
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		struct kmt_guest *g = &snap->guests[i];
-		const char *name = kmt_names_get(names, (pid_t)g->pid);
+		const char *name = kmt_names_get(names, (pid_t)g->pid, g->start);
 
 		snprintf(g->name, sizeof(g->name), "%s", name ? name : "");
 		if (glob && fnmatch(glob, g->name, 0)) {
@@ -89,10 +89,11 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 		return err;
 	/*
 	 * Every guest of the read, in every map: new ones named while they
-	 * live, known ones checked for a reused pid or an exec.
+	 * live, known ones checked for an exec.
 	 */
 	for (size_t i = 0; i < cur.nr_guests; i++)
-		kmt_names_learn(&p->names, (pid_t)cur.guests[i].pid);
+		if (!cur.guests[i].exited)
+			kmt_names_learn(&p->names, (pid_t)cur.guests[i].pid, cur.guests[i].start);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);
@@ -104,7 +105,7 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	/* An exited guest's final counts are in cur: its keys and name can go. */
 	for (size_t i = 0; i < cur.nr_guests; i++)
 		if (cur.guests[i].exited)
-			kmt_names_forget(&p->names, (pid_t)cur.guests[i].pid);
+			kmt_names_forget(&p->names, (pid_t)cur.guests[i].pid, cur.guests[i].start);
 	kmt_reap_exited(&p->fds, &cur);
 	kmt_snapshot_free(&p->prev);
 	p->prev = cur;

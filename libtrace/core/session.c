@@ -60,6 +60,10 @@ static void events_of(struct kvm_mmio *skel, struct event ev[KMT_EVENTS])
 		[KMT_EV_LOCK_BEGIN] = { skel->progs.contention_begin_btf,
 					skel->progs.contention_begin_raw },
 		[KMT_EV_LOCK_END] = { skel->progs.contention_end_btf, skel->progs.contention_end_raw },
+		[KMT_EV_THREAD_EXIT] = { skel->progs.sched_process_exit_btf,
+					 skel->progs.sched_process_exit_raw },
+		[KMT_EV_PROC_FREE] = { skel->progs.sched_process_free_btf,
+				       skel->progs.sched_process_free_raw },
 	};
 
 	memcpy(ev, table, sizeof(table));
@@ -166,6 +170,8 @@ static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
 	int rc;
 
 	rc = bpf_map__set_max_entries(skel->maps.hists, guests * KMT_HIST_KINDS);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.procs, guests * KMT_PROCS_PER_GUEST);
 	if (!rc)
 		rc = bpf_map__set_max_entries(skel->maps.locks, guests * KMT_LOCK_KINDS);
 	if (!rc)
@@ -408,6 +414,7 @@ void kmt_session_maps(const struct kmt_session *s, struct kmt_map_fds *fds)
 	fds->locks = bpf_map__fd(s->skel->maps.locks);
 	fds->regions = bpf_map__fd(s->skel->maps.regions);
 	fds->drops = bpf_map__fd(s->skel->maps.drops);
+	fds->procs = bpf_map__fd(s->skel->maps.procs);
 }
 
 const struct kmt_selection *kmt_session_backends(const struct kmt_session *s)

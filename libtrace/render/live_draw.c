@@ -487,7 +487,7 @@ static void draw_guest(struct kmt_live_ui *ui)
 	char lock_titles[2][128];
 	const struct kmt_live_model *m = ui->model;
 	const struct kmt_snapshot *snap = m->per_interval && m->last ? m->last : &m->total;
-	const struct kmt_guest *g = kmt_snapshot_find(snap, ui->selected);
+	const struct kmt_guest *g = kmt_snapshot_latest(snap, ui->selected);
 	const struct kmt_gpa_region *top[32];
 	char line[512], since[16], a[32];
 	int y, list_rows, half = COLS / 2, px, py;

@@ -108,7 +108,7 @@ int kmt_live_update(struct kmt_live_model *m, const struct kmt_interval *iv, uin
 			return -ENOMEM;
 	for (size_t i = 0; i < m->nr_history; i++) {
 		struct kmt_live_history *h = &m->history[i];
-		const struct kmt_guest *g = kmt_snapshot_find(d, h->pid);
+		const struct kmt_guest *g = kmt_snapshot_latest(d, h->pid);
 		double rate = 0;
 
 		if (g) {
@@ -122,7 +122,7 @@ int kmt_live_update(struct kmt_live_model *m, const struct kmt_interval *iv, uin
 	for (size_t i = 0; i < m->nr_history; i++) {
 		struct kmt_live_history *h = &m->history[i];
 
-		if (history_idle(h) && !kmt_snapshot_find(&m->total, h->pid))
+		if (history_idle(h) && !kmt_snapshot_latest(&m->total, h->pid))
 			continue;
 		m->history[kept++] = *h;
 	}
@@ -297,7 +297,8 @@ int kmt_live_rows(struct kmt_live_model *m)
 	}
 	for (size_t i = 0; i < src->nr_guests; i++) {
 		const struct kmt_guest *g = &src->guests[i];
-		const struct kmt_guest *now = m->last ? kmt_snapshot_find(m->last, g->pid) : NULL;
+		const struct kmt_guest *now = m->last ? kmt_snapshot_find(m->last, g->pid, g->start) :
+					      NULL;
 		struct kmt_live_row *r;
 
 		if (!kmt_live_matches(m, g))

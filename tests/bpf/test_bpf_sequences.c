@@ -107,10 +107,28 @@ static void userspace_exit(struct kvm_mmio *s, uint32_t reason, int err)
 	run(s->progs.kvm_userspace_exit_raw, reason, (uint64_t)(int64_t)err, 0);
 }
 
+/*
+ * This process's start time as the programs registered it in procs (the
+ * first event of a thread registers its process), or 0 before that.
+ */
+static uint64_t my_start(struct kvm_mmio *s)
+{
+	struct kmt_proc_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
+		if (next.tgid == my_pid)
+			return next.start;
+		key = next;
+		first = false;
+	}
+	return 0;
+}
+
 /* What user space derives from this thread's counters. */
 static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
 {
-	struct kmt_vcpu_key key = { .tgid = my_pid, .tid = my_tid };
+	struct kmt_vcpu_key key = { .tgid = my_pid, .tid = my_tid, .start = my_start(s) };
 	struct kmt_vcpu_stats stats = { 0 };
 
 	bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_stats), &key, &stats);
@@ -119,7 +137,9 @@ static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
 
 static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
 {
-	struct kmt_region_key key = { .tgid = my_pid, .gpa_page = gpa >> KMT_REGION_SHIFT };
+	struct kmt_region_key key = {
+		.tgid = my_pid, .start = my_start(s), .gpa_page = gpa >> KMT_REGION_SHIFT,
+	};
 	static struct kmt_region_value value;
 
 	memset(&value, 0, sizeof(value));
@@ -129,7 +149,7 @@ static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
 
 static bool hist_of(struct kvm_mmio *s, enum kmt_hist_kind kind, struct kmt_hist *hist)
 {
-	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind };
+	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind, .start = my_start(s) };
 
 	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, hist))
 		return false;
@@ -384,6 +404,8 @@ static void power_hpte_lock_spins_are_counted(void **state)
 	hpte_lookup(s, 0);
 	hpte_lookup(s, 5);
 	hpte_lookup(s, 2);
+	key.start = my_start(s);
+	assert_true(key.start);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &lock), 0);
 	kmt_hist_recount(&lock.wait);
 	assert_int_equal(lock.acquired, 3);
@@ -404,9 +426,12 @@ static void contention(struct kvm_mmio *s, bool begin, uint64_t lock)
 		run(s->progs.contention_end_raw, lock, 0, 0);
 }
 
+#define FAKE_START 12345ULL
+
+/* A lock series of the process FAKE_START stands for (the state the test wrote). */
 static struct kmt_lock_stats lock_series(struct kvm_mmio *s, enum kmt_lock_kind kind)
 {
-	struct kmt_lock_key key = { .tgid = my_pid, .lock = kind };
+	struct kmt_lock_key key = { .tgid = my_pid, .lock = kind, .start = FAKE_START };
 	static struct kmt_lock_stats stats;
 
 	memset(&stats, 0, sizeof(stats));
@@ -426,7 +451,7 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	const long delay_ns = 2000000;
 	struct kvm_mmio *s = load(0);
 	/* What KVM_RUN on fd 5 of a VM whose MMU lock is MMU_LOCK leaves. */
-	struct kmt_vcpu_state known = { .tgid = my_pid,
+	struct kmt_vcpu_state known = { .tgid = my_pid, .start = FAKE_START,
 					.locks = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 } };
 	/* The same, left by a dead vCPU thread of another process whose id we reuse. */
 	struct kmt_vcpu_state stale = { .tgid = my_pid + 1,
@@ -463,6 +488,58 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	kvm_mmio__destroy(s);
 }
 
+/* This process's start time in clock ticks, from /proc/self/stat (field 22). */
+static unsigned long long proc_start_ticks(void)
+{
+	char buf[1024], *p;
+	unsigned long long ticks = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* Fields 3 (state) to 21 skipped: p is at the end of field 2. */
+	assert_int_equal(sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			       "%*s %*s %*s %*s %*s %llu", &ticks), 1);
+	return ticks;
+}
+
+/*
+ * A thread's first event registers its process by tgid and start time, the
+ * one /proc shows (in ticks there); its exit forgets its state, and the
+ * thread is new again on its next event.
+ */
+static void process_registered_by_start_time_and_thread_exit_forgets_state(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct kmt_proc_key key = { .tgid = my_pid };
+	struct kmt_vcpu_state st;
+	uint32_t gone = 1;
+
+	(void)state;
+	assert_int_equal(my_start(s), 0);
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	key.start = my_start(s);
+	assert_true(key.start);
+	assert_int_equal(key.start / (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK)),
+			 proc_start_ticks());
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &key, &gone), 0);
+	assert_int_equal(gone, 0);	/* alive */
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &st), 0);
+	assert_int_equal(st.start, key.start);
+	run(s->progs.sched_process_exit_raw, 0, 0, 0);
+	assert_int_not_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &st), 0);
+	/* The open write went with the state: never counted, as for a dead thread. */
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	assert_int_equal(counts_of(s).exits, 0);
+	assert_int_equal(dropped(s, KMT_DROP_UNPAIRED), 1);
+	kvm_mmio__destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +555,7 @@ int main(void)
 		cmocka_unit_test(power_untimed_dispatches_record_nothing),
 		cmocka_unit_test(power_hpte_lock_spins_are_counted),
 		cmocka_unit_test(vcpu_lock_waits_are_split_by_lock),
+		cmocka_unit_test(process_registered_by_start_time_and_thread_exit_forgets_state),
 	};
 	int rc;
 

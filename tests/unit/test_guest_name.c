@@ -14,6 +14,31 @@
 #include <cmocka.h>
 #include "guest_name.h"
 
+/*
+ * Process pid's start time in ns since boot, as the BPF programs key it, to
+ * the precision /proc/PID/stat gives (clock ticks).
+ */
+static uint64_t start_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* Field 22; p is at the end of field 2. */
+	assert_int_equal(sscanf(p + 2, "%*c" "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			       "%*s %*s %*s %*s %*s %*s %*s %*s %llu", &ticks), 1);
+	return ticks * (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK));
+}
+
 /* Builds a NUL-separated command line from a NULL-terminated list. */
 static size_t cmdline(char *buf, size_t size, const char *const *args)
 {
@@ -112,16 +137,19 @@ static void live_process_falls_back_to_comm(void **state)
 static void cache_keeps_names_until_forgotten(void **state)
 {
 	struct kmt_names names = { 0 };
+	uint64_t me = start_of(getpid()), earlier = me - 1000000000ULL;
 
 	(void)state;
-	kmt_names_learn(&names, getpid());
-	kmt_names_learn(&names, getpid());
-	kmt_names_learn(&names, 0x3fffff);	/* gone: nothing learnt */
+	kmt_names_learn(&names, getpid(), me);
+	kmt_names_learn(&names, getpid(), me);
+	kmt_names_learn(&names, 0x3fffff, me);	/* gone: nothing learnt */
+	kmt_names_learn(&names, getpid(), earlier);	/* another process's pid now */
 	assert_int_equal(names.nr, 1);
-	assert_string_equal(kmt_names_get(&names, getpid()), "test_guest_name");
-	assert_null(kmt_names_get(&names, 0x3fffff));
-	kmt_names_forget(&names, getpid());
-	assert_null(kmt_names_get(&names, getpid()));
+	assert_string_equal(kmt_names_get(&names, getpid(), me), "test_guest_name");
+	assert_null(kmt_names_get(&names, getpid(), earlier));
+	assert_null(kmt_names_get(&names, 0x3fffff, me));
+	kmt_names_forget(&names, getpid(), me);
+	assert_null(kmt_names_get(&names, getpid(), me));
 	kmt_names_free(&names);
 }
 
@@ -186,10 +214,14 @@ static pid_t sleeper(const char *comm)
 	return pid;
 }
 
-/* A pid taken by a new process is named again (ns_last_pid forces the reuse; root only). */
+/*
+ * A pid taken by a new process: each process keeps its own name
+ * (ns_last_pid forces the reuse; root only).
+ */
 static void reused_pid_is_named_again(void **state)
 {
 	struct kmt_names names = { 0 };
+	uint64_t first_start, second_start;
 	char last[32];
 	pid_t first, second;
 	FILE *f;
@@ -200,13 +232,15 @@ static void reused_pid_is_named_again(void **state)
 		skip();
 	fclose(f);
 	first = sleeper("kmt-first");
-	for (int i = 0; i < 200 && !(kmt_names_get(&names, first) &&
-				     !strcmp(kmt_names_get(&names, first), "kmt-first")); i++) {
-		kmt_names_forget(&names, first);
-		kmt_names_learn(&names, first);
+	first_start = start_of(first);
+	for (int i = 0; i < 200 && !(kmt_names_get(&names, first, first_start) &&
+				     !strcmp(kmt_names_get(&names, first, first_start), "kmt-first"));
+	     i++) {
+		kmt_names_forget(&names, first, first_start);
+		kmt_names_learn(&names, first, first_start);
 		usleep(5000);
 	}
-	assert_string_equal(kmt_names_get(&names, first), "kmt-first");
+	assert_string_equal(kmt_names_get(&names, first, first_start), "kmt-first");
 	/* Start times tick every 10 ms (USER_HZ): the next process starts in a later tick. */
 	usleep(30000);
 	kill(first, SIGKILL);
@@ -217,12 +251,21 @@ static void reused_pid_is_named_again(void **state)
 	fputs(last, f);
 	fclose(f);
 	second = sleeper("kmt-second");
+	second_start = start_of(second);
 	if (second == first) {
-		for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, first), "kmt-second"); i++) {
+		for (int i = 0; i < 200 && !(kmt_names_get(&names, second, second_start) &&
+					     !strcmp(kmt_names_get(&names, second, second_start),
+						     "kmt-second")); i++) {
+			kmt_names_forget(&names, second, second_start);
 			usleep(5000);
-			kmt_names_learn(&names, second);
+			kmt_names_learn(&names, second, second_start);
 		}
-		assert_string_equal(kmt_names_get(&names, second), "kmt-second");
+		assert_string_equal(kmt_names_get(&names, second, second_start), "kmt-second");
+		/* The first keeps its name; forgotten, it cannot be learnt from the new one. */
+		assert_string_equal(kmt_names_get(&names, first, first_start), "kmt-first");
+		kmt_names_forget(&names, first, first_start);
+		kmt_names_learn(&names, first, first_start);
+		assert_null(kmt_names_get(&names, first, first_start));
 	}
 	kill(second, SIGKILL);
 	waitpid(second, NULL, 0);
@@ -235,6 +278,7 @@ static void reused_pid_is_named_again(void **state)
 static void named_again_after_exec(void **state)
 {
 	struct kmt_names names = { 0 };
+	uint64_t start;
 	int go[2];
 	pid_t child;
 
@@ -252,24 +296,26 @@ static void named_again_after_exec(void **state)
 		_exit(0);
 	}
 	assert_true(child > 0);
+	start = start_of(child);
 	for (int i = 0; i < 200; i++) {
-		kmt_names_learn(&names, child);
-		if (kmt_names_get(&names, child) && !strcmp(kmt_names_get(&names, child), "kmt-pre-exec"))
+		kmt_names_learn(&names, child, start);
+		if (kmt_names_get(&names, child, start) &&
+		    !strcmp(kmt_names_get(&names, child, start), "kmt-pre-exec"))
 			break;
-		kmt_names_forget(&names, child);
+		kmt_names_forget(&names, child, start);
 		usleep(5000);
 	}
-	assert_string_equal(kmt_names_get(&names, child), "kmt-pre-exec");
+	assert_string_equal(kmt_names_get(&names, child, start), "kmt-pre-exec");
 	assert_int_equal(write(go[1], "x", 1), 1);
-	for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, child), "kmt-vmm"); i++) {
+	for (int i = 0; i < 200 && strcmp(kmt_names_get(&names, child, start), "kmt-vmm"); i++) {
 		usleep(5000);
-		kmt_names_learn(&names, child);
+		kmt_names_learn(&names, child, start);
 	}
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	close(go[0]);
 	close(go[1]);
-	assert_string_equal(kmt_names_get(&names, child), "kmt-vmm");
+	assert_string_equal(kmt_names_get(&names, child, start), "kmt-vmm");
 	kmt_names_free(&names);
 }
 

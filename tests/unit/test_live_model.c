@@ -128,10 +128,10 @@ static void idle_exited_guest_leaves_after_a_history(void **state)
 	assert_true(kmt_live_history_of(&m, 9)->exited);
 	for (uint64_t k = 2; k <= KMT_LIVE_HISTORY; k++)
 		assert_int_equal(kmt_live_update(&m, &idle, k * SEC), 0);
-	assert_non_null(kmt_snapshot_find(&m.total, 9));
+	assert_non_null(kmt_snapshot_latest(&m.total, 9));
 	for (uint64_t k = KMT_LIVE_HISTORY + 1; k <= KMT_LIVE_HISTORY + 2; k++)
 		assert_int_equal(kmt_live_update(&m, &idle, k * SEC), 0);
-	assert_null(kmt_snapshot_find(&m.total, 9));
+	assert_null(kmt_snapshot_latest(&m.total, 9));
 	assert_null(kmt_live_history_of(&m, 9));
 	kmt_live_free(&m);
 	kmt_snapshot_free(&s);

@@ -52,13 +52,13 @@ static void delta_subtracts_and_drops_vanished_guests(void **state)
 	make_snapshot(&cur, after, 2, 3);
 	assert_int_equal(kmt_snapshot_delta(&delta, &cur, &prev), 0);
 	assert_int_equal(delta.nr_guests, 2);
-	assert_null(kmt_snapshot_find(&delta, 100));
-	g = kmt_snapshot_find(&delta, 200);	/* seen before: 3x - 1x */
+	assert_null(kmt_snapshot_find(&delta, 100, 0));
+	g = kmt_snapshot_find(&delta, 200, 0);	/* seen before: 3x - 1x */
 	assert_non_null(g);
 	assert_int_equal(kmt_guest_counts(g).writes, 50);
 	assert_int_equal(g->hist[KMT_HIST_VMM].count, 60);
 	assert_int_equal(g->regions[1].exits, 60);
-	g = kmt_snapshot_find(&delta, 300);	/* new: all of it */
+	g = kmt_snapshot_find(&delta, 300, 0);	/* new: all of it */
 	assert_int_equal(kmt_guest_counts(g).writes, 75);
 	assert_int_equal(kmt_snapshot_dropped(&delta), 4);
 	kmt_snapshot_free(&delta);
@@ -88,21 +88,37 @@ static void exited_guest_without_news_leaves_the_delta(void **state)
 }
 
 /*
- * A guest prev marks exited had its keys reaped after that read: the same
- * pid in cur is a new process, all of whose counts are new.
+ * A process exits and another takes its pid within one interval: two
+ * guests, the first with its last counts, the second with all of its own.
  */
-static void reused_pid_of_a_reaped_guest_counts_from_zero(void **state)
+static void two_processes_on_one_pid_stay_apart(void **state)
 {
-	const uint32_t pids[] = { 100 };
+	const uint32_t pids[] = { 100 }, both[] = { 100, 100 };
 	struct kmt_snapshot prev, cur, delta;
+	const struct kmt_guest *g;
 
 	(void)state;
 	make_snapshot(&prev, pids, 1, 5);
-	prev.guests[0].exited = true;
-	make_snapshot(&cur, pids, 1, 1);
+	prev.guests[0].start = 1000;
+	make_snapshot(&cur, both, 2, 5);
+	free(cur.guests[1].vcpus);
+	free(cur.guests[1].regions);
+	make_guest(&cur.guests[1], 100, 1);	/* the second process: counts of its own */
+	cur.guests[0].start = 1000;
+	cur.guests[0].exited = true;
+	cur.guests[0].vcpus[0].stats.vmm_writes += 2;	/* its last two writes */
+	cur.guests[1].start = 2000;
 	assert_int_equal(kmt_snapshot_delta(&delta, &cur, &prev), 0);
-	assert_int_equal(kmt_guest_counts(&delta.guests[0]).exits, 35);
-	assert_int_equal(delta.guests[0].hist[KMT_HIST_VMM].count, 30);
+	assert_int_equal(delta.nr_guests, 2);
+	g = kmt_snapshot_find(&delta, 100, 1000);
+	assert_non_null(g);
+	assert_int_equal(kmt_guest_counts(g).exits, 2);
+	assert_int_equal(g->hist[KMT_HIST_VMM].count, 0);
+	g = kmt_snapshot_find(&delta, 100, 2000);
+	assert_non_null(g);
+	assert_int_equal(kmt_guest_counts(g).exits, 35);
+	assert_int_equal(g->hist[KMT_HIST_VMM].count, 30);
+	assert_ptr_equal(kmt_snapshot_latest(&delta, 100), g);
 	kmt_snapshot_free(&delta);
 	kmt_snapshot_free(&cur);
 	kmt_snapshot_free(&prev);
@@ -255,6 +271,34 @@ static void name_learnt_later_is_taken_and_kept(void **state)
 	kmt_snapshot_free(&t);
 }
 
+/*
+ * Totals are kept per Prometheus series (pid and name): a later process on
+ * the pid adds to them under the same name, and has its own under another.
+ */
+static void totals_follow_series_labels_across_processes(void **state)
+{
+	struct kmt_snapshot t = { 0 }, *s;
+	struct interval d;
+
+	(void)state;
+	s = interval_of(&d, 5, "web", 6, 1, 0);
+	d.guest.start = 100;
+	kmt_snapshot_add(&t, s, 1 * SEC);
+	s = interval_of(&d, 5, "web", 6, 2, 0);
+	d.guest.start = 200;
+	kmt_snapshot_add(&t, s, 2 * SEC);
+	s = interval_of(&d, 5, "db", 6, 4, 0);
+	d.guest.start = 300;
+	kmt_snapshot_add(&t, s, 3 * SEC);
+	assert_int_equal(t.nr_guests, 2);
+	assert_string_equal(t.guests[0].name, "web");
+	assert_int_equal(kmt_vcpu_counts(&t.guests[0].vcpus[0].stats).reads, 3);
+	assert_int_equal(t.guests[0].start, 200);
+	assert_string_equal(t.guests[1].name, "db");
+	assert_int_equal(kmt_vcpu_counts(&t.guests[1].vcpus[0].stats).reads, 4);
+	kmt_snapshot_free(&t);
+}
+
 static void exited_guest_dropped_only_after_grace(void **state)
 {
 	struct kmt_snapshot t = { 0 };
@@ -279,11 +323,12 @@ int main(void)
 		cmocka_unit_test(figures_are_sums_of_the_counters),
 		cmocka_unit_test(delta_subtracts_and_drops_vanished_guests),
 		cmocka_unit_test(exited_guest_without_news_leaves_the_delta),
-		cmocka_unit_test(reused_pid_of_a_reaped_guest_counts_from_zero),
+		cmocka_unit_test(two_processes_on_one_pid_stay_apart),
 		cmocka_unit_test(recreated_key_is_new_not_negative),
 		cmocka_unit_test(intervals_are_consistent_and_sum_to_the_total),
 		cmocka_unit_test(totals_add_up_per_guest_vcpu_region_and_lock),
 		cmocka_unit_test(name_learnt_later_is_taken_and_kept),
+		cmocka_unit_test(totals_follow_series_labels_across_processes),
 		cmocka_unit_test(exited_guest_dropped_only_after_grace),
 	};
 
