@@ -12,6 +12,9 @@
 #
 #   sudo bench/soak.sh                     # an hour
 #   SOAK_SECONDS=60 sudo bench/soak.sh     # a quick look
+#   tests/x86-kvm/run-in-svm-host.sh --timeout 4000 --results DIR -- \
+#       env SOAK_FORCE_PID_REUSE=1 OUT=/run/kmt-results/soak.csv bench/soak.sh
+#                                          # a host of its own: the SVM test bed
 #
 # Prints a summary; the samples go to $OUT (default build/soak.csv).
 # No errexit: a failed sample must be seen in the log, not end the soak silently.
@@ -77,8 +80,8 @@ wait "$tracer" || echo "soak: kvm-mmio-top exited $?: $(cat "$tmp/err")" >&2
 tracer=
 
 pids=$(sort -un "$tmp/pids" | jq -s .)
-# Exits of the soak's pids, whatever name they carry (a pid reused within
-# one interval merges two guests, so names cannot be the key).
+# Exits of the soak's pids, whatever name they carry: on a host of its own
+# this equals the sum under soak-* names.
 seen=$(jq -s --argjson pids "$pids" '[.[].guests[] | select(.pid as $p | $pids | index($p)) | .mmio.exits] | add // 0' "$tmp/reports")
 by_name=$(jq -s '[.[].guests[] | select(.name // "" | startswith("soak-")) | .mmio.exits] | add // 0' "$tmp/reports")
 cp "$tmp/reports" "${out%.csv}.reports.json"

@@ -4,13 +4,15 @@
 # drops.vcpu_stats_full and dropped (their sum) are non-zero, the table's
 # title line shows the same kind of non-zero "dropped", and the exporter's
 # kvm_mmio_exporter_dropped_events_total{reason="vcpu_stats_full"} is too.
+# The one-shot runs read after 8 s: the guest runs once both are attached,
+# which takes seconds in an emulated test bed.
 source "$(dirname "$0")/../prom/common.sh"
 
 mkdir "$work/textfiles"
 start_exporter --textfile-dir "$work/textfiles" -i 0.2 --max-vcpus 1
-start_tracer "$work/json" --once -i 3 --json --max-vcpus 1
+start_tracer "$work/json" --once -i 8 --json --max-vcpus 1
 json_pid=$tracer_pid
-start_tracer "$work/table" --once -i 3 --max-vcpus 1
+start_tracer "$work/table" --once -i 8 --max-vcpus 1
 table_pid=$tracer_pid
 "$VMM" --json --vcpus 3 --writes 200 -name guest=full --linger-ms 300 >"$work/vmm.json" ||
 	fail "test-vmm failed"

@@ -239,6 +239,11 @@ int main(void)
 	do_mount("devtmpfs", ROOT "/dev", "devtmpfs", 0, NULL, 1);
 	do_mount("devpts", ROOT "/dev/pts", "devpts", 0, NULL, 0);
 	do_mount("tmpfs", ROOT "/dev/shm", "tmpfs", 0, NULL, 0);
+	/* What udev adds on a real host: bash's process substitution opens /dev/fd/N. */
+	symlink("/proc/self/fd", ROOT "/dev/fd");
+	symlink("/proc/self/fd/0", ROOT "/dev/stdin");
+	symlink("/proc/self/fd/1", ROOT "/dev/stdout");
+	symlink("/proc/self/fd/2", ROOT "/dev/stderr");
 	do_mount("tmpfs", ROOT "/run", "tmpfs", 0, "mode=0755", 1);
 	do_mount("results", RESULTS, "9p", 0, P9_OPTS, 1);
 	mkdir(ROOT "/run/kmt-home", 0700);
