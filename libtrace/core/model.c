@@ -333,13 +333,28 @@ static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
 }
 
 /*
- * Whether delta guest d adds to total t: the same process, or a later one
- * on the same pid under the same name (the same labels in Prometheus). A
- * name not known yet (empty) only matches its own process.
+ * The totals delta guest d adds to, among total's guests from index at on:
+ * those with its pid and name (the labels of its Prometheus series: two
+ * entries with the same labels would make the exposition invalid), else
+ * its own process's not named yet; an unnamed d, its own process's. NULL:
+ * new totals.
  */
-static bool same_series(const struct kmt_guest *t, const struct kmt_guest *d)
+static struct kmt_guest *series_of(struct kmt_snapshot *total, size_t at,
+				   const struct kmt_guest *d)
 {
-	return t->start == d->start || (d->name[0] && !strcmp(t->name, d->name));
+	struct kmt_guest *own = NULL;
+
+	for (; at < total->nr_guests && total->guests[at].pid == d->pid; at++) {
+		struct kmt_guest *t = &total->guests[at];
+
+		if (!d->name[0] && t->start == d->start)
+			return t;
+		if (d->name[0] && !strcmp(t->name, d->name))
+			return t;
+		if (t->start == d->start && !t->name[0])
+			own = t;
+	}
+	return own;
 }
 
 int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delta,
@@ -352,14 +367,11 @@ int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delt
 	for (size_t i = 0; i < delta->nr_guests; i++) {
 		const struct kmt_guest *d = &delta->guests[i];
 		size_t at = guest_index(total, d->pid);
-		struct kmt_guest *t = NULL;
+		struct kmt_guest *t = series_of(total, at, d);
 
-		for (; at < total->nr_guests && total->guests[at].pid == d->pid; at++)
-			if (same_series(&total->guests[at], d)) {
-				t = &total->guests[at];
-				break;
-			}
 		if (!t) {
+			while (at < total->nr_guests && total->guests[at].pid == d->pid)
+				at++;
 			t = insert((void **)&total->guests, &total->nr_guests, sizeof(*t), at);
 			if (!t)
 				return -ENOMEM;

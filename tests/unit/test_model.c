@@ -296,6 +296,22 @@ static void totals_follow_series_labels_across_processes(void **state)
 	assert_int_equal(t.guests[0].start, 200);
 	assert_string_equal(t.guests[1].name, "db");
 	assert_int_equal(kmt_vcpu_counts(&t.guests[1].vcpus[0].stats).reads, 4);
+	/*
+	 * A fourth process first seen before it was named has totals of its
+	 * own; named "web" later, it adds to web's: never two series with the
+	 * same labels.
+	 */
+	s = interval_of(&d, 5, "", 6, 8, 0);
+	d.guest.start = 400;
+	kmt_snapshot_add(&t, s, 4 * SEC);
+	s = interval_of(&d, 5, "web", 6, 16, 0);
+	d.guest.start = 400;
+	kmt_snapshot_add(&t, s, 5 * SEC);
+	assert_int_equal(t.nr_guests, 3);
+	assert_string_equal(t.guests[0].name, "web");
+	assert_int_equal(kmt_vcpu_counts(&t.guests[0].vcpus[0].stats).reads, 19);
+	assert_string_equal(t.guests[2].name, "");
+	assert_int_equal(kmt_vcpu_counts(&t.guests[2].vcpus[0].stats).reads, 8);
 	kmt_snapshot_free(&t);
 }
 
