@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <bpf/bpf.h>
 #include "kvm_mmio.h"
+#include "guest_name.h"
 
 #define HIST_USED 12	/* non-empty slots per histogram, around 1 us */
 
@@ -125,32 +126,6 @@ static int find_maps(pid_t pid, struct maps *m)
 	       m->procs < 0 ? -ENOENT : 0;
 }
 
-/*
- * Process pid's start time as the BPF programs key it (ns since boot), to
- * the precision of /proc/PID/stat's field 22 (clock ticks): what the tool
- * checks a name against.
- */
-static __u64 start_of(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ticks = 0;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			 "%*s %*s %*s %llu", &ticks) != 1)
-		return 0;
-	return ticks * (1000000000ULL / (__u64)sysconf(_SC_CLK_TCK));
-}
-
 /* A histogram that has counted t ticks' worth of samples around 1 us. */
 static void fill_hist(struct kmt_hist *h, __u64 t, unsigned int seed)
 {
@@ -235,7 +210,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		/* Registered as the BPF programs do at a vCPU thread's first event. */
-		starts[g] = start_of(pids[g]);
+		starts[g] = kmt_proc_start(pids[g]);
 		proc = (struct kmt_proc_key){ .tgid = (__u32)pids[g], .start = starts[g] };
 		if (bpf_map_update_elem(m.procs, &proc, &alive, BPF_ANY)) {
 			fprintf(stderr, "scale_fill: procs: %s: raise --max-guests\n", strerror(errno));

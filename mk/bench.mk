@@ -26,9 +26,10 @@ bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_chu
 	bench/cost.sh
 	bench/tracing-overhead.sh
 
-$(BUILD)/bench/scale_fill: bench/scale_fill.c
+$(BUILD)/bench/scale_fill: bench/scale_fill.c $(BUILD)/libkmt-core.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Ibpf $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) -o $@
+	$(CC) $(BASE_CFLAGS) -Ibpf -Ilibtrace/core $(CFLAGS) $(LDFLAGS) $< $(LIBKMT_CORE) $(CORE_LIBS) \
+		-o $@
 
 # kvm-mmio-top's own CPU and RSS with 1 to 1,000 (synthetic) guests: about 20 minutes.
 bench-scale: all $(BUILD)/bench/scale_fill

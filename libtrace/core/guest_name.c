@@ -163,6 +163,27 @@ bool kmt_guest_name(pid_t pid, char *name, size_t size)
 	return true;
 }
 
+/*
+ * A start time in ns since boot as /proc/PID/stat shows it: in clock ticks,
+ * rounded down (the kernel's nsec_to_clock_t()).
+ */
+static uint64_t ns_per_tick(void)
+{
+	static uint64_t ns;
+
+	if (!ns) {
+		long hz = sysconf(_SC_CLK_TCK);
+
+		ns = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	}
+	return ns;
+}
+
+static unsigned long long start_ticks(uint64_t start_ns)
+{
+	return start_ns / ns_per_tick();
+}
+
 struct kmt_name_entry {
 	pid_t pid;
 	unsigned long long start;	/* the process's start time, in clock ticks (USER_HZ) */
@@ -195,20 +216,12 @@ static bool identity(pid_t pid, unsigned long long *start, char comm[16])
 	return true;
 }
 
-/*
- * A start time in ns since boot as /proc/PID/stat shows it: in clock ticks,
- * rounded down (the kernel's nsec_to_clock_t()).
- */
-static unsigned long long start_ticks(uint64_t start_ns)
+uint64_t kmt_proc_start(pid_t pid)
 {
-	static uint64_t ns_per_tick;
+	unsigned long long ticks;
+	char comm[16];
 
-	if (!ns_per_tick) {
-		long hz = sysconf(_SC_CLK_TCK);
-
-		ns_per_tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
-	}
-	return start_ns / ns_per_tick;
+	return identity(pid, &ticks, comm) ? ticks * ns_per_tick() : 0;
 }
 
 /* Entries are sorted by pid, then start: the index of (pid, start), or where it would go. */

@@ -27,6 +27,12 @@ bool kmt_name_from_cmdline(const char *cmdline, size_t len, char *name, size_t s
  */
 void kmt_name_sanitize(char *name);
 
+/*
+ * Process pid's start time as the BPF programs key it (ns since boot), to
+ * the precision /proc/PID/stat gives (clock ticks); 0 when it is gone.
+ */
+uint64_t kmt_proc_start(pid_t pid);
+
 /* Names process pid (sanitized); false when the process is gone. */
 bool kmt_guest_name(pid_t pid, char *name, size_t size);
 

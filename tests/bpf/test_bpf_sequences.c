@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kvm_mmio.skel.h"
+#include "guest_name.h"
 #include "hist.h"
 #include "model.h"
 
@@ -488,26 +489,6 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	kvm_mmio__destroy(s);
 }
 
-/* This process's start time in clock ticks, from /proc/self/stat (field 22). */
-static unsigned long long proc_start_ticks(void)
-{
-	char buf[1024], *p;
-	unsigned long long ticks = 0;
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	/* Fields 3 (state) to 21 skipped: p is at the end of field 2. */
-	assert_int_equal(sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			       "%*s %*s %*s %*s %*s %llu", &ticks), 1);
-	return ticks;
-}
-
 /*
  * A thread's first event registers its process by tgid and start time, the
  * one /proc shows (in ticks there); its exit forgets its state, and the
@@ -525,8 +506,9 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	key.start = my_start(s);
 	assert_true(key.start);
-	assert_int_equal(key.start / (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK)),
-			 proc_start_ticks());
+	/* /proc has it in clock ticks: equal to that precision. */
+	assert_int_equal(key.start - key.start % (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK)),
+			 kmt_proc_start(getpid()));
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &key, &gone), 0);
 	assert_int_equal(gone, 0);	/* alive */
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &st), 0);

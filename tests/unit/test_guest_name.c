@@ -14,31 +14,6 @@
 #include <cmocka.h>
 #include "guest_name.h"
 
-/*
- * Process pid's start time in ns since boot, as the BPF programs key it, to
- * the precision /proc/PID/stat gives (clock ticks).
- */
-static uint64_t start_of(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ticks;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	/* Field 22; p is at the end of field 2. */
-	assert_int_equal(sscanf(p + 2, "%*c" "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			       "%*s %*s %*s %*s %*s %*s %*s %*s %llu", &ticks), 1);
-	return ticks * (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK));
-}
-
 /* Builds a NUL-separated command line from a NULL-terminated list. */
 static size_t cmdline(char *buf, size_t size, const char *const *args)
 {
@@ -137,7 +112,7 @@ static void live_process_falls_back_to_comm(void **state)
 static void cache_keeps_names_until_forgotten(void **state)
 {
 	struct kmt_names names = { 0 };
-	uint64_t me = start_of(getpid()), earlier = me - 1000000000ULL;
+	uint64_t me = kmt_proc_start(getpid()), earlier = me - 1000000000ULL;
 
 	(void)state;
 	kmt_names_learn(&names, getpid(), me);
@@ -232,7 +207,7 @@ static void reused_pid_is_named_again(void **state)
 		skip();
 	fclose(f);
 	first = sleeper("kmt-first");
-	first_start = start_of(first);
+	first_start = kmt_proc_start(first);
 	for (int i = 0; i < 200 && !(kmt_names_get(&names, first, first_start) &&
 				     !strcmp(kmt_names_get(&names, first, first_start), "kmt-first"));
 	     i++) {
@@ -251,7 +226,7 @@ static void reused_pid_is_named_again(void **state)
 	fputs(last, f);
 	fclose(f);
 	second = sleeper("kmt-second");
-	second_start = start_of(second);
+	second_start = kmt_proc_start(second);
 	if (second == first) {
 		for (int i = 0; i < 200 && !(kmt_names_get(&names, second, second_start) &&
 					     !strcmp(kmt_names_get(&names, second, second_start),
@@ -296,7 +271,7 @@ static void named_again_after_exec(void **state)
 		_exit(0);
 	}
 	assert_true(child > 0);
-	start = start_of(child);
+	start = kmt_proc_start(child);
 	for (int i = 0; i < 200; i++) {
 		kmt_names_learn(&names, child, start);
 		if (kmt_names_get(&names, child, start) &&

@@ -271,42 +271,39 @@ static void name_learnt_later_is_taken_and_kept(void **state)
 	kmt_snapshot_free(&t);
 }
 
+/* total += an interval of process (pid 5, start) named name: reads on vCPU 6. */
+static void add_process(struct kmt_snapshot *total, uint64_t start, const char *name,
+			uint64_t reads, uint64_t now)
+{
+	struct interval d;
+	struct kmt_snapshot *s = interval_of(&d, 5, name, 6, reads, 0);
+
+	d.guest.start = start;
+	assert_int_equal(kmt_snapshot_add(total, s, now), 0);
+}
+
 /*
  * Totals are kept per Prometheus series (pid and name): a later process on
  * the pid adds to them under the same name, and has its own under another.
+ * One first seen before it was named has totals of its own; named later,
+ * it adds to those with its name: never two series with the same labels.
  */
 static void totals_follow_series_labels_across_processes(void **state)
 {
-	struct kmt_snapshot t = { 0 }, *s;
-	struct interval d;
+	struct kmt_snapshot t = { 0 };
 
 	(void)state;
-	s = interval_of(&d, 5, "web", 6, 1, 0);
-	d.guest.start = 100;
-	kmt_snapshot_add(&t, s, 1 * SEC);
-	s = interval_of(&d, 5, "web", 6, 2, 0);
-	d.guest.start = 200;
-	kmt_snapshot_add(&t, s, 2 * SEC);
-	s = interval_of(&d, 5, "db", 6, 4, 0);
-	d.guest.start = 300;
-	kmt_snapshot_add(&t, s, 3 * SEC);
+	add_process(&t, 100, "web", 1, 1 * SEC);
+	add_process(&t, 200, "web", 2, 2 * SEC);
+	add_process(&t, 300, "db", 4, 3 * SEC);
 	assert_int_equal(t.nr_guests, 2);
 	assert_string_equal(t.guests[0].name, "web");
 	assert_int_equal(kmt_vcpu_counts(&t.guests[0].vcpus[0].stats).reads, 3);
 	assert_int_equal(t.guests[0].start, 200);
 	assert_string_equal(t.guests[1].name, "db");
 	assert_int_equal(kmt_vcpu_counts(&t.guests[1].vcpus[0].stats).reads, 4);
-	/*
-	 * A fourth process first seen before it was named has totals of its
-	 * own; named "web" later, it adds to web's: never two series with the
-	 * same labels.
-	 */
-	s = interval_of(&d, 5, "", 6, 8, 0);
-	d.guest.start = 400;
-	kmt_snapshot_add(&t, s, 4 * SEC);
-	s = interval_of(&d, 5, "web", 6, 16, 0);
-	d.guest.start = 400;
-	kmt_snapshot_add(&t, s, 5 * SEC);
+	add_process(&t, 400, "", 8, 4 * SEC);
+	add_process(&t, 400, "web", 16, 5 * SEC);
 	assert_int_equal(t.nr_guests, 3);
 	assert_string_equal(t.guests[0].name, "web");
 	assert_int_equal(kmt_vcpu_counts(&t.guests[0].vcpus[0].stats).reads, 19);
