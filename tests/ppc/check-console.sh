@@ -222,10 +222,9 @@ intrace && /^KMT trace / {
 		k = tvm SUBSEP ev_vc SUBSEP hex(after("dar"))
 		reflect_events[k]++
 		reflect_lost[k] += $NF
-		if ($NF > 0 && ++reflect_group[tid] != 4)
+		reflect_group[tid]++
+		if ($NF > 0 && reflect_group[tid] != 4)
 			reflect_misplaced[k]++
-		else if ($NF == 0)
-			reflect_group[tid]++
 		expect(NO_HPTE, id " ea=" hex(after("dar")) " index=-1 spins=0")
 	} else if (ev == "kvm_hv_hdsi") {
 		dsisr = strtonum(after("dsisr"))
