@@ -43,7 +43,21 @@ grep -q "^KMT vmm run=$run .*result=ok" "$log" ||
 	{ echo "check-console: $machine: the $run VMM run did not succeed:" >&2
 	  grep -E '^(KMT (vmm|vmm-exit|error)|test-vmm:)' "$log" >&2 || tail -n 30 "$log" >&2; exit 1; }
 
-gawk -v mode="$mode" -v machine="$machine" -v run="$run" '
+# skiboot (the firmware) writes to the same console, and a message of its
+# own ("[   39.310290881,3] SBE: Timer stuck, ...", seen under load) can
+# land in the middle of a kernel line, whose rest then follows skiboot's
+# lines. Put such a line back together before it is read.
+unsplice() {
+	gawk '
+	/^\[ *[0-9]+\.[0-9]+,[0-9]\] / && held != "" { next }
+	held != "" { print held $0; held = ""; next }
+	match($0, /\[ *[0-9]+\.[0-9]+,[0-9]\] /) && RSTART > 1 { held = substr($0, 1, RSTART - 1); next }
+	{ print }
+	END { if (held != "") print held }
+	' "$1"
+}
+
+unsplice "$log" | gawk -v mode="$mode" -v machine="$machine" -v run="$run" '
 function field(name,   i) {	# value of "name=value" in the current line
 	for (i = 1; i <= NF; i++)
 		if (index($i, name "=") == 1)
@@ -394,4 +408,4 @@ END {
 	}
 	exit bad
 }
-' "$log"
+'
