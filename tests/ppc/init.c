@@ -1,8 +1,9 @@
 /*
  * /init of the POWER test bed's host (static, ppc64le): set up tracefs,
  * run the test VMM once with the KVM trace events enabled and once with
- * them all disabled, print the VMM's ground truth and the trace as
- * "KMT ..." lines on the console, and power the machine off. A host with
+ * them all disabled, then the runs of docs/testbeds.md (exits, kernel,
+ * stale, lost), print the VMM's ground truth and the trace as "KMT ..."
+ * lines on the console, and power the machine off. A host with
  * several CPUs also runs the HPTE lock contention run (contend()).
  *
  * It decides nothing: tests/ppc/check-console.sh compares the two on the
@@ -138,28 +139,44 @@ static void print_trace_stats(const char *run)
 	}
 }
 
-/* contend_vcpus: NULL for the default guests, else the vcpu count of the
- * one guest of the contention program (test-vmm -c). */
-static int run_vmm(const char *run, const char *contend_vcpus)
+/*
+ * test-vmm with the options opts (NULL-terminated, NULL for none) and
+ * RUN run. When it stops itself (test-vmm -p), the events of
+ * set_events(events_on) are disabled and enabled again before it goes on.
+ */
+static int run_vmm(const char *run, const char *const *opts, const char *events_on)
 {
+	const char *argv[16] = { "test-vmm" };
+	size_t n = 1;
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	while (opts && *opts && n < sizeof(argv) / sizeof(argv[0]) - 2)
+		argv[n++] = *opts++;
+	argv[n] = run;
+	pid = fork();
 	if (pid == 0) {
-		if (contend_vcpus)
-			execl("/test-vmm", "test-vmm", "-g", "1", "-v", contend_vcpus, "-c", run,
-			      (char *)NULL);
-		else
-			execl("/test-vmm", "test-vmm", run, (char *)NULL);
+		execv("/test-vmm", (char *const *)argv);
 		say("error exec /test-vmm: %s", strerror(errno));
 		_exit(127);
 	}
-	/* kvm-mmio-top reports per VMM process: the pid names its entry. */
-	if (pid > 0)
-		say("vmm-pid run=%s pid=%d", run, (int)pid);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		say("error fork/wait test-vmm: %s", strerror(errno));
+	if (pid < 0) {
+		say("error fork test-vmm: %s", strerror(errno));
 		return -1;
+	}
+	/* kvm-mmio-top reports per VMM process: the pid names its entry. */
+	say("vmm-pid run=%s pid=%d", run, (int)pid);
+	for (;;) {
+		if (waitpid(pid, &status, WUNTRACED) < 0) {
+			say("error wait test-vmm: %s", strerror(errno));
+			return -1;
+		}
+		if (!WIFSTOPPED(status))
+			break;
+		say("toggle run=%s events off and on", run);
+		set_events("0");
+		set_events(events_on);
+		kill(pid, SIGCONT);
 	}
 	if (WIFSIGNALED(status))
 		say("vmm-exit run=%s signal=%d", run, WTERMSIG(status));
@@ -192,10 +209,10 @@ static void trace_print(const char *run)
 }
 
 /* One VMM run with the events on or off, then the trace it left. */
-static void scenario(const char *run, const char *events_on)
+static void scenario(const char *run, const char *const *opts, const char *events_on)
 {
 	trace_start(run, events_on);
-	run_vmm(run, NULL);
+	run_vmm(run, opts, events_on);
 	trace_print(run);
 }
 
@@ -298,7 +315,7 @@ static void tool_scenario(void)
 	set_events("0");
 	if (tool_start(&t, "bpf"))
 		return;
-	run_vmm("bpf", NULL);
+	run_vmm("bpf", NULL, "0");
 	tool_finish(&t, "bpf");
 }
 
@@ -333,6 +350,7 @@ static int trace_contended(void)
 static void contend(long cpus)
 {
 	char vcpus[24], run[16];
+	const char *const opts[] = { "-g", "1", "-v", vcpus, "-c", NULL };
 	struct tool t;
 
 	snprintf(vcpus, sizeof(vcpus), "%ld", cpus);
@@ -344,13 +362,17 @@ static void contend(long cpus)
 			trace_print(run);
 			return;
 		}
-		run_vmm(run, vcpus);
+		run_vmm(run, opts, HPTE_LOCK_EVENT);
 		tool_finish(&t, run);
 		trace_print(run);
 		if (trace_contended())
 			return;
 	}
 }
+
+static const char *const kernel_opts[] = { "-k", NULL };
+static const char *const stale_opts[] = { "-g", "1", "-v", "1", "-p", NULL };
+static const char *const lost_opts[] = { "-g", "1", "-v", "1", "-l", NULL };
 
 static void identify(void)
 {
@@ -386,10 +408,16 @@ int main(void)
 
 	say("init-begin");
 	identify();
-	scenario("traced", "1");
-	scenario("untraced", "0");
+	scenario("traced", NULL, "1");
+	scenario("untraced", NULL, "0");
 	/* kvm_hv_hpte_hcall off: which hcalls leave real mode anyway */
-	scenario("exits", HCALL_EXIT_EVENT);
+	scenario("exits", NULL, HCALL_EXIT_EVENT);
+	/* every store to an ioeventfd: MMIO completed in the kernel */
+	scenario("kernel", kernel_opts, "1");
+	/* one vcpu, the events off and on while a load waits for KVM_RUN */
+	scenario("stale", stale_opts, "1");
+	/* one vcpu, more real-mode HDSIs between two exits than recorded */
+	scenario("lost", lost_opts, "1");
 	tool_scenario();
 	if (cpus > 1)
 		contend(cpus);

@@ -11,9 +11,9 @@
 #define KMT_PPC_GUEST_ABI_H
 
 /* Absent HPTEs each vcpu creates with H_ENTER, and what it does to them:
- * page 0 takes the MMIO stores and loads, then H_READ, H_CLEAR_REF,
- * H_CLEAR_MOD and H_REMOVE; page 1 H_PROTECT then H_REMOVE; pages 2 and 3
- * one H_BULK_REMOVE. */
+ * page 0 takes the MMIO stores and loads, then H_READ, H_READ with
+ * H_READ_4, H_CLEAR_REF, H_CLEAR_MOD and H_REMOVE; page 1 H_PROTECT then
+ * H_REMOVE; pages 2 and 3 one H_BULK_REMOVE (GR_BULK_RESP). */
 #define GUEST_PAGES		4
 
 /* Parameters (VMM -> guest), all 64-bit */
@@ -36,9 +36,10 @@
 #define GR_CLEAR_MOD_RET	0xf0	/* H_CLEAR_MOD of page 0 */
 #define GR_PROTECT_RET		0xf8	/* H_PROTECT of page 1 */
 #define GR_REMOVE1_RET		0x100	/* H_REMOVE of page 1 */
-#define GR_BULK_RET		0x108	/* H_BULK_REMOVE of pages 2 and 3 */
-#define GR_BULK_RESP2		0x110	/*   its response word for page 2 */
-#define GR_BULK_RESP3		0x118	/*   and for page 3 */
+#define GR_BULK_RET		0x108	/* H_BULK_REMOVE, see GR_BULK_RESP */
+/* H_READ with H_READ_4 from page 0's index | 3: KVM reads the four
+ * entries from index & ~3, page 0's among them (0x118 is unused) */
+#define GR_READ4_RET		0x110
 #define GR_REMOVE0_RET		0x120	/* H_REMOVE of page 0 */
 /* Valid HPTEs: GP_NVALID times H_ENTER of a guest RAM page (present in the
  * host, so KVM makes the entry valid) and H_REMOVE of it, which real mode
@@ -56,7 +57,22 @@
 					 * word (32-bit, 0 at start) */
 #define GP_VCPUS		0x168	/* vcpus of the VM, all at the barrier */
 #define GP_LOCKSTEP		0x170	/* accesses made after a barrier */
-#define GUEST_BLOCK_SIZE	0x178
+/* H_BULK_REMOVE of four entries, each TSH word as it came back (the
+ * response: bits 62-63 = 2, bits 60-61 = 0 done, 1 not found):
+ * 0 page 2 (absent: done), 1 page 1 (removed before: not found, and not
+ * absent), 2 page 3 with a wrong AVPN (absent, but not found), 3 page 3
+ * (absent: done) */
+#define GR_BULK_RESP		0x178	/* 4 x 64 bits */
+#define GUEST_BULK_ENTRIES	4
+/* Loads from page 0 after its H_REMOVE (test-vmm -l): no HPTE, so each
+ * HDSI is reflected to the guest as a DSI, which guest_dsi (at
+ * GUEST_DSI_VECTOR) counts and skips */
+#define GP_NREFLECT		0x198
+#define GR_DSI_COUNT		0x1a0
+#define GUEST_BLOCK_SIZE	0x1a8
+
+/* The guest's data storage interrupt vector (real address) */
+#define GUEST_DSI_VECTOR	0x300
 
 /* 256 MiB segments: access i goes to segment i % GP_SEGMENTS, at the
  * same offset as in segment 0 */
@@ -85,6 +101,8 @@
 #define H_CLEAR_REF		0x14
 #define H_PROTECT		0x18
 #define H_BULK_REMOVE		0x124
+#define H_READ_4_SHIFT		37	/* H_READ flag: 1UL << (63 - 26) */
+#define H_BULK_REMOVE_AVPN_SHIFT	57	/* TSH flags 10: match the AVPN */
 
 /* MSR bit the guest toggles */
 #define MSR_DR			0x10

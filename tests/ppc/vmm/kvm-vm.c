@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #define MSR_SF		(1ULL << 63)
 #define MSR_ME		(1ULL << 12)
 #define MSR_LE		(1ULL << 0)
+#define LPCR_ILE	(1ULL << 25)	/* interrupts taken little endian */
 
 static int fail(const char *what)
 {
@@ -76,6 +78,7 @@ int vm_create(int kvm, struct vm *vm, const void *code, size_t code_len)
 		return fail("mmap guest RAM");
 	memset(vm->ram, 0, VM_RAM_SIZE);
 	memcpy(vm->ram + VM_CODE_GPA, code, code_len);
+	memcpy(vm->ram + GUEST_DSI_VECTOR, guest_dsi, guest_dsi_end - guest_dsi);
 	slot.slot = 0;
 	slot.guest_phys_addr = 0;
 	slot.memory_size = VM_RAM_SIZE;
@@ -89,7 +92,9 @@ int vcpu_create(int kvm, struct vm *vm, unsigned int id, struct vcpu *vcpu,
 		uint64_t block_gpa)
 {
 	struct kvm_enable_cap papr = { .cap = KVM_CAP_PPC_PAPR };
+	struct kvm_one_reg lpcr_reg = { .id = KVM_REG_PPC_LPCR_64 };
 	struct kvm_regs regs;
+	uint64_t lpcr;
 	int size;
 
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
@@ -111,5 +116,27 @@ int vcpu_create(int kvm, struct vm *vm, unsigned int id, struct vcpu *vcpu,
 	regs.gpr[31] = block_gpa;
 	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs))
 		return fail("KVM_SET_REGS");
+	/* The guest's DSI handler is little endian code like the rest */
+	lpcr_reg.addr = (uint64_t)(uintptr_t)&lpcr;
+	if (ioctl(vcpu->fd, KVM_GET_ONE_REG, &lpcr_reg))
+		return fail("KVM_GET_ONE_REG(KVM_REG_PPC_LPCR_64)");
+	lpcr |= LPCR_ILE;
+	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &lpcr_reg))
+		return fail("KVM_SET_ONE_REG(KVM_REG_PPC_LPCR_64)");
 	return 0;
+}
+
+int vm_ioeventfd(struct vm *vm, uint64_t gpa, uint32_t len)
+{
+	struct kvm_ioeventfd io = { .addr = gpa, .len = len };
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	if (fd < 0)
+		return fail("eventfd");
+	io.fd = fd;
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &io)) {
+		close(fd);
+		return fail("KVM_IOEVENTFD");
+	}
+	return fd;
 }

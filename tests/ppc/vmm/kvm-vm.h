@@ -14,6 +14,9 @@
 #define VM_BLOCK_GPA	0x10000UL	/* first vcpu's parameter block */
 #define VM_BLOCK_STRIDE	0x1000UL
 
+/* guest.S: the guests' DSI handler, at GUEST_DSI_VECTOR in every VM */
+extern const char guest_dsi[], guest_dsi_end[];
+
 struct vm {
 	int fd;
 	uint8_t *ram;
@@ -29,5 +32,8 @@ int kvm_open(void);
 int vm_create(int kvm, struct vm *vm, const void *code, size_t code_len);
 int vcpu_create(int kvm, struct vm *vm, unsigned int id, struct vcpu *vcpu,
 		uint64_t block_gpa);
+/* An eventfd that KVM signals on each len-byte store to gpa, whatever
+ * value it stores (KVM_IOEVENTFD): its fd, or -1. */
+int vm_ioeventfd(struct vm *vm, uint64_t gpa, uint32_t len);
 
 #endif

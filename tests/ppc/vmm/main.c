@@ -4,14 +4,22 @@
  * series of HPT hcalls on absent entries, then print what happened as the
  * ground truth the POWER test bed compares trace events with.
  *
- *   test-vmm [-g GUESTS] [-v VCPUS] [-c] RUN
+ *   test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l] RUN
  *
  * GUESTS VMs (default 2) of VCPUS vcpus (default 2) run concurrently, one
  * thread per vcpu. RUN labels the output lines. With -c the vcpus of each
  * VM run the contention program instead (guest-contend.S): their MMIO
  * accesses go through one shared absent HPTE, in lockstep, each vcpu
  * pinned to a host CPU of its own (so VCPUS should not exceed the host's
- * CPUs). Exit status 0 when every vcpu did exactly what scenario.h plans,
+ * CPUs). With -k every store goes to an in-kernel ioeventfd of its own
+ * (KVM_IOEVENTFD) instead of user space. With -p each vcpu stops the
+ * whole VMM (SIGSTOP) once, right after user space has served its first
+ * load and before KVM completes it (meant for one vcpu: the parent changes
+ * the trace events meanwhile and sends SIGCONT). With -l each vcpu ends
+ * with REFLECT_LOADS loads from page 0 after its H_REMOVE, each a DSI
+ * that KVM reflects to the guest (on POWER7/8 in real mode, more than its
+ * four HDSI records hold).
+ * Exit status 0 when every vcpu did exactly what scenario.h plans,
  * 1 otherwise; after 60 s the process is killed by SIGALRM.
  */
 #include <pthread.h>
@@ -27,7 +35,8 @@
 #define MAX_VCPUS	8
 #define TIMEOUT_S	60
 
-#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c] RUN\n"
+#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l] RUN\n"
+#define REFLECT_LOADS	10
 
 extern const char guest_code[], guest_code_end[];
 extern const char guest_contend_code[], guest_contend_code_end[];
@@ -53,9 +62,9 @@ int main(int argc, char **argv)
 	unsigned int guests = 2, vcpus = 2;
 	enum guest_program program = PROG_HCALLS;
 	const char *run, *code = guest_code, *code_end = guest_code_end;
-	int kvm, opt, status = 0;
+	int kvm, opt, status = 0, kernel_stores = 0, pause = 0, reflect = 0;
 
-	while ((opt = getopt(argc, argv, "g:v:c")) != -1) {
+	while ((opt = getopt(argc, argv, "g:v:ckpl")) != -1) {
 		switch (opt) {
 		case 'g':
 			guests = parse_count(optarg, MAX_GUESTS, "-g GUESTS");
@@ -67,6 +76,15 @@ int main(int argc, char **argv)
 			program = PROG_CONTEND;
 			code = guest_contend_code;
 			code_end = guest_contend_code_end;
+			break;
+		case 'k':
+			kernel_stores = 1;
+			break;
+		case 'p':
+			pause = 1;
+			break;
+		case 'l':
+			reflect = 1;
 			break;
 		default:
 			fputs(USAGE, stderr);
@@ -95,6 +113,17 @@ int main(int argc, char **argv)
 			uint64_t block_gpa = VM_BLOCK_GPA + v * VM_BLOCK_STRIDE;
 
 			plan_vcpu(&c->plan, program, g, v, vcpus, block_gpa);
+			c->plan.kernel_stores = kernel_stores;
+			c->plan.nreflect = reflect ? REFLECT_LOADS : 0;
+			for (unsigned int i = 0; kernel_stores && i < c->plan.nstores; i++) {
+				c->truth.store_fd[i] = vm_ioeventfd(&vms[g], plan_access(&c->plan, i).gpa,
+								    GUEST_ACCESS_LEN);
+				if (c->truth.store_fd[i] < 0)
+					return 1;
+			}
+			/* the first load is the access after the stores */
+			if (pause)
+				c->plan.pause_after = c->plan.nstores + 1;
 			c->block = vms[g].ram + block_gpa;
 			c->phase = &phase[g];
 			plan_write_block(&c->plan, c->block);
@@ -113,6 +142,10 @@ int main(int argc, char **argv)
 		for (unsigned int v = 0; v < vcpus; v++) {
 			struct vcpu_ctx *c = &ctx[g][v];
 
+			for (unsigned int i = 0; kernel_stores && i < c->plan.nstores; i++)
+				if (read(c->truth.store_fd[i], &c->truth.store_count[i],
+					 sizeof(c->truth.store_count[i])) < 0)
+					c->truth.store_count[i] = 0;	/* never signalled */
 			truth_print(run, &c->plan, &c->truth, c->block);
 			if (truth_check(&c->plan, &c->truth, c->block))
 				status = 1;

@@ -30,6 +30,23 @@ static void wr64(uint8_t *block, unsigned int off, uint64_t v)
 	memcpy(block + off, &v, sizeof(v));
 }
 
+/* The page of each H_BULK_REMOVE entry (guest-abi.h, GR_BULK_RESP), and
+ * the response each must get: 0x80 done, 0x90 not found, plus the flags
+ * (2: AVPN) in the low bits; the R and C bits (0x0c) are masked. */
+static const unsigned int bulk_entry_page[GUEST_BULK_ENTRIES] = { 2, 1, 3, 3 };
+static const unsigned int bulk_entry_resp[GUEST_BULK_ENTRIES] = { 0x80, 0x90, 0x92, 0x80 };
+#define BULK_RESP_RC	0x0c
+
+/* An H_BULK_REMOVE entry's result as a return code, as the kvm_hv_hpte_hcall
+ * event reports it: bits 60-61 of its response, 0 done, 1 not found. */
+static long long bulk_entry_ret(const uint8_t *block, unsigned int i)
+{
+	/* H_SUCCESS, H_NOT_FOUND, H_PARAMETER, H_HARDWARE */
+	static const long long rets[] = { 0, -7, -4, -1 };
+
+	return rets[(rd64(block, GR_BULK_RESP + 8 * i) >> 60) & 3];
+}
+
 /* Its pages as those of vcpu owner of guest vm (see scenario.h). */
 static void map_pages(struct vcpu_plan *p, unsigned int vm, unsigned int owner)
 {
@@ -100,6 +117,7 @@ void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
 	wr64(block, GP_SYNC, VM_SYNC_GPA);
 	wr64(block, GP_VCPUS, p->vcpus);
 	wr64(block, GP_LOCKSTEP, p->lockstep);
+	wr64(block, GP_NREFLECT, p->nreflect);
 }
 
 uint32_t load_value(uint64_t gpa)
@@ -107,8 +125,7 @@ uint32_t load_value(uint64_t gpa)
 	return 0x5a000000u | (uint32_t)(gpa & 0xffffff);
 }
 
-/* The i-th access the plan implies: stores first, then loads. */
-static struct access expected_access(const struct vcpu_plan *p, unsigned int i)
+struct access plan_access(const struct vcpu_plan *p, unsigned int i)
 {
 	struct access a = { .len = GUEST_ACCESS_LEN };
 
@@ -124,11 +141,27 @@ static struct access expected_access(const struct vcpu_plan *p, unsigned int i)
 	return a;
 }
 
+/* Accesses done in the kernel (the first ones: the stores of -k), before
+ * the first KVM_EXIT_MMIO. */
+static unsigned int kernel_accesses(const struct vcpu_plan *p)
+{
+	return p->kernel_stores ? p->nstores : 0;
+}
+
 int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uint8_t *block)
 {
-	unsigned int want = p->nstores + p->nloads;
+	unsigned int in_kernel = kernel_accesses(p);
+	unsigned int want = p->nstores + p->nloads - in_kernel;
 	uint64_t sum = 0;
 	int ok = 1;
+
+	for (unsigned int i = 0; i < in_kernel; i++) {
+		if (t->store_count[i] != 1) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: the ioeventfd of store %u was signalled %llu times, expected once\n",
+				p->vm, p->vcpu, i, (unsigned long long)t->store_count[i]);
+			ok = 0;
+		}
+	}
 
 	if (t->naccesses != want) {
 		fprintf(stderr, "test-vmm: vm %u vcpu %u: expected %u MMIO exits, saw %u\n",
@@ -136,7 +169,7 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 		ok = 0;
 	}
 	for (unsigned int i = 0; i < t->naccesses && i < want; i++) {
-		struct access e = expected_access(p, i), s = t->access[i];
+		struct access e = plan_access(p, in_kernel + i), s = t->access[i];
 
 		if (e.gpa != s.gpa || e.len != s.len || e.is_write != s.is_write ||
 		    (e.is_write && e.data != s.data)) {
@@ -163,6 +196,21 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 			ok = 0;
 		}
 	}
+	for (unsigned int i = 0; p->program == PROG_HCALLS && i < GUEST_BULK_ENTRIES; i++) {
+		uint64_t resp = rd64(block, GR_BULK_RESP + 8 * i) >> 56;
+
+		if ((resp & ~(uint64_t)BULK_RESP_RC) != bulk_entry_resp[i]) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: H_BULK_REMOVE entry %u (page %u): response 0x%llx, expected 0x%x\n",
+				p->vm, p->vcpu, i, bulk_entry_page[i], (unsigned long long)resp,
+				bulk_entry_resp[i]);
+			ok = 0;
+		}
+	}
+	if (rd64(block, GR_DSI_COUNT) != p->nreflect) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: the guest took %llu DSIs, expected %u\n",
+			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_DSI_COUNT), p->nreflect);
+		ok = 0;
+	}
 	if (rd64(block, GR_VALID_FAILS) != 0) {
 		fprintf(stderr, "test-vmm: vm %u vcpu %u: %llu of the H_ENTER/H_REMOVE on a valid HPTE failed\n",
 			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_VALID_FAILS));
@@ -183,17 +231,23 @@ static void print_hcall_series(const char *run, const struct vcpu_plan *p, const
 			       const uint8_t *block)
 {
 	print_hcall(run, p, "H_READ", 0, idx[0], rd64(block, GR_READ_RET));
+	/* H_READ_4: of the four entries it reads, only page 0's is absent */
+	print_hcall(run, p, "H_READ", 0, idx[0], rd64(block, GR_READ4_RET));
 	print_hcall(run, p, "H_CLEAR_REF", 0, idx[0], rd64(block, GR_CLEAR_REF_RET));
 	print_hcall(run, p, "H_CLEAR_MOD", 0, idx[0], rd64(block, GR_CLEAR_MOD_RET));
 	print_hcall(run, p, "H_PROTECT", 1, idx[1], rd64(block, GR_PROTECT_RET));
 	print_hcall(run, p, "H_REMOVE", 1, idx[1], rd64(block, GR_REMOVE1_RET));
-	/* one H_BULK_REMOVE, two entries: the response code is in bits 56-63
-	 * of each entry's word (0x80 done, 0x90 not found, 0xa0 bad) */
-	print_hcall(run, p, "H_BULK_REMOVE", 2, idx[2], rd64(block, GR_BULK_RET));
-	print_hcall(run, p, "H_BULK_REMOVE", 3, idx[3], rd64(block, GR_BULK_RET));
-	printf("KMT bulk run=%s vm=%u vcpu=%u resp2=0x%llx resp3=0x%llx\n", run, p->vm, p->vcpu,
-	       (unsigned long long)(rd64(block, GR_BULK_RESP2) >> 56),
-	       (unsigned long long)(rd64(block, GR_BULK_RESP3) >> 56));
+	/* one H_BULK_REMOVE, with each entry's own result: those on absent
+	 * entries (all but entry 1) are hcalls on absent HPTEs */
+	for (unsigned int i = 0; i < GUEST_BULK_ENTRIES; i++)
+		if (bulk_entry_page[i] != 1)
+			print_hcall(run, p, "H_BULK_REMOVE", bulk_entry_page[i],
+				    idx[bulk_entry_page[i]], bulk_entry_ret(block, i));
+	printf("KMT bulk run=%s vm=%u vcpu=%u ret=%lld", run, p->vm, p->vcpu,
+	       (long long)rd64(block, GR_BULK_RET));
+	for (unsigned int i = 0; i < GUEST_BULK_ENTRIES; i++)
+		printf(" resp%u=0x%llx", i, (unsigned long long)(rd64(block, GR_BULK_RESP + 8 * i) >> 56));
+	putchar('\n');
 	print_hcall(run, p, "H_REMOVE", 0, idx[0], rd64(block, GR_REMOVE0_RET));
 	printf("KMT valid run=%s vm=%u vcpu=%u enter=%u remove=%u failed=%llu\n", run, p->vm,
 	       p->vcpu, p->nvalid, p->nvalid, (unsigned long long)rd64(block, GR_VALID_FAILS));
@@ -202,6 +256,7 @@ static void print_hcall_series(const char *run, const struct vcpu_plan *p, const
 void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_truth *t,
 		 const uint8_t *block)
 {
+	unsigned int in_kernel = kernel_accesses(p);
 	uint64_t idx[GUEST_PAGES];
 
 	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
@@ -213,14 +268,24 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	}
 	if (p->program == PROG_HCALLS)
 		print_hcall_series(run, p, idx, block);
-	for (unsigned int i = 0; i < t->naccesses; i++) {
-		const struct access *a = &t->access[i];
+	/* The accesses done in the kernel, as the plan has them (their
+	 * ioeventfds count them, truth_check() checked that), then the
+	 * KVM_EXIT_MMIOs */
+	for (unsigned int i = 0; i < in_kernel + t->naccesses; i++) {
+		struct access a = i < in_kernel ? plan_access(p, i) : t->access[i - in_kernel];
 		uint64_t segment = (uint64_t)(i % p->segments) << GUEST_SEGMENT_SHIFT;
 
-		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx ea=0x%llx len=%u data=0x%x\n",
-		       run, p->vm, p->vcpu, i, a->is_write ? "store" : "load",
-		       (unsigned long long)a->gpa,
-		       (unsigned long long)(p->ea[0] + segment + (a->gpa - p->gpa[0])), a->len,
-		       a->data);
+		printf("KMT mmio run=%s vm=%u vcpu=%u seq=%u %s gpa=0x%llx ea=0x%llx len=%u data=0x%x to=%s\n",
+		       run, p->vm, p->vcpu, i, a.is_write ? "store" : "load",
+		       (unsigned long long)a.gpa,
+		       (unsigned long long)(p->ea[0] + segment + (a.gpa - p->gpa[0])), a.len,
+		       a.data, i < in_kernel ? "kernel" : "user");
 	}
+	if (p->nreflect)
+		printf("KMT reflect run=%s vm=%u vcpu=%u loads=%u dsis=%llu ea=0x%llx\n", run, p->vm,
+		       p->vcpu, p->nreflect, (unsigned long long)rd64(block, GR_DSI_COUNT),
+		       (unsigned long long)p->ea[0]);
+	if (p->pause_after)
+		printf("KMT pause run=%s vm=%u vcpu=%u seq=%u\n", run, p->vm, p->vcpu,
+		       p->pause_after - 1);
 }

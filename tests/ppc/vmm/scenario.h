@@ -51,17 +51,27 @@ struct vcpu_plan {
 	unsigned int vcpus;	/* of the VM */
 	unsigned int lockstep;	/* accesses the VM's vcpus make together */
 	int pinned;		/* vcpu v runs on host CPU v (modulo the CPUs) */
+	int kernel_stores;	/* every store goes to an ioeventfd (test-vmm -k) */
+	unsigned int pause_after;	/* stop the VMM after this many MMIO
+					 * exits (test-vmm -p), 0: never */
+	unsigned int nreflect;	/* loads reflected as DSIs (test-vmm -l) */
 };
 
 struct vcpu_truth {
 	pid_t tid;		/* the thread that ran KVM_RUN */
 	unsigned int naccesses;
-	struct access access[2 * MAX_ACCESSES];
+	struct access access[2 * MAX_ACCESSES];	/* KVM_EXIT_MMIO */
 	unsigned int hcall_exits;	/* KVM_EXIT_PAPR_HCALL */
+	/* With kernel_stores: the ioeventfd of store i, and after the run
+	 * how often it was signalled */
+	int store_fd[MAX_ACCESSES];
+	uint64_t store_count[MAX_ACCESSES];
 };
 
 void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 	       unsigned int vcpu, unsigned int vcpus, uint64_t block_gpa);
+/* MMIO access i the plan implies: stores first, then loads. */
+struct access plan_access(const struct vcpu_plan *p, unsigned int i);
 /* Fill the parameter block the guest program reads. */
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
 /* The word the VMM returns for a load from gpa. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,11 @@ void *vcpu_thread(void *arg)
 		switch (c->vcpu.run->exit_reason) {
 		case KVM_EXIT_MMIO:
 			r = on_mmio(c);
+			/* The access is served but not complete in KVM until
+			 * the next KVM_RUN: /init changes the trace events now
+			 * and lets the VMM go on (SIGCONT). */
+			if (r == 0 && c->truth.naccesses == c->plan.pause_after)
+				raise(SIGSTOP);
 			break;
 		case KVM_EXIT_PAPR_HCALL:
 			r = on_hcall(c);
