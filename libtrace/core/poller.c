@@ -42,7 +42,7 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 	return 0;
 }
 
-/* A guest is named once, while it lives (a gone one cannot be any more). */
+/* A new guest is named at once; a known one is checked again after each read. */
 static void learn_new(uint32_t pid, uint64_t start, void *ctx)
 {
 	struct kmt_poller *p = ctx;
@@ -89,13 +89,11 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 		return err;
 	/*
 	 * Every guest of the read, in every map: new ones named while they
-	 * live. A known one is not read again: a process is registered by its
-	 * first vCPU thread's first event, after the exec that made it the VMM
-	 * (a forked shell is never registered), and a reused pid is another
-	 * process. A thousand guests cost a thousand /proc reads otherwise.
+	 * live, known ones checked for an exec.
 	 */
 	for (size_t i = 0; i < cur.nr_guests; i++)
-		learn_new(cur.guests[i].pid, cur.guests[i].start, p);
+		if (!cur.guests[i].exited)
+			kmt_names_learn(&p->names, (pid_t)cur.guests[i].pid, cur.guests[i].start);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);
