@@ -347,9 +347,7 @@ static struct kmt_guest *series_of(struct kmt_snapshot *total, size_t at,
 	for (; at < total->nr_guests && total->guests[at].pid == d->pid; at++) {
 		struct kmt_guest *t = &total->guests[at];
 
-		if (!d->name[0] && t->start == d->start)
-			return t;
-		if (d->name[0] && !strcmp(t->name, d->name))
+		if (d->name[0] ? !strcmp(t->name, d->name) : t->start == d->start)
 			return t;
 		if (t->start == d->start && !t->name[0])
 			own = t;
