@@ -16,7 +16,9 @@
 # Each (guests, mode) runs every tool of TOOLS in turn (interleaved: the
 # machine is noisy), measuring utime+stime from /proc/PID/stat over
 # REFRESHES refreshes at --interval INTERVAL after a warm-up, and VmHWM.
-#   TOOLS="before=/tmp/old/kvm-mmio-top after=build/kvm-mmio-top" bench/scale.sh
+#   TOOLS="before=/tmp/old/build/kvm-mmio-top after=build/kvm-mmio-top" bench/scale.sh
+# Each tool is filled by the bench/scale_fill of its own build directory:
+# the map values are its tree's contract with its BPF programs.
 # Not part of `make bench` (it takes about 10 minutes per tool): `make bench-scale`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +36,12 @@ port=${PORT:-19464}
 for tool in tmux curl; do
 	command -v $tool >/dev/null || { echo "bench: $tool not installed (make deps)" >&2; exit 1; }
 done
-[[ -x $BUILD/bench/scale_fill ]] || { echo "bench: $BUILD/bench/scale_fill not built" >&2; exit 1; }
+# fill_of TOOL: the scale_fill built with it.
+fill_of() { echo "$(dirname "$1")/bench/scale_fill"; }
+for t in $tools; do
+	fill=$(fill_of "${t#*=}")
+	[[ -x $fill ]] || { echo "bench: $fill not built (make bench-scale)" >&2; exit 1; }
+done
 
 max=0
 for n in $guest_counts; do ((n > max)) && max=$n; done
@@ -95,7 +102,7 @@ measure() {
 	local cpu0 cpu1 t0 t1
 	start "$1" "$2"
 	: >"$tmp/fill.err"
-	"$BUILD/bench/scale_fill" "$top_pid" "$3" "$vcpus" "$regions" 2>"$tmp/fill.err" &
+	"$(fill_of "$1")" "$top_pid" "$3" "$vcpus" "$regions" 2>"$tmp/fill.err" &
 	fill_pid=$!
 	until grep -q "filled" "$tmp/fill.err"; do
 		kill -0 "$fill_pid" 2>/dev/null || { echo "bench: scale_fill failed: $(cat "$tmp/fill.err")" >&2; exit 1; }
