@@ -126,20 +126,22 @@ static int find_maps(pid_t pid, struct maps *m)
 	       m->procs < 0 ? -ENOENT : 0;
 }
 
-/* A histogram that has counted t ticks' worth of samples around 1 us. */
-static void fill_hist(struct kmt_hist *h, __u64 t, unsigned int seed)
+/* A histogram that has counted t ticks' worth of samples around 1 us; returns how many. */
+static __u64 fill_hist(struct kmt_hist_value *h, __u64 t, unsigned int seed)
 {
 	__u32 first = kmt_hist_slot(800 + 40 * (seed % 16));
+	__u64 count = 0;
 
 	memset(h, 0, sizeof(*h));
 	for (__u32 s = 0; s < HIST_USED; s++) {
 		__u64 n = t * (s + 1 + seed % 5);
 
 		h->slots[first + s] = n;
-		h->count += n;
+		count += n;
 		h->sum += n * kmt_hist_slot_upper(first + s);
 	}
 	h->max = kmt_hist_slot_upper(first + HIST_USED - 1);
+	return count;
 }
 
 /* Writes nr entries at once; says once per map when it is full. */
@@ -160,7 +162,7 @@ int main(int argc, char **argv)
 	struct kmt_vcpu_key *vk;
 	struct kmt_vcpu_stats *vv;
 	struct kmt_hist_key *hk;
-	struct kmt_hist *hv;
+	struct kmt_hist_value *hv;
 	struct kmt_lock_key *lk;
 	struct kmt_lock_stats *lv;
 	struct kmt_region_key *rk;
@@ -245,8 +247,7 @@ int main(int argc, char **argv)
 				rk[i] = (struct kmt_region_key){
 					.tgid = tgid, .start = start, .gpa_page = 0xfe000 + r,
 				};
-				fill_hist(&rv[i].lat, t * (r + 1), g + r);
-				rv[i].exits = rv[i].lat.count;
+				rv[i].exits = fill_hist(&rv[i].lat, t * (r + 1), g + r);
 			}
 		}
 		write_all(m.vcpu_stats, "vcpu_stats (--max-vcpus)", vk, vv, guests * vcpus, &said[0]);

@@ -108,7 +108,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_HIST_KINDS);
 	__type(key, struct kmt_hist_key);
-	__type(value, struct kmt_hist);
+	__type(value, struct kmt_hist_value);
 } hists SEC(".maps");
 
 /* Shared and updated with atomics, for the reason given for hists. */
@@ -142,7 +142,7 @@ struct {
 } drops SEC(".maps");
 
 /* Zeroed initial values: too large for the 512-byte BPF stack. */
-static struct kmt_hist zero_hist;
+static struct kmt_hist_value zero_hist;
 static struct kmt_region_value zero_region;
 static struct kmt_lock_stats zero_lock;
 
@@ -171,7 +171,7 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 }
 
 /* value is in the histogram's unit: ns for latencies, retries for HPTE lock waits. */
-static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
+static __always_inline void hist_add(struct kmt_hist_value *hist, __u64 value)
 {
 	__u32 slot = kmt_hist_slot(value);
 	__u64 max;
@@ -181,7 +181,6 @@ static __always_inline void hist_add(struct kmt_hist *hist, __u64 value)
 	barrier_var(slot);
 	if (slot >= KMT_HIST_SLOTS)
 		return;
-	/* count is not kept here: user space sums the slots (one atomic less per value). */
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 	__sync_fetch_and_add(&hist->sum, value);
 	/* Racing vCPUs of one guest: a bounded compare-and-swap keeps max exact. */
@@ -196,7 +195,7 @@ static __always_inline void record(const struct kmt_vcpu_state *st, enum kmt_his
 				   __u64 value)
 {
 	struct kmt_hist_key key = { .tgid = st->tgid, .kind = kind, .start = st->start };
-	struct kmt_hist *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
+	struct kmt_hist_value *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
 
 	if (hist)
 		hist_add(hist, value);

@@ -24,9 +24,9 @@
 #define KMT_HIST_MAX_EXP 34
 #define KMT_HIST_SLOTS ((KMT_HIST_MAX_EXP - KMT_HIST_SUB_BITS + 1) * KMT_HIST_SUB)
 
-struct kmt_hist {
+/* A histogram as a map value: the count is the sum of the slots (one atomic less per value). */
+struct kmt_hist_value {
 	__u64 slots[KMT_HIST_SLOTS];
-	__u64 count;		/* not kept by BPF: user space sums the slots */
 	__u64 sum;		/* in the unit of the values: ns, or lock retries */
 	__u64 max;
 };
@@ -133,7 +133,7 @@ struct kmt_lock_key {
 /* One guest's acquisitions of one lock; wait holds the contended ones only. */
 struct kmt_lock_stats {
 	__u64 acquired;
-	struct kmt_hist wait;
+	struct kmt_hist_value wait;
 };
 
 /*
@@ -197,7 +197,7 @@ struct kmt_region_key {
 /* Latency per region: full exit where the kernel part is timed, else VMM part. */
 struct kmt_region_value {
 	__u64 exits;
-	struct kmt_hist lat;
+	struct kmt_hist_value lat;
 };
 
 /* What could not be accounted, in a per-CPU array indexed by this enum. */

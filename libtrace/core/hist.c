@@ -1,31 +1,136 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "hist.h"
 
-void kmt_hist_recount(struct kmt_hist *hist)
+/* Room for nr buckets in *arena, or on the heap without one; sets in_arena. */
+static struct kmt_hist_bucket *buckets_alloc(struct kmt_hist *h, uint32_t nr,
+					     struct kmt_arena **arena)
 {
-	hist->count = 0;
-	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
-		hist->count += hist->slots[i];
+	h->in_arena = arena != NULL;
+	if (!nr)
+		return NULL;
+	return arena ? kmt_arena_alloc(arena, nr * sizeof(*h->buckets)) :
+		       malloc(nr * sizeof(*h->buckets));
 }
 
-void kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
+int kmt_hist_from_value(struct kmt_hist *dst, const struct kmt_hist_value *v,
+			struct kmt_arena **arena)
 {
-	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
-		dst->slots[i] += src->slots[i];
-	dst->count += src->count;
-	dst->sum += src->sum;
-	if (src->max > dst->max)
-		dst->max = src->max;
+	uint32_t nr = 0;
+
+	memset(dst, 0, sizeof(*dst));
+	for (uint32_t s = 0; s < KMT_HIST_SLOTS; s++)
+		nr += v->slots[s] != 0;
+	dst->buckets = buckets_alloc(dst, nr, arena);
+	if (nr && !dst->buckets)
+		return -ENOMEM;
+	for (uint32_t s = 0; s < KMT_HIST_SLOTS; s++) {
+		if (!v->slots[s])
+			continue;
+		dst->buckets[dst->nr++] = (struct kmt_hist_bucket){ s, v->slots[s] };
+		dst->count += v->slots[s];
+	}
+	dst->sum = v->sum;
+	dst->max = v->max;
+	return 0;
 }
 
-void kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev)
+int kmt_hist_record(struct kmt_hist *hist, uint64_t value, uint64_t times)
 {
-	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
-		dst->slots[i] = cur->slots[i] - prev->slots[i];
+	struct kmt_hist one = {
+		.buckets = &(struct kmt_hist_bucket){ kmt_hist_slot(value), times },
+		.nr = 1,
+		.count = times,
+		.sum = value * times,
+		.max = value,
+	};
+
+	return kmt_hist_merge(hist, &one);
+}
+
+int kmt_hist_copy(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_arena **arena)
+{
+	*dst = *src;
+	dst->buckets = buckets_alloc(dst, src->nr, arena);
+	if (src->nr && !dst->buckets) {
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	if (src->nr)
+		memcpy(dst->buckets, src->buckets, src->nr * sizeof(*dst->buckets));
+	return 0;
+}
+
+/*
+ * The buckets of a and b combined slot by slot into out (room for a->nr +
+ * b->nr): b's counts added (sign 1) or subtracted (sign -1, b within a);
+ * empty ones left out. Returns how many.
+ */
+static uint32_t combine(struct kmt_hist_bucket *out, const struct kmt_hist *a,
+			const struct kmt_hist *b, int sign)
+{
+	uint32_t i = 0, j = 0, n = 0;
+
+	while (i < a->nr || j < b->nr) {
+		struct kmt_hist_bucket x;
+
+		if (j == b->nr || (i < a->nr && a->buckets[i].slot < b->buckets[j].slot)) {
+			x = a->buckets[i++];
+		} else if (i == a->nr || b->buckets[j].slot < a->buckets[i].slot) {
+			x = b->buckets[j++];
+			x.count = sign > 0 ? x.count : -x.count;
+		} else {
+			x.slot = a->buckets[i].slot;
+			x.count = sign > 0 ? a->buckets[i++].count + b->buckets[j++].count :
+					     a->buckets[i++].count - b->buckets[j++].count;
+		}
+		if (x.count)
+			out[n++] = x;
+	}
+	return n;
+}
+
+int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
+{
+	struct kmt_hist merged = *dst;
+
+	if (!src->nr && !src->count && !src->sum)
+		return 0;
+	merged.buckets = buckets_alloc(&merged, dst->nr + src->nr, NULL);
+	if (dst->nr + src->nr && !merged.buckets)
+		return -ENOMEM;
+	merged.nr = combine(merged.buckets, dst, src, 1);
+	merged.count += src->count;
+	merged.sum += src->sum;
+	if (src->max > merged.max)
+		merged.max = src->max;
+	kmt_hist_free(dst);
+	*dst = merged;
+	return 0;
+}
+
+int kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev,
+		   struct kmt_arena **arena)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->buckets = buckets_alloc(dst, cur->nr + prev->nr, arena);
+	if (cur->nr + prev->nr && !dst->buckets)
+		return -ENOMEM;
+	dst->nr = combine(dst->buckets, cur, prev, -1);
 	dst->count = cur->count - prev->count;
 	dst->sum = cur->sum - prev->sum;
 	dst->max = dst->count ? cur->max : 0;
+	return 0;
+}
+
+void kmt_hist_free(struct kmt_hist *hist)
+{
+	if (!hist->in_arena)
+		free(hist->buckets);
+	memset(hist, 0, sizeof(*hist));
 }
 
 uint64_t kmt_hist_quantile(const struct kmt_hist *hist, double q)
@@ -37,15 +142,15 @@ uint64_t kmt_hist_quantile(const struct kmt_hist *hist, double q)
 	rank = (uint64_t)ceil(q * (double)hist->count);
 	if (rank == 0)
 		rank = 1;
-	for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++) {
-		seen += hist->slots[i];
+	for (uint32_t i = 0; i < hist->nr; i++) {
+		seen += hist->buckets[i].count;
 		if (seen >= rank) {
-			uint64_t upper = kmt_hist_slot_upper(i);
+			uint64_t upper = kmt_hist_slot_upper(hist->buckets[i].slot);
 
 			return upper < hist->max ? upper : hist->max;
 		}
 	}
-	/* Slots and count disagree (a torn read): the max is still exact. */
+	/* Buckets and count disagree (a torn read): the max is still exact. */
 	return hist->max;
 }
 

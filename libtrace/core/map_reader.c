@@ -18,8 +18,8 @@ _Static_assert(offsetof(struct kmt_proc_key, start) == KEY_START, "process key l
 
 /*
  * Grows *array (of *nr elements of size) by one zeroed element. Room
- * doubles when *nr reaches a power of two: a region is 4 KiB, and copying
- * a guest's regions at each one added cost more than reading them.
+ * doubles when *nr reaches a power of two: a guest's regions and vCPUs
+ * arrive one map entry at a time.
  */
 static void *append(void **array, size_t *nr, size_t size)
 {
@@ -169,8 +169,12 @@ static struct kmt_guest *guest_of(struct reader *r, uint32_t pid, uint64_t start
 	return guest;
 }
 
-/* Stores one map entry into the guest its key names: 0, or -ENOMEM. */
-typedef int (*take_fn)(struct kmt_guest *guest, const void *key, const void *value);
+/*
+ * Stores one map entry into the guest its key names, histograms in the
+ * snapshot's arena: 0, or -ENOMEM.
+ */
+typedef int (*take_fn)(struct kmt_guest *guest, const void *key, const void *value,
+		       struct kmt_arena **arena);
 
 struct map_read {
 	struct reader *reader;
@@ -188,7 +192,7 @@ static int take_entry(const void *key, const void *value, void *ctx)
 	memcpy(&tgid, key, sizeof(tgid));
 	memcpy(&start, (const char *)key + KEY_START, sizeof(start));
 	guest = guest_of(m->reader, tgid, start);
-	return guest ? m->take(guest, key, value) : -ENOMEM;
+	return guest ? m->take(guest, key, value, &m->reader->snap->arena) : -ENOMEM;
 }
 
 static int read_map(struct reader *r, int fd, size_t key_size, size_t value_size, take_fn take)
@@ -198,11 +202,13 @@ static int read_map(struct reader *r, int fd, size_t key_size, size_t value_size
 	return each_entry(fd, key_size, value_size, take_entry, &m);
 }
 
-static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value)
+static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value,
+		     struct kmt_arena **arena)
 {
 	const struct kmt_vcpu_key *k = key;
 	struct kmt_vcpu *vcpu = append((void **)&guest->vcpus, &guest->nr_vcpus, sizeof(*vcpu));
 
+	(void)arena;
 	if (!vcpu)
 		return -ENOMEM;
 	vcpu->tid = k->tid;
@@ -210,29 +216,32 @@ static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value
 	return 0;
 }
 
-static int take_hist(struct kmt_guest *guest, const void *key, const void *value)
+static int take_hist(struct kmt_guest *guest, const void *key, const void *value,
+		     struct kmt_arena **arena)
 {
 	const struct kmt_hist_key *k = key;
 
-	if (k->kind < KMT_HIST_KINDS) {
-		memcpy(&guest->hist[k->kind], value, sizeof(guest->hist[k->kind]));
-		kmt_hist_recount(&guest->hist[k->kind]);
-	}
-	return 0;
+	if (k->kind >= KMT_HIST_KINDS)
+		return 0;
+	kmt_hist_free(&guest->hist[k->kind]);
+	return kmt_hist_from_value(&guest->hist[k->kind], value, arena);
 }
 
-static int take_lock(struct kmt_guest *guest, const void *key, const void *value)
+static int take_lock(struct kmt_guest *guest, const void *key, const void *value,
+		     struct kmt_arena **arena)
 {
 	const struct kmt_lock_key *k = key;
+	const struct kmt_lock_stats *v = value;
 
-	if (k->lock < KMT_LOCK_KINDS) {
-		memcpy(&guest->locks[k->lock], value, sizeof(guest->locks[k->lock]));
-		kmt_hist_recount(&guest->locks[k->lock].wait);
-	}
-	return 0;
+	if (k->lock >= KMT_LOCK_KINDS)
+		return 0;
+	guest->locks[k->lock].acquired = v->acquired;
+	kmt_hist_free(&guest->locks[k->lock].wait);
+	return kmt_hist_from_value(&guest->locks[k->lock].wait, &v->wait, arena);
 }
 
-static int take_region(struct kmt_guest *guest, const void *key, const void *value)
+static int take_region(struct kmt_guest *guest, const void *key, const void *value,
+		     struct kmt_arena **arena)
 {
 	const struct kmt_region_key *k = key;
 	const struct kmt_region_value *v = value;
@@ -243,9 +252,7 @@ static int take_region(struct kmt_guest *guest, const void *key, const void *val
 		return -ENOMEM;
 	region->gpa = k->gpa_page << KMT_REGION_SHIFT;
 	region->exits = v->exits;
-	region->lat = v->lat;
-	kmt_hist_recount(&region->lat);
-	return 0;
+	return kmt_hist_from_value(&region->lat, &v->lat, arena);
 }
 
 static int read_drops(struct kmt_snapshot *snap, int fd)
@@ -324,8 +331,8 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 		err = read_map(&r, fds->vcpu_stats, sizeof(struct kmt_vcpu_key),
 			       sizeof(struct kmt_vcpu_stats), take_vcpu);
 	if (!err)
-		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key), sizeof(struct kmt_hist),
-			       take_hist);
+		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key),
+			       sizeof(struct kmt_hist_value), take_hist);
 	if (!err)
 		err = read_map(&r, fds->locks, sizeof(struct kmt_lock_key),
 			       sizeof(struct kmt_lock_stats), take_lock);

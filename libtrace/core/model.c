@@ -132,17 +132,27 @@ const struct kmt_guest *kmt_snapshot_latest(const struct kmt_snapshot *snap, uin
 	return latest;
 }
 
-static void guest_free(struct kmt_guest *g)
+void kmt_guest_free(struct kmt_guest *g)
 {
+	for (size_t i = 0; i < g->nr_regions; i++)
+		kmt_hist_free(&g->regions[i].lat);
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		kmt_hist_free(&g->hist[k]);
+	for (int l = 0; l < KMT_LOCK_KINDS; l++)
+		kmt_hist_free(&g->locks[l].wait);
 	free(g->vcpus);
 	free(g->regions);
+	g->vcpus = NULL;
+	g->regions = NULL;
+	g->nr_vcpus = g->nr_regions = 0;
 }
 
 void kmt_snapshot_free(struct kmt_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->nr_guests; i++)
-		guest_free(&snap->guests[i]);
+		kmt_guest_free(&snap->guests[i]);
 	free(snap->guests);
+	kmt_arena_free(snap->arena);
 	memset(snap, 0, sizeof(*snap));
 }
 
@@ -187,22 +197,29 @@ static bool vcpu_restarted(const struct kmt_vcpu_stats *cur, const struct kmt_vc
 	return false;
 }
 
-static void hist_delta(struct kmt_hist *out, const struct kmt_hist *cur, const struct kmt_hist *prev)
+/* out = cur - prev, or cur when prev is NULL or the key was created anew in between. */
+static int hist_delta(struct kmt_hist *out, const struct kmt_hist *cur, const struct kmt_hist *prev,
+		      struct kmt_arena **arena)
 {
-	if (cur->count < prev->count || cur->sum < prev->sum)
-		*out = *cur;
-	else
-		kmt_hist_delta(out, cur, prev);
+	if (!prev || cur->count < prev->count || cur->sum < prev->sum)
+		return kmt_hist_copy(out, cur, arena);
+	return kmt_hist_delta(out, cur, prev, arena);
 }
 
+/* out's histograms are in arena: none is shared with cur. */
 static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur,
-		       const struct kmt_guest *prev)
+		       const struct kmt_guest *prev, struct kmt_arena **arena)
 {
+	int err = 0;
+
 	*out = *cur;
+	memset(out->hist, 0, sizeof(out->hist));
+	memset(out->locks, 0, sizeof(out->locks));
+	out->nr_vcpus = out->nr_regions = 0;
 	out->vcpus = calloc(cur->nr_vcpus ? cur->nr_vcpus : 1, sizeof(*out->vcpus));
 	out->regions = calloc(cur->nr_regions ? cur->nr_regions : 1, sizeof(*out->regions));
 	if (!out->vcpus || !out->regions) {
-		guest_free(out);
+		kmt_guest_free(out);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < cur->nr_vcpus; i++) {
@@ -212,31 +229,31 @@ static int guest_delta(struct kmt_guest *out, const struct kmt_guest *cur,
 		if (p && !vcpu_restarted(&cur->vcpus[i].stats, &p->stats))
 			combine(&out->vcpus[i].stats, &p->stats, true);
 	}
-	for (size_t i = 0; i < cur->nr_regions; i++) {
+	out->nr_vcpus = cur->nr_vcpus;
+	for (size_t i = 0; i < cur->nr_regions && !err; i++) {
 		const struct kmt_gpa_region *r = &cur->regions[i];
 		const struct kmt_gpa_region *p = find_region(prev, r->gpa);
+		bool restarted = p && r->exits < p->exits;
 
-		out->regions[i] = *r;
-		if (p && r->exits >= p->exits) {
-			out->regions[i].exits -= p->exits;
-			hist_delta(&out->regions[i].lat, &r->lat, &p->lat);
-		}
+		out->regions[i].gpa = r->gpa;
+		out->regions[i].exits = r->exits - (p && !restarted ? p->exits : 0);
+		err = hist_delta(&out->regions[i].lat, &r->lat, p && !restarted ? &p->lat : NULL,
+				 arena);
+		out->nr_regions = i + 1;
 	}
-	if (!prev)
-		return 0;
-	for (int k = 0; k < KMT_HIST_KINDS; k++)
-		hist_delta(&out->hist[k], &cur->hist[k], &prev->hist[k]);
-	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
-		const struct kmt_lock_stats *c = &cur->locks[l], *p = &prev->locks[l];
+	for (int k = 0; k < KMT_HIST_KINDS && !err; k++)
+		err = hist_delta(&out->hist[k], &cur->hist[k], prev ? &prev->hist[k] : NULL, arena);
+	for (int l = 0; l < KMT_LOCK_KINDS && !err; l++) {
+		const struct kmt_lock_series *c = &cur->locks[l];
+		const struct kmt_lock_series *p = prev && c->acquired >= prev->locks[l].acquired ?
+						  &prev->locks[l] : NULL;
 
-		if (c->acquired < p->acquired) {
-			out->locks[l] = *c;
-			continue;
-		}
-		out->locks[l].acquired = c->acquired - p->acquired;
-		hist_delta(&out->locks[l].wait, &c->wait, &p->wait);
+		out->locks[l].acquired = c->acquired - (p ? p->acquired : 0);
+		err = hist_delta(&out->locks[l].wait, &c->wait, p ? &p->wait : NULL, arena);
 	}
-	return 0;
+	if (err)
+		kmt_guest_free(out);
+	return err;
 }
 
 static bool idle(const struct kmt_guest *g)
@@ -268,14 +285,14 @@ int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 		const struct kmt_guest *p = kmt_snapshot_find(prev, g->pid, g->start);
 		struct kmt_guest *d = &out->guests[out->nr_guests];
 
-		if (guest_delta(d, g, p && !p->exited ? p : NULL)) {
+		if (guest_delta(d, g, p && !p->exited ? p : NULL, &out->arena)) {
 			kmt_snapshot_free(out);
 			return -ENOMEM;
 		}
 		out->nr_guests++;
 		if (g->exited && idle(d)) {
 			/* Its last events were in an earlier interval. */
-			guest_free(d);
+			kmt_guest_free(d);
 			out->nr_guests--;
 		}
 	}
@@ -321,13 +338,16 @@ static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
 			r->gpa = d->regions[i].gpa;
 		}
 		r->exits += d->regions[i].exits;
-		kmt_hist_merge(&r->lat, &d->regions[i].lat);
+		if (kmt_hist_merge(&r->lat, &d->regions[i].lat))
+			return -ENOMEM;
 	}
 	for (int k = 0; k < KMT_HIST_KINDS; k++)
-		kmt_hist_merge(&t->hist[k], &d->hist[k]);
+		if (kmt_hist_merge(&t->hist[k], &d->hist[k]))
+			return -ENOMEM;
 	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
 		t->locks[l].acquired += d->locks[l].acquired;
-		kmt_hist_merge(&t->locks[l].wait, &d->locks[l].wait);
+		if (kmt_hist_merge(&t->locks[l].wait, &d->locks[l].wait))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -391,7 +411,7 @@ size_t kmt_snapshot_expire(struct kmt_snapshot *total, uint64_t now_ns, uint64_t
 		struct kmt_guest *g = &total->guests[i];
 
 		if (now_ns - g->seen_ns > grace_ns)
-			guest_free(g);
+			kmt_guest_free(g);
 		else
 			total->guests[kept++] = *g;
 	}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "abi.h"
 #include "backend.h"
+#include "hist.h"
 
 #define KMT_NAME_MAX 64
 
@@ -27,6 +28,12 @@ struct kmt_gpa_region {
 	struct kmt_hist lat;
 };
 
+/* One guest's acquisitions of one lock; wait holds the contended ones only. */
+struct kmt_lock_series {
+	uint64_t acquired;
+	struct kmt_hist wait;
+};
+
 struct kmt_guest {
 	uint32_t pid;
 	uint64_t start;		/* its process's start (ns since boot): a reused pid is another guest */
@@ -34,7 +41,7 @@ struct kmt_guest {
 	struct kmt_vcpu *vcpus;
 	size_t nr_vcpus;
 	struct kmt_hist hist[KMT_HIST_KINDS];
-	struct kmt_lock_stats locks[KMT_LOCK_KINDS];
+	struct kmt_lock_series locks[KMT_LOCK_KINDS];
 	struct kmt_gpa_region *regions;
 	size_t nr_regions;
 	bool exited;		/* the process had exited before this snapshot was read */
@@ -46,6 +53,7 @@ struct kmt_snapshot {
 	size_t nr_guests;
 	uint64_t drops[KMT_DROPS];
 	const struct kmt_selection *backends;	/* what was attached: what can be measured */
+	struct kmt_arena *arena;	/* its histograms' buckets; NULL in totals */
 };
 
 /* The figures of a vCPU or a guest that every output shows. */
@@ -82,6 +90,9 @@ const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint3
 
 /* The latest process on pid (the live view selects guests by pid), or NULL. */
 const struct kmt_guest *kmt_snapshot_latest(const struct kmt_snapshot *snap, uint32_t pid);
+
+/* Frees what the guest holds (vCPUs, regions, histograms), not the guest itself. */
+void kmt_guest_free(struct kmt_guest *guest);
 
 void kmt_snapshot_free(struct kmt_snapshot *snap);
 

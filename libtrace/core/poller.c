@@ -68,8 +68,7 @@ static void name_and_filter(struct kmt_snapshot *snap, const struct kmt_names *n
 
 		snprintf(g->name, sizeof(g->name), "%s", name ? name : "");
 		if (glob && fnmatch(glob, g->name, 0)) {
-			free(g->vcpus);
-			free(g->regions);
+			kmt_guest_free(g);
 			continue;
 		}
 		snap->guests[kept++] = *g;

@@ -211,25 +211,25 @@ static void sample_seconds(struct ctx *c, const struct family *f, const char *su
 
 /*
  * Buckets count the slots up to the one each bound closes. Counts come
- * from the slots, not from hist->count, so +Inf and _count always agree
+ * from the buckets, not from hist->count, so +Inf and _count always agree
  * even when a read raced an update of the histogram.
  */
 static void histogram(struct ctx *c, const struct family *f, const struct kmt_hist *h)
 {
 	char count[24];
-	uint32_t slot = 0;
+	uint32_t b = 0;
 	uint64_t cum = 0;
 
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		uint32_t last = kmt_hist_slot(kmt_prom_le_ns(i));
 
-		for (; slot <= last; slot++)
-			cum += h->slots[slot];
+		for (; b < h->nr && h->buckets[b].slot <= last; b++)
+			cum += h->buckets[b].count;
 		snprintf(count, sizeof(count), "%" PRIu64, cum);
 		sample(c, f, "_bucket", c->le[i], count);
 	}
-	for (; slot < KMT_HIST_SLOTS; slot++)
-		cum += h->slots[slot];
+	for (; b < h->nr; b++)
+		cum += h->buckets[b].count;
 	snprintf(count, sizeof(count), "%" PRIu64, cum);
 	sample(c, f, "_bucket", "le=\"+Inf\"", count);
 	sample_seconds(c, f, "_sum", "", h->sum);

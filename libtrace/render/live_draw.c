@@ -466,7 +466,7 @@ static int draw_hists(const struct kmt_live_ui *ui, int y, int rows, const char 
 
 /* "lock mmu_lock wait, p99 12.9us" ("..., 40 acquired" where every acquisition is counted). */
 static void lock_title(char *buf, size_t size, const struct kmt_backend *lb,
-		       const struct kmt_lock_stats *l)
+		       const struct kmt_lock_series *l)
 {
 	uint64_t p99 = kmt_hist_quantile(&l->wait, 0.99);
 	char v[48], acq[48] = "";

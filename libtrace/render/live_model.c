@@ -357,14 +357,14 @@ void kmt_live_bars(struct kmt_live_bars *bars, const struct kmt_hist *const *his
 	memset(bars, 0, sizeof(*bars));
 	if (n > KMT_LIVE_BARS_MAX)
 		n = KMT_LIVE_BARS_MAX;
-	for (size_t h = 0; h < n; h++)
-		for (unsigned int s = 0; hists[h] && s < KMT_HIST_SLOTS; s++)
-			if (hists[h]->slots[s]) {
-				if (s < first)
-					first = s;
-				if (s > last)
-					last = s;
-			}
+	for (size_t h = 0; h < n; h++) {
+		if (!hists[h] || !hists[h]->nr)
+			continue;
+		if (hists[h]->buckets[0].slot < first)
+			first = hists[h]->buckets[0].slot;
+		if (hists[h]->buckets[hists[h]->nr - 1].slot > last)
+			last = hists[h]->buckets[hists[h]->nr - 1].slot;
+	}
 	if (first == KMT_HIST_SLOTS || !max_rows)
 		return;
 	/* The finest power-of-two step whose aligned rows fit. */
@@ -380,10 +380,11 @@ void kmt_live_bars(struct kmt_live_bars *bars, const struct kmt_hist *const *his
 		bars->upper[r] = kmt_hist_slot_upper(top < KMT_HIST_SLOTS ? top : KMT_HIST_SLOTS - 1);
 	}
 	for (size_t h = 0; h < n; h++)
-		for (unsigned int s = first; hists[h] && s <= last; s++) {
-			uint64_t *c = &bars->count[h][(s - first) / step];
+		for (uint32_t b = 0; hists[h] && b < hists[h]->nr; b++) {
+			const struct kmt_hist_bucket *bucket = &hists[h]->buckets[b];
+			uint64_t *c = &bars->count[h][(bucket->slot - first) / step];
 
-			*c += hists[h]->slots[s];
+			*c += bucket->count;
 			if (*c > bars->max)
 				bars->max = *c;
 		}

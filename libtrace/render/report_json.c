@@ -80,7 +80,7 @@ static struct json_object *locks_json(const struct kmt_guest *guest,
 
 	for (size_t i = 0; sel && i < sel->nr_locks; i++) {
 		const struct kmt_backend *b = sel->locks[i];
-		const struct kmt_lock_stats *l = &guest->locks[b->lock];
+		const struct kmt_lock_series *l = &guest->locks[b->lock];
 		struct json_object *obj = json_object_new_object();
 
 		put(obj, "lock", json_object_new_string(b->name));

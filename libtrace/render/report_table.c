@@ -7,7 +7,7 @@
 #include "report.h"
 
 /* A lock series' wait p99 in its unit: time, or a number of retries. */
-static const char *lock_p99(const struct kmt_lock_stats *l, const struct kmt_backend *b,
+static const char *lock_p99(const struct kmt_lock_series *l, const struct kmt_backend *b,
 			    char *buf, size_t size)
 {
 	uint64_t p99 = kmt_hist_quantile(&l->wait, 0.99);

@@ -148,13 +148,16 @@ static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
 	return value.exits;
 }
 
+/* The guest's histogram of kind, as the model decodes it: false when it has none. */
 static bool hist_of(struct kvm_mmio *s, enum kmt_hist_kind kind, struct kmt_hist *hist)
 {
 	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind, .start = my_start(s) };
+	static struct kmt_hist_value value;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, hist))
+	kmt_hist_free(hist);
+	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, &value))
 		return false;
-	kmt_hist_recount(hist);
+	assert_int_equal(kmt_hist_from_value(hist, &value, NULL), 0);
 	return true;
 }
 
@@ -400,6 +403,7 @@ static void power_hpte_lock_spins_are_counted(void **state)
 	struct kvm_mmio *s = load(0);
 	struct kmt_lock_key key = { .tgid = my_pid, .lock = KMT_LOCK_HPTE };
 	static struct kmt_lock_stats lock;
+	struct kmt_hist wait;
 
 	(void)state;
 	hpte_lookup(s, 0);
@@ -408,11 +412,12 @@ static void power_hpte_lock_spins_are_counted(void **state)
 	key.start = my_start(s);
 	assert_true(key.start);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &lock), 0);
-	kmt_hist_recount(&lock.wait);
+	assert_int_equal(kmt_hist_from_value(&wait, &lock.wait, NULL), 0);
 	assert_int_equal(lock.acquired, 3);
-	assert_int_equal(lock.wait.count, 2);
-	assert_int_equal(lock.wait.sum, 7);
-	assert_int_equal(lock.wait.max, 5);
+	assert_int_equal(wait.count, 2);
+	assert_int_equal(wait.sum, 7);
+	assert_int_equal(wait.max, 5);
+	kmt_hist_free(&wait);
 	kvm_mmio__destroy(s);
 }
 
@@ -429,16 +434,20 @@ static void contention(struct kvm_mmio *s, bool begin, uint64_t lock)
 
 #define FAKE_START 12345ULL
 
-/* A lock series of the process FAKE_START stands for (the state the test wrote). */
-static struct kmt_lock_stats lock_series(struct kvm_mmio *s, enum kmt_lock_kind kind)
+/*
+ * The wait histogram of a lock series of the process FAKE_START stands for
+ * (the state the test wrote), as the model decodes it; the caller frees it.
+ */
+static struct kmt_hist lock_wait(struct kvm_mmio *s, enum kmt_lock_kind kind)
 {
 	struct kmt_lock_key key = { .tgid = my_pid, .lock = kind, .start = FAKE_START };
 	static struct kmt_lock_stats stats;
+	struct kmt_hist wait;
 
 	memset(&stats, 0, sizeof(stats));
 	bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &stats);
-	kmt_hist_recount(&stats.wait);
-	return stats;
+	assert_int_equal(kmt_hist_from_value(&wait, &stats.wait, NULL), 0);
+	return wait;
 }
 
 /*
@@ -457,7 +466,7 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	/* The same, left by a dead vCPU thread of another process whose id we reuse. */
 	struct kmt_vcpu_state stale = { .tgid = my_pid + 1,
 					.locks = { .mmu_lock = MMU_LOCK, .vcpu_fd = 6 } };
-	struct kmt_lock_stats mmu, other;
+	struct kmt_hist mmu, other;
 
 	(void)state;
 	contention(s, true, MMU_LOCK);	/* not known as a vCPU thread yet */
@@ -466,7 +475,9 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 					     BPF_ANY), 0);
 	contention(s, true, MMU_LOCK);	/* another process's thread's state: not ours */
 	contention(s, false, MMU_LOCK);
-	assert_int_equal(lock_series(s, KMT_LOCK_MMU).wait.count, 0);
+	mmu = lock_wait(s, KMT_LOCK_MMU);
+	assert_int_equal(mmu.count, 0);
+	kmt_hist_free(&mmu);
 	assert_int_equal(dropped(s, KMT_DROP_LOCK_UNPAIRED), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &known,
 					     BPF_ANY), 0);
@@ -478,13 +489,15 @@ static void vcpu_lock_waits_are_split_by_lock(void **state)
 	contention(s, true, OTHER_LOCK);
 	contention(s, false, OTHER_LOCK);
 	contention(s, false, OTHER_LOCK);	/* no begin: unpaired */
-	mmu = lock_series(s, KMT_LOCK_MMU);
-	other = lock_series(s, KMT_LOCK_OTHER);
-	assert_int_equal(mmu.wait.count, 1);
-	assert_true(mmu.wait.max >= (uint64_t)delay_ns);
-	assert_true(mmu.wait.max < (uint64_t)delay_ns + 50000000);
-	assert_int_equal(other.wait.count, 1);
-	assert_true(other.wait.max < (uint64_t)delay_ns);
+	mmu = lock_wait(s, KMT_LOCK_MMU);
+	other = lock_wait(s, KMT_LOCK_OTHER);
+	assert_int_equal(mmu.count, 1);
+	assert_true(mmu.max >= (uint64_t)delay_ns);
+	assert_true(mmu.max < (uint64_t)delay_ns + 50000000);
+	assert_int_equal(other.count, 1);
+	assert_true(other.max < (uint64_t)delay_ns);
+	kmt_hist_free(&mmu);
+	kmt_hist_free(&other);
 	assert_int_equal(dropped(s, KMT_DROP_LOCK_UNPAIRED), 1);
 	kvm_mmio__destroy(s);
 }

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 #include "hist.h"
 #include "hist_fill.h"
@@ -71,6 +72,7 @@ static void quantiles_pick_the_ranked_bucket(void **state)
 	/* The top bucket's bound is capped by the exact max. */
 	assert_int_equal(kmt_hist_quantile(&h, 0.999), 5000000);
 	assert_int_equal(kmt_hist_quantile(&h, 1.0), 5000000);
+	kmt_hist_free(&h);
 }
 
 static void empty_histogram_has_no_quantile(void **state)
@@ -86,22 +88,97 @@ static void empty_histogram_has_no_quantile(void **state)
 
 static void delta_and_merge_are_inverse(void **state)
 {
-	static struct kmt_hist a, b, sum, back;
+	struct kmt_hist a = { 0 }, b = { 0 }, sum, back;
 
 	(void)state;
 	hist_fill(&a, 300, 5);
 	hist_fill(&b, 70000, 3);
-	sum = a;
-	kmt_hist_merge(&sum, &b);
-	assert_int_equal(sum.count, 8);
+	hist_fill(&b, 300, 1);
+	assert_int_equal(kmt_hist_copy(&sum, &a, NULL), 0);
+	assert_int_equal(kmt_hist_merge(&sum, &b), 0);
+	assert_int_equal(sum.count, 9);
 	assert_int_equal(sum.max, 70000);
-	kmt_hist_delta(&back, &sum, &a);
-	assert_memory_equal(back.slots, b.slots, sizeof(b.slots));
-	assert_int_equal(back.count, 3);
+	assert_int_equal(sum.nr, 2);
+	assert_int_equal(kmt_hist_delta(&back, &sum, &a, NULL), 0);
+	assert_int_equal(back.nr, b.nr);
+	assert_memory_equal(back.buckets, b.buckets, b.nr * sizeof(*b.buckets));
+	assert_int_equal(back.count, 4);
 	assert_int_equal(back.sum, b.sum);
-	kmt_hist_delta(&back, &a, &a);
+	kmt_hist_free(&back);
+	assert_int_equal(kmt_hist_delta(&back, &a, &a, NULL), 0);
 	assert_int_equal(back.count, 0);
 	assert_int_equal(back.max, 0);
+	assert_int_equal(back.nr, 0);
+	kmt_hist_free(&back);
+	kmt_hist_free(&a);
+	kmt_hist_free(&b);
+	kmt_hist_free(&sum);
+}
+
+/* The model keeps the map value's non-empty slots only, in order, and their sum as count. */
+static void map_value_keeps_non_empty_slots_in_order(void **state)
+{
+	static struct kmt_hist_value v;
+	struct kmt_hist h;
+
+	(void)state;
+	v.slots[KMT_HIST_SLOTS - 1] = 2;
+	v.slots[kmt_hist_slot(1000)] = 7;
+	v.slots[0] = 1;
+	v.sum = 12345;
+	v.max = 1ULL << 40;
+	assert_int_equal(kmt_hist_from_value(&h, &v, NULL), 0);
+	assert_int_equal(h.nr, 3);
+	assert_int_equal(h.buckets[0].slot, 0);
+	assert_int_equal(h.buckets[1].slot, kmt_hist_slot(1000));
+	assert_int_equal(h.buckets[1].count, 7);
+	assert_int_equal(h.buckets[2].slot, KMT_HIST_SLOTS - 1);
+	assert_int_equal(h.count, 10);
+	assert_int_equal(h.sum, 12345);
+	assert_int_equal(h.max, 1ULL << 40);
+	kmt_hist_free(&h);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(kmt_hist_from_value(&h, &v, NULL), 0);
+	assert_null(h.buckets);
+	assert_int_equal(h.count, 0);
+}
+
+/*
+ * Histograms made in an arena (a snapshot's) are freed with it, not one by
+ * one; merging one into a histogram of the heap copies its buckets.
+ */
+static void arena_histograms_go_with_their_arena(void **state)
+{
+	static struct kmt_hist_value v;
+	struct kmt_arena *arena = NULL;
+	struct kmt_hist made[300], total = { 0 };
+
+	(void)state;
+	v.slots[kmt_hist_slot(1000)] = 2;
+	v.slots[kmt_hist_slot(9000)] = 1;
+	v.sum = 11000;
+	v.max = 9000;
+	/* Enough buckets for several blocks. */
+	for (int i = 0; i < 300; i++) {
+		assert_int_equal(kmt_hist_from_value(&made[i], &v, &arena), 0);
+		assert_true(made[i].in_arena);
+		assert_int_equal(made[i].nr, 2);
+	}
+	assert_int_equal(kmt_hist_delta(&made[0], &made[1], &made[2], &arena), 0);
+	assert_int_equal(made[0].count, 0);
+	assert_int_equal(kmt_hist_merge(&total, &made[299]), 0);
+	assert_int_equal(kmt_hist_merge(&total, &made[298]), 0);
+	assert_false(total.in_arena);
+	kmt_hist_free(&made[1]);	/* the arena's: nothing freed here */
+	kmt_arena_free(arena);
+	arena = NULL;
+	assert_int_equal(total.nr, 2);
+	assert_int_equal(total.buckets[0].count, 4);
+	assert_int_equal(total.count, 6);
+	assert_int_equal(total.sum, 22000);
+	kmt_hist_free(&total);
+	assert_null(kmt_arena_alloc(&arena, SIZE_MAX - 8));
+	assert_null(arena);
 }
 
 int main(void)
@@ -114,6 +191,8 @@ int main(void)
 		cmocka_unit_test(quantiles_pick_the_ranked_bucket),
 		cmocka_unit_test(empty_histogram_has_no_quantile),
 		cmocka_unit_test(delta_and_merge_are_inverse),
+		cmocka_unit_test(map_value_keeps_non_empty_slots_in_order),
+		cmocka_unit_test(arena_histograms_go_with_their_arena),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);

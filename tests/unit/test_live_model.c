@@ -149,8 +149,7 @@ static void sort_by_column_and_reverse(void **state)
 	kmt_live_init(&m, 0);
 	make_snapshot(&s, pids, 3, 1);
 	for (size_t i = 0; i < 3; i++) {
-		free(s.guests[i].vcpus);
-		free(s.guests[i].regions);
+		kmt_guest_free(&s.guests[i]);
 		make_guest(&s.guests[i], pids[i], scale[i]);
 	}
 	strcpy(s.guests[0].name, "web-b");
@@ -309,8 +308,8 @@ static void bars_add_up_to_the_count_at_any_height(void **state)
 	assert_int_equal(bars.upper[0], kmt_hist_slot_upper(kmt_hist_slot(700)));
 	assert_int_equal(bars.max, 100);
 	/* Nothing at all: no rows. */
-	memset(&vmm, 0, sizeof(vmm));
-	memset(&krn, 0, sizeof(krn));
+	kmt_hist_free(&vmm);
+	kmt_hist_free(&krn);
 	kmt_live_bars(&bars, both, 2, 10);
 	assert_int_equal(bars.nr_rows, 0);
 }

@@ -101,8 +101,7 @@ static void two_processes_on_one_pid_stay_apart(void **state)
 	make_snapshot(&prev, pids, 1, 5);
 	prev.guests[0].start = 1000;
 	make_snapshot(&cur, both, 2, 5);
-	free(cur.guests[1].vcpus);
-	free(cur.guests[1].regions);
+	kmt_guest_free(&cur.guests[1]);
 	make_guest(&cur.guests[1], 100, 1);	/* the second process: counts of its own */
 	cur.guests[0].start = 1000;
 	cur.guests[0].exited = true;
@@ -206,9 +205,17 @@ struct interval {
 	struct kmt_gpa_region region;
 };
 
+/* Frees the histograms the last interval_of() on d (zeroed first) made. */
+static void interval_release(struct interval *d)
+{
+	kmt_hist_free(&d->region.lat);
+	kmt_hist_free(&d->guest.hist[KMT_HIST_VMM]);
+}
+
 static struct kmt_snapshot *interval_of(struct interval *d, uint32_t pid, const char *name,
 					uint32_t tid, uint64_t reads, uint64_t writes)
 {
+	interval_release(d);
 	memset(d, 0, sizeof(*d));
 	d->vcpu = (struct kmt_vcpu){ .tid = tid, .stats = { .vmm_reads = reads,
 							    .vmm_writes = writes } };
@@ -220,7 +227,7 @@ static struct kmt_snapshot *interval_of(struct interval *d, uint32_t pid, const 
 	d->guest.nr_vcpus = 1;
 	d->guest.regions = &d->region;
 	d->guest.nr_regions = 1;
-	d->guest.hist[KMT_HIST_VMM] = d->region.lat;
+	hist_fill(&d->guest.hist[KMT_HIST_VMM], 1000, reads + writes);
 	d->guest.locks[KMT_LOCK_HPTE].acquired = reads;
 	d->snap.guests = &d->guest;
 	d->snap.nr_guests = 1;
@@ -231,7 +238,7 @@ static struct kmt_snapshot *interval_of(struct interval *d, uint32_t pid, const 
 static void totals_add_up_per_guest_vcpu_region_and_lock(void **state)
 {
 	struct kmt_snapshot t = { 0 };
-	struct interval d;
+	struct interval d = { 0 };
 
 	(void)state;
 	assert_int_equal(kmt_snapshot_add(&t, interval_of(&d, 20, "b", 21, 1, 2), 1 * SEC), 0);
@@ -248,10 +255,15 @@ static void totals_add_up_per_guest_vcpu_region_and_lock(void **state)
 	assert_int_equal(kmt_vcpu_counts(&t.guests[1].vcpus[1].stats).reads, 100);
 	assert_int_equal(t.guests[1].nr_regions, 1);
 	assert_int_equal(t.guests[1].regions[0].exits, 133);
-	assert_int_equal(t.guests[1].regions[0].lat.slots[kmt_hist_slot(1000)], 133);
-	assert_int_equal(t.guests[1].hist[KMT_HIST_VMM].slots[kmt_hist_slot(1000)], 133);
+	assert_int_equal(t.guests[1].regions[0].lat.nr, 1);
+	assert_int_equal(t.guests[1].regions[0].lat.buckets[0].slot, kmt_hist_slot(1000));
+	assert_int_equal(t.guests[1].regions[0].lat.buckets[0].count, 133);
+	assert_int_equal(t.guests[1].hist[KMT_HIST_VMM].nr, 1);
+	assert_int_equal(t.guests[1].hist[KMT_HIST_VMM].buckets[0].slot, kmt_hist_slot(1000));
+	assert_int_equal(t.guests[1].hist[KMT_HIST_VMM].buckets[0].count, 133);
 	assert_int_equal(t.guests[1].locks[KMT_LOCK_HPTE].acquired, 111);
 	assert_int_equal(t.drops[KMT_DROP_UNPAIRED], 4);
+	interval_release(&d);
 	kmt_snapshot_free(&t);
 }
 
@@ -259,7 +271,7 @@ static void totals_add_up_per_guest_vcpu_region_and_lock(void **state)
 static void name_learnt_later_is_taken_and_kept(void **state)
 {
 	struct kmt_snapshot t = { 0 };
-	struct interval d;
+	struct interval d = { 0 };
 
 	(void)state;
 	kmt_snapshot_add(&t, interval_of(&d, 7, "", 8, 1, 1), 1 * SEC);
@@ -268,6 +280,7 @@ static void name_learnt_later_is_taken_and_kept(void **state)
 	kmt_snapshot_add(&t, interval_of(&d, 7, "", 8, 1, 1), 3 * SEC);
 	assert_string_equal(t.guests[0].name, "web");
 	assert_int_equal(kmt_vcpu_counts(&t.guests[0].vcpus[0].stats).reads, 3);
+	interval_release(&d);
 	kmt_snapshot_free(&t);
 }
 
@@ -275,11 +288,12 @@ static void name_learnt_later_is_taken_and_kept(void **state)
 static void add_process(struct kmt_snapshot *total, uint64_t start, const char *name,
 			uint64_t reads, uint64_t now)
 {
-	struct interval d;
+	struct interval d = { 0 };
 	struct kmt_snapshot *s = interval_of(&d, 5, name, 6, reads, 0);
 
 	d.guest.start = start;
 	assert_int_equal(kmt_snapshot_add(total, s, now), 0);
+	interval_release(&d);
 }
 
 /*
@@ -315,7 +329,7 @@ static void totals_follow_series_labels_across_processes(void **state)
 static void exited_guest_dropped_only_after_grace(void **state)
 {
 	struct kmt_snapshot t = { 0 };
-	struct interval d;
+	struct interval d = { 0 };
 
 	(void)state;
 	kmt_snapshot_add(&t, interval_of(&d, 1, "gone", 2, 1, 0), 10 * SEC);
@@ -327,6 +341,7 @@ static void exited_guest_dropped_only_after_grace(void **state)
 	assert_int_equal(kmt_snapshot_expire(&t, 41 * SEC, 30 * SEC), 1);
 	assert_int_equal(t.nr_guests, 1);
 	assert_string_equal(t.guests[0].name, "alive");
+	interval_release(&d);
 	kmt_snapshot_free(&t);
 }
 

@@ -15,12 +15,16 @@
 
 static struct kmt_guest guest = { .pid = 42, .name = "vm" };
 
-/* Totals of one guest whose kernel has the events in bits. */
+/* Totals of one guest whose kernel has the events in bits; its series empty again. */
 static struct kmt_snapshot one_guest(struct kmt_selection *sel, uint32_t bits)
 {
 	assert_int_equal(select_for(sel, bits, "x86_64"), 0);
-	memset(&guest.hist, 0, sizeof(guest.hist));
-	memset(&guest.locks, 0, sizeof(guest.locks));
+	for (int k = 0; k < KMT_HIST_KINDS; k++)
+		kmt_hist_free(&guest.hist[k]);
+	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
+		kmt_hist_free(&guest.locks[l].wait);
+		guest.locks[l].acquired = 0;
+	}
 	return (struct kmt_snapshot){ .guests = &guest, .nr_guests = 1, .backends = sel };
 }
 
@@ -135,10 +139,13 @@ static void test_buckets_cumulative_inf_equals_count(void **state)
 	(void)state;
 	srand(7);
 	for (unsigned int s = 0; s < KMT_HIST_SLOTS; s++) {
-		h->slots[s] = (uint64_t)(rand() % 5);
-		total += h->slots[s];
+		uint64_t n = (uint64_t)(rand() % 5);
+
+		if (n)
+			hist_fill(h, kmt_hist_slot_upper(s), n);
+		total += n;
 	}
-	h->count = total + 3;	/* a torn read: slots win */
+	h->count = total + 3;	/* a torn read: the buckets win */
 	h->sum = 1500000001;
 	text = render(&acc);
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
@@ -254,6 +261,7 @@ static void test_optional_families(void **state)
 	assert_int_equal(value_of(buf.data, "kvm_mmio_region_latency_seconds_bucket{guest=\"vm\","
 				  "pid=\"42\",gpa=\"0xd0000\",le=\"0.000002048\"} "), 0);
 	kmt_strbuf_free(&buf);
+	kmt_hist_free(&region.lat);
 	guest.vcpus = NULL;
 	guest.nr_vcpus = 0;
 	guest.regions = NULL;
