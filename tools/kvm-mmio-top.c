@@ -325,18 +325,15 @@ static int print_report(void *ctx, const struct kmt_interval *interval)
 {
 	const struct options *o = ((struct printer *)ctx)->o;
 	struct kmt_report r = { .interval = interval, .top_regions = o->top_regions };
+	int err = 0;
 
-	if (o->json) {
-		struct json_object *obj = kmt_report_json(&r);
-
-		if (!obj)
-			return -ENOMEM;
-		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-		json_object_put(obj);
-	} else {
+	if (o->json)
+		err = kmt_report_json(stdout, &r);
+	else
 		kmt_report_table(stdout, &r);
-	}
-	return fflush(stdout) ? -errno : 0;
+	if (fflush(stdout))
+		return -errno;
+	return err;
 }
 
 /* /dev/kvm as last said: missing or not (said at start when missing, then on every change). */

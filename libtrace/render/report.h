@@ -8,7 +8,6 @@
 #define KMT_REPORT_H
 
 #include <stdio.h>
-#include <json-c/json.h>
 #include "poller.h"
 
 struct kmt_report {
@@ -16,8 +15,12 @@ struct kmt_report {
 	unsigned int top_regions;
 };
 
-/* A new JSON object (caller puts it), or NULL when out of memory. */
-struct json_object *kmt_report_json(const struct kmt_report *report);
+/*
+ * Writes the report to out as one line of JSON. Guests are serialised one
+ * at a time: a thousand guests' object tree at once would be some 40 MB,
+ * built, faulted in and freed at every refresh. 0, or -ENOMEM.
+ */
+int kmt_report_json(FILE *out, const struct kmt_report *report);
 
 void kmt_report_table(FILE *out, const struct kmt_report *report);
 

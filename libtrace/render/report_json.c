@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
 #include "hist.h"
 #include "report.h"
 
@@ -146,18 +149,17 @@ static struct json_object *guest_json(const struct kmt_guest *guest,
 	return obj;
 }
 
-struct json_object *kmt_report_json(const struct kmt_report *r)
+/* Everything but the guests. */
+static struct json_object *header_json(const struct kmt_report *r)
 {
 	const struct kmt_snapshot *snap = r->interval->delta;
 	const struct kmt_selection *sel = snap->backends;
 	struct json_object *root = json_object_new_object();
 	struct json_object *drops = json_object_new_object();
-	struct json_object *guests = json_object_new_array();
 
-	if (!root || !drops || !guests) {
+	if (!root || !drops) {
 		json_object_put(root);
 		json_object_put(drops);
-		json_object_put(guests);
 		return NULL;
 	}
 	put(root, "interval_s", json_object_new_double(r->interval->seconds));
@@ -168,8 +170,40 @@ struct json_object *kmt_report_json(const struct kmt_report *r)
 	for (int i = 0; i < KMT_DROPS; i++)
 		put(drops, kmt_drop_reason(i), u64(snap->drops[i]));
 	put(root, "drops", drops);
-	for (size_t i = 0; i < snap->nr_guests; i++)
-		json_object_array_add(guests, guest_json(&snap->guests[i], snap, r->top_regions));
-	put(root, "guests", guests);
 	return root;
+}
+
+int kmt_report_json(FILE *out, const struct kmt_report *r)
+{
+	const struct kmt_snapshot *snap = r->interval->delta;
+	struct json_object *obj = header_json(r);
+	const char *text;
+	size_t len;
+
+	if (!obj)
+		return -ENOMEM;
+	/* The header object, its closing brace replaced by the guests array. */
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	len = text ? strlen(text) : 0;
+	if (len < 2) {
+		json_object_put(obj);
+		return -ENOMEM;
+	}
+	fwrite(text, 1, len - 1, out);
+	json_object_put(obj);
+	fputs(",\"guests\":[", out);
+	for (size_t i = 0; i < snap->nr_guests; i++) {
+		obj = guest_json(&snap->guests[i], snap, r->top_regions);
+		text = obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN) : NULL;
+		if (!text) {
+			json_object_put(obj);
+			return -ENOMEM;
+		}
+		if (i)
+			fputc(',', out);
+		fputs(text, out);
+		json_object_put(obj);
+	}
+	fputs("]}\n", out);
+	return 0;
 }
