@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (unsigned int g = 0; g < guests && !stop; g++) {
-		const __u32 alive = 0;
+		const struct kmt_proc_state alive = { 0 };
 		struct kmt_proc_key proc;
 
 		pids[g] = spawn("/proc/self/exe", g);

@@ -36,6 +36,8 @@
  * event and marked gone when its group leader is freed
  * (sched_process_free), after which its counts are final and user space
  * reaps its keys; a thread's state goes when it exits (sched_process_exit).
+ * Its execs are counted (sched_process_exec): user space names it again
+ * only then, instead of reading /proc for every guest at every refresh.
  *
  * Each event has a tp_btf and a raw_tp entry point sharing one body; user
  * space loads whichever the running kernel supports. Both take the
@@ -126,12 +128,11 @@ struct {
 	__type(value, struct kmt_region_value);
 } regions SEC(".maps");
 
-/* Value 0 while the process lives, 1 once it is gone. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_PROCS_PER_GUEST);
 	__type(key, struct kmt_proc_key);
-	__type(value, __u32);
+	__type(value, struct kmt_proc_state);
 } procs SEC(".maps");
 
 struct {
@@ -244,7 +245,7 @@ static __always_inline struct kmt_vcpu_state *state_get(__u64 id)
 static __always_inline bool register_proc(__u32 tgid, __u64 start)
 {
 	struct kmt_proc_key key = { .tgid = tgid, .start = start };
-	static const __u32 alive;
+	static const struct kmt_proc_state alive;
 
 	if (bpf_map_lookup_elem(&procs, &key))
 		return true;
@@ -697,25 +698,44 @@ static __always_inline int on_thread_exit(void)
  * final from here on. (A thread that exec'd took over its leader's role:
  * the old leader is no longer its own group leader.)
  */
-static __always_inline int on_task_free(struct task_struct *task, bool typed)
+/* The registration of task's process, if it has one. */
+static __always_inline struct kmt_proc_state *proc_of(struct task_struct *task, bool typed)
 {
 	struct kmt_proc_key key = {};
-	__u32 *gone;
 
 	if (typed) {
-		if (task->group_leader != task)
-			return 0;
 		key.tgid = task->tgid;
-		key.start = task->start_boottime;
+		key.start = task->group_leader->start_boottime;
 	} else {
-		if (BPF_CORE_READ(task, group_leader) != task)
-			return 0;
 		key.tgid = BPF_CORE_READ(task, tgid);
-		key.start = BPF_CORE_READ(task, start_boottime);
+		key.start = BPF_CORE_READ(task, group_leader, start_boottime);
 	}
-	gone = bpf_map_lookup_elem(&procs, &key);
-	if (gone)
-		*gone = 1;
+	return bpf_map_lookup_elem(&procs, &key);
+}
+
+static __always_inline int on_task_free(struct task_struct *task, bool typed)
+{
+	struct kmt_proc_state *proc;
+
+	if ((typed ? task->group_leader : BPF_CORE_READ(task, group_leader)) != task)
+		return 0;
+	proc = proc_of(task, typed);
+	if (proc)
+		proc->gone = 1;
+	return 0;
+}
+
+/*
+ * execve() keeps the process (its pid and its leader's start time: a thread
+ * that execs takes the leader's) and changes its command line, where the
+ * guest's name is.
+ */
+static __always_inline int on_exec(struct task_struct *task, bool typed)
+{
+	struct kmt_proc_state *proc = proc_of(task, typed);
+
+	if (proc)
+		__sync_fetch_and_add(&proc->execs, 1);
 	return 0;
 }
 
@@ -770,4 +790,16 @@ SEC("raw_tp/sched_process_free")
 int BPF_PROG(sched_process_free_raw, struct task_struct *task)
 {
 	return on_task_free(task, false);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec_btf, struct task_struct *task)
+{
+	return on_exec(task, true);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_process_exec_raw, struct task_struct *task)
+{
+	return on_exec(task, false);
 }

@@ -160,14 +160,23 @@ struct kmt_vcpu_key {
 
 /*
  * The VMM processes with keys in the maps, registered by their first vCPU
- * thread's first event. The value turns non-zero when the process is gone
- * (its group leader freed: no thread of it runs any more), so its keys'
- * values are final and user space can read and delete them.
+ * thread's first event.
  */
 struct kmt_proc_key {
 	__u32 tgid;
 	__u32 pad;
 	__u64 start;
+};
+
+struct kmt_proc_state {
+	/*
+	 * Non-zero once the process is gone (its group leader freed: no
+	 * thread of it runs any more), so its keys' values are final and user
+	 * space can read and delete them.
+	 */
+	__u32 gone;
+	/* execve()s since it was registered: its name may have changed (user space names it again). */
+	__u32 execs;
 };
 
 /*

@@ -18,6 +18,7 @@ static const char *const event_names[KMT_EVENTS] = {
 	[KMT_EV_LOCK_END] = "contention_end",
 	[KMT_EV_THREAD_EXIT] = "sched_process_exit",
 	[KMT_EV_PROC_FREE] = "sched_process_free",
+	[KMT_EV_PROC_EXEC] = "sched_process_exec",
 };
 
 const char *kmt_event_name(enum kmt_event event)
@@ -44,11 +45,12 @@ const char *kmt_capability_name(enum kmt_capability cap)
 
 /*
  * What every MMIO backend needs: the access, the return to the VMM, KVM_RUN
- * again, and the ends of threads and processes (when a guest's counts are
- * final, and that a pid or thread id seen again is another task's).
+ * again, the ends of threads and processes (when a guest's counts are
+ * final, and that a pid or thread id seen again is another task's), and
+ * execs (when a guest's name may have changed).
  */
 #define STOCK (KMT_EV(KMT_EV_MMIO) | KMT_EV(KMT_EV_USER_EXIT) | KMT_EV(KMT_EV_SYS_ENTER) | \
-	       KMT_EV(KMT_EV_THREAD_EXIT) | KMT_EV(KMT_EV_PROC_FREE))
+	       KMT_EV(KMT_EV_THREAD_EXIT) | KMT_EV(KMT_EV_PROC_FREE) | KMT_EV(KMT_EV_PROC_EXEC))
 #define STOCK_CAPS (KMT_CAP_COUNTS | KMT_CAP_VMM_PART | KMT_CAP_REGIONS)
 #define GUEST_EXITS (KMT_EV(KMT_EV_EXIT) | KMT_EV(KMT_EV_ENTRY))
 /* Lock waits, and KVM_RUN to learn which lock is the vCPU's VM's. */

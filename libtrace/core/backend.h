@@ -30,6 +30,7 @@ enum kmt_event {
 	KMT_EV_LOCK_END,	/* lock:contention_end */
 	KMT_EV_THREAD_EXIT,	/* sched:sched_process_exit: a thread's exit state goes */
 	KMT_EV_PROC_FREE,	/* sched:sched_process_free: a VMM process's counts are final */
+	KMT_EV_PROC_EXEC,	/* sched:sched_process_exec: a VMM process may have a new name */
 	KMT_EVENTS,
 };
 

@@ -187,27 +187,23 @@ static unsigned long long start_ticks(uint64_t start_ns)
 struct kmt_name_entry {
 	pid_t pid;
 	unsigned long long start;	/* the process's start time, in clock ticks (USER_HZ) */
-	char comm[16];			/* its command name: exec changes it */
+	uint32_t execs;			/* its execs when it was named */
 	char name[64];
 };
 
 /*
- * Who holds pid now, from /proc/PID/stat (readable by every user): its
- * start time (field 22) and command name (field 2). A later process on the
- * same pid has another start time; the same process after exec (a forked
- * shell becoming the VMM) another command name. False when it is gone.
+ * The start time (field 22 of /proc/PID/stat, readable by every user) of
+ * whoever holds pid now: a later process on the same pid has another.
+ * False when it is gone.
  */
-static bool identity(pid_t pid, unsigned long long *start, char comm[16])
+static bool start_of(pid_t pid, unsigned long long *start)
 {
-	char buf[1024], *open_paren, *p;
+	char buf[1024], *p;
 	ssize_t n = read_proc(pid, "stat", buf, sizeof(buf));
-	size_t len;
 
 	/* The command name may hold spaces and ')': it ends at the last ')'. */
-	if (n <= 0 || !(open_paren = strchr(buf, '(')) || !(p = strrchr(buf, ')')))
+	if (n <= 0 || !(p = strrchr(buf, ')')))
 		return false;
-	len = (size_t)(p - open_paren - 1);
-	copy_bounded(comm, 16, open_paren + 1, len);
 	for (int field = 2; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p)
@@ -219,9 +215,8 @@ static bool identity(pid_t pid, unsigned long long *start, char comm[16])
 uint64_t kmt_proc_start(pid_t pid)
 {
 	unsigned long long ticks;
-	char comm[16];
 
-	return identity(pid, &ticks, comm) ? ticks * ns_per_tick() : 0;
+	return start_of(pid, &ticks) ? ticks * ns_per_tick() : 0;
 }
 
 /* Entries are sorted by pid, then start: the index of (pid, start), or where it would go. */
@@ -259,17 +254,17 @@ static bool make_room(struct kmt_names *names)
 	return true;
 }
 
-void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start)
+void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs)
 {
-	struct kmt_name_entry entry = { .pid = pid }, *known;
+	struct kmt_name_entry entry = { .pid = pid, .start = start_ticks(start), .execs = execs };
+	struct kmt_name_entry *known = find_entry(names, pid, entry.start);
+	unsigned long long now;
 	size_t at;
 
-	/* Gone, or another process's now: a known name stays for its last report. */
-	if (!identity(pid, &entry.start, entry.comm) || entry.start != start_ticks(start))
+	if (known && known->execs == execs)
 		return;
-	known = find_entry(names, pid, entry.start);
-	/* Known, unless it has exec'd since. */
-	if (known && !strcmp(entry.comm, known->comm))
+	/* Gone, or another process's now: a known name stays for its last report. */
+	if (!start_of(pid, &now) || now != entry.start)
 		return;
 	if (!kmt_guest_name(pid, entry.name, sizeof(entry.name)))
 		return;

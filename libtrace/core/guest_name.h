@@ -50,11 +50,12 @@ struct kmt_names {
 /*
  * Resolves and remembers the name of process (pid, start) unless already
  * known; nothing when pid is gone or held by another process (another
- * start time). A known process is named again when it has exec'd since
- * (another command name: a forked shell that became the VMM), so a
- * pre-exec name does not stick.
+ * start time). execs is how many times the process has exec'd (the BPF
+ * programs count them): a known process is named again, from /proc, only
+ * when that count has changed since, so a pre-exec name does not stick
+ * and a thousand known guests cost no /proc read.
  */
-void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start);
+void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs);
 
 /* The remembered name, or NULL. */
 const char *kmt_names_get(const struct kmt_names *names, pid_t pid, uint64_t start);

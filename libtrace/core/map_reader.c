@@ -296,10 +296,10 @@ static int take_gone(const void *key, const void *value, void *ctx)
 {
 	struct gone_list *gone = ctx;
 	struct kmt_proc_key *slot;
-	__u32 is_gone;
+	struct kmt_proc_state proc;
 
-	memcpy(&is_gone, value, sizeof(is_gone));
-	if (!is_gone)
+	memcpy(&proc, value, sizeof(proc));
+	if (!proc.gone)
 		return 0;
 	slot = append((void **)&gone->keys, &gone->nr, sizeof(*slot));
 	if (!slot)
@@ -360,7 +360,8 @@ int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 	 * The processes gone before the data is read: nothing of theirs runs
 	 * any more, so the values read next are their final ones.
 	 */
-	err = each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(__u32), take_gone, &gone);
+	err = each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(struct kmt_proc_state),
+			 take_gone, &gone);
 	if (!err)
 		err = read_all(out, fds, &gone);
 	else
@@ -370,29 +371,31 @@ int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 }
 
 struct proc_walk {
-	void (*fn)(uint32_t pid, uint64_t start, void *ctx);
+	void (*fn)(uint32_t pid, uint64_t start, uint32_t execs, void *ctx);
 	void *ctx;
 };
 
 static int walk_proc(const void *key, const void *value, void *ctx)
 {
 	const struct proc_walk *w = ctx;
-	struct kmt_proc_key proc;
-	__u32 is_gone;
+	struct kmt_proc_key id;
+	struct kmt_proc_state proc;
 
-	memcpy(&proc, key, sizeof(proc));
-	memcpy(&is_gone, value, sizeof(is_gone));
-	if (!is_gone)
-		w->fn(proc.tgid, proc.start, w->ctx);
+	memcpy(&id, key, sizeof(id));
+	memcpy(&proc, value, sizeof(proc));
+	if (!proc.gone)
+		w->fn(id.tgid, id.start, proc.execs, w->ctx);
 	return 0;
 }
 
 void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
-			     void (*fn)(uint32_t pid, uint64_t start, void *ctx), void *ctx)
+			     void (*fn)(uint32_t pid, uint64_t start, uint32_t execs, void *ctx),
+			     void *ctx)
 {
 	struct proc_walk w = { fn, ctx };
 
-	each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(__u32), walk_proc, &w);
+	each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(struct kmt_proc_state),
+		   walk_proc, &w);
 }
 
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)

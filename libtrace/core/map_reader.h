@@ -30,12 +30,14 @@ struct kmt_map_fds {
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
 
 /*
- * Calls fn(pid, start, ctx) for every guest process the BPF programs know
- * and have not seen go: one map entry per process, cheap enough to be read
- * several times an interval (new guests are named while they live).
+ * Calls fn(pid, start, execs, ctx) for every guest process the BPF
+ * programs know and have not seen go, with how many times it has exec'd:
+ * one map entry per process, cheap enough to be read several times an
+ * interval (new guests are named while they live, and again after an exec).
  */
 void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
-			     void (*fn)(uint32_t pid, uint64_t start, void *ctx), void *ctx);
+			     void (*fn)(uint32_t pid, uint64_t start, uint32_t execs, void *ctx),
+			     void *ctx);
 
 /*
  * Deletes the keys and the registration of the guests snap marks exited.

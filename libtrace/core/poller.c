@@ -42,18 +42,17 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 	return 0;
 }
 
-/* A new guest is named at once; a known one is checked again after each read. */
-static void learn_new(uint32_t pid, uint64_t start, void *ctx)
+/* A new guest is named at once, a known one again when it has exec'd. */
+static void learn(uint32_t pid, uint64_t start, uint32_t execs, void *ctx)
 {
 	struct kmt_poller *p = ctx;
 
-	if (!kmt_names_get(&p->names, (pid_t)pid, start))
-		kmt_names_learn(&p->names, (pid_t)pid, start);
+	kmt_names_learn(&p->names, (pid_t)pid, start, execs);
 }
 
 void kmt_poller_learn_names(struct kmt_poller *p)
 {
-	kmt_for_each_live_guest(&p->fds, learn_new, p);
+	kmt_for_each_live_guest(&p->fds, learn, p);
 }
 
 /* Names the interval's guests and drops those the glob excludes. */
@@ -86,13 +85,8 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	err = kmt_snapshot_read(&cur, &p->fds);
 	if (err)
 		return err;
-	/*
-	 * Every guest of the read, in every map: new ones named while they
-	 * live, known ones checked for an exec.
-	 */
-	for (size_t i = 0; i < cur.nr_guests; i++)
-		if (!cur.guests[i].exited)
-			kmt_names_learn(&p->names, (pid_t)cur.guests[i].pid, cur.guests[i].start);
+	/* Every guest of the read alive: new ones named, those that exec'd named again. */
+	kmt_poller_learn_names(p);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);

@@ -64,6 +64,8 @@ static void events_of(struct kvm_mmio *skel, struct event ev[KMT_EVENTS])
 					 skel->progs.sched_process_exit_raw },
 		[KMT_EV_PROC_FREE] = { skel->progs.sched_process_free_btf,
 				       skel->progs.sched_process_free_raw },
+		[KMT_EV_PROC_EXEC] = { skel->progs.sched_process_exec_btf,
+				       skel->progs.sched_process_exec_raw },
 	};
 
 	memcpy(ev, table, sizeof(table));

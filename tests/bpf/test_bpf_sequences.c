@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -512,7 +513,7 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	struct kvm_mmio *s = load(0);
 	struct kmt_proc_key key = { .tgid = my_pid };
 	struct kmt_vcpu_state st;
-	uint32_t gone = 1;
+	struct kmt_proc_state proc = { .gone = 1 };
 
 	(void)state;
 	assert_int_equal(my_start(s), 0);
@@ -522,8 +523,9 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	/* /proc has it in clock ticks: equal to that precision. */
 	assert_int_equal(key.start - key.start % (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK)),
 			 kmt_proc_start(getpid()));
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &key, &gone), 0);
-	assert_int_equal(gone, 0);	/* alive */
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &key, &proc), 0);
+	assert_int_equal(proc.gone, 0);	/* alive */
+	assert_int_equal(proc.execs, 0);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid, &st), 0);
 	assert_int_equal(st.start, key.start);
 	run(s->progs.sched_process_exit_raw, 0, 0, 0);
@@ -535,10 +537,55 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	kvm_mmio__destroy(s);
 }
 
+/*
+ * A registered process's execs are counted (sched_process_exec, attached
+ * for real): a child registers itself by an event, then becomes sh, which
+ * becomes true. Two execs, on the child's registration.
+ */
+static void execs_of_a_registered_process_are_counted(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct bpf_link *link = bpf_program__attach(s->progs.sched_process_exec_raw);
+	struct kmt_proc_state proc = { 0 };
+	struct kmt_proc_key key, next;
+	bool first = true, found = false;
+	int status;
+	pid_t child;
+
+	(void)state;
+	assert_non_null(link);
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		const uint64_t args[3] = { KMT_TRACE_MMIO_WRITE, 4, GPA_A };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+		if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.kvm_mmio_raw), &opts))
+			_exit(2);
+		execl("/bin/sh", "sh", "-c", "exec /bin/true", (char *)NULL);
+		_exit(3);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
+		if (next.tgid == (uint32_t)child)
+			found = !bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &next, &proc);
+		key = next;
+		first = false;
+	}
+	assert_true(found);
+	assert_int_equal(proc.execs, 2);
+	assert_int_equal(proc.gone, 0);
+	bpf_link__destroy(link);
+	kvm_mmio__destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(access_is_counted_when_its_completer_is_known),
+		cmocka_unit_test(execs_of_a_registered_process_are_counted),
 		cmocka_unit_test(kernel_handled_accesses_are_counted_per_region),
 		cmocka_unit_test(read_through_the_vmm_counts_once),
 		cmocka_unit_test(exit_to_vmm_without_access_is_an_unpaired_drop),
