@@ -47,7 +47,10 @@ int kmt_metrics_http_reload(struct kmt_metrics_http *http, const struct kmt_web_
 
 bool kmt_metrics_http_serving(const struct kmt_metrics_http *http);
 
-/* Replaces the served exposition with a copy of text. Returns 0 or -ENOMEM. */
+/*
+ * Replaces the served exposition with a copy of text; scrapes share it
+ * rather than copy it. Returns 0 or -ENOMEM.
+ */
 int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len);
 
 /* Requests that could not be answered completely, since start. */

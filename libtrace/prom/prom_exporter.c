@@ -34,7 +34,7 @@ struct kmt_exporter {
 	size_t nr_progs, cap_progs;
 	uint64_t errors[KMT_EXPORT_OPS];	/* the server counts its own too */
 	uint64_t last_write_ns;	/* wall clock; 0: never written */
-	struct kmt_strbuf body, out;
+	struct kmt_strbuf body;	/* the exposition, without the last line each reader gets */
 	struct complaint write_trouble, memory_trouble;
 };
 
@@ -121,14 +121,14 @@ static void write_textfile(struct kmt_exporter *e)
 {
 	const char *dir = e->opts.textfile_dir, *step = "";
 	uint64_t now = clock_ns(CLOCK_REALTIME);
+	size_t body_len = e->body.len;
 	int err;
 
-	kmt_strbuf_reset(&e->out);
-	kmt_strbuf_append(&e->out, e->body.data, e->body.len);
 	/* The file carries its own write time: it is only seen if the write works. */
-	kmt_prom_render_last_write(&e->out, now);
-	err = kmt_strbuf_failed(&e->out) ? -ENOMEM :
-		kmt_textfile_write(dir, KMT_TEXTFILE_NAME, e->out.data, e->out.len, &step);
+	kmt_prom_render_last_write(&e->body, now);
+	err = kmt_strbuf_failed(&e->body) ? -ENOMEM :
+		kmt_textfile_write(dir, KMT_TEXTFILE_NAME, e->body.data, e->body.len, &step);
+	kmt_strbuf_truncate(&e->body, body_len);
 	if (!err) {
 		e->last_write_ns = now;
 		recovered(&e->write_trouble, "writing the textfile");
@@ -143,12 +143,15 @@ static void write_textfile(struct kmt_exporter *e)
 
 static void publish(struct kmt_exporter *e)
 {
-	kmt_strbuf_reset(&e->out);
-	kmt_strbuf_append(&e->out, e->body.data, e->body.len);
+	size_t body_len = e->body.len;
+	bool failed;
+
 	if (e->last_write_ns)
-		kmt_prom_render_last_write(&e->out, e->last_write_ns);
-	if (kmt_strbuf_failed(&e->out) ||
-	    kmt_metrics_http_publish(e->http, e->out.data, e->out.len)) {
+		kmt_prom_render_last_write(&e->body, e->last_write_ns);
+	failed = kmt_strbuf_failed(&e->body) ||
+		 kmt_metrics_http_publish(e->http, e->body.data, e->body.len);
+	kmt_strbuf_truncate(&e->body, body_len);
+	if (failed) {
 		e->errors[KMT_EXPORT_SERVE]++;
 		complain(&e->memory_trouble, -ENOMEM,
 			 "out of memory: /metrics serves the previous exposition");
@@ -258,7 +261,6 @@ void kmt_exporter_close(struct kmt_exporter *e)
 		close(e->stats_fd);
 	kmt_snapshot_free(&e->total);
 	kmt_strbuf_free(&e->body);
-	kmt_strbuf_free(&e->out);
 	free(e->progs);
 	free(e);
 }

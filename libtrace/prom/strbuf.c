@@ -66,6 +66,15 @@ void kmt_strbuf_reset(struct kmt_strbuf *buf)
 		buf->data[0] = '\0';
 }
 
+void kmt_strbuf_truncate(struct kmt_strbuf *buf, size_t len)
+{
+	buf->oom = false;
+	if (len >= buf->len)
+		return;
+	buf->len = len;
+	buf->data[len] = '\0';
+}
+
 void kmt_strbuf_free(struct kmt_strbuf *buf)
 {
 	free(buf->data);

@@ -24,6 +24,13 @@ void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len);
 /* Empties the buffer, keeping its memory and clearing the failure. */
 void kmt_strbuf_reset(struct kmt_strbuf *buf);
 
+/*
+ * Cuts the buffer back to its first len bytes (what an earlier append left
+ * when it was that long) and clears the failure: a shared body with a
+ * different last line for each of its readers.
+ */
+void kmt_strbuf_truncate(struct kmt_strbuf *buf, size_t len);
+
 static inline bool kmt_strbuf_failed(const struct kmt_strbuf *buf)
 {
 	return buf->oom;
