@@ -2,7 +2,7 @@
  * /init of the POWER test bed's host (static, ppc64le): set up tracefs,
  * run the test VMM once with the KVM trace events enabled and once with
  * them all disabled, then the runs of docs/testbeds.md (exits, kernel,
- * stale, lost), print the VMM's ground truth and the trace as "KMT ..."
+ * stale, lost; prefixed on POWER10), print the VMM's ground truth and the trace as "KMT ..."
  * lines on the console, and power the machine off. A host with
  * several CPUs also runs the HPTE lock contention run (contend()).
  *
@@ -373,6 +373,22 @@ static void contend(long cpus)
 static const char *const kernel_opts[] = { "-k", NULL };
 static const char *const stale_opts[] = { "-g", "1", "-v", "1", "-p", NULL };
 static const char *const lost_opts[] = { "-g", "1", "-v", "1", "-l", NULL };
+static const char *const prefixed_opts[] = { "-g", "1", "-v", "1", "-x", NULL };
+
+/* Whether the host runs on POWER10 (ISA 3.1: prefixed instructions). */
+static int is_power10(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	int yes = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "cpu\t", 4) == 0 && strstr(line, "POWER10"))
+			yes = 1;
+	if (f)
+		fclose(f);
+	return yes;
+}
 
 static void identify(void)
 {
@@ -418,6 +434,9 @@ int main(void)
 	scenario("stale", stale_opts, "1");
 	/* one vcpu, more real-mode HDSIs between two exits than recorded */
 	scenario("lost", lost_opts, "1");
+	/* POWER10: one vcpu, MMIO through prefixed loads and stores */
+	if (is_power10())
+		scenario("prefixed", prefixed_opts, "1");
 	tool_scenario();
 	if (cpus > 1)
 		contend(cpus);

@@ -92,6 +92,13 @@
  * (KVM_EXIT_PAPR_HCALL): multiples of 4 in the PAPR range. */
 #define VMM_HCALL_PHASE		0x7000	/* accesses done: wait for the VM's other vcpus */
 #define VMM_HCALL_DONE		0x7004	/* all done: stop this vcpu */
+/* guest-prefixed.S: r4 = the prefixed instruction that comes next, which
+ * the VMM skips if KVM_RUN keeps resuming the guest at it */
+#define VMM_HCALL_PREFIXED	0x7008
+#define GUEST_PREFIXED_STORE	0	/* pstw to page 0 + STRIDE */
+#define GUEST_PREFIXED_LOAD	1	/* plwz from page 0 + LOAD_OFFSET + STRIDE */
+#define GUEST_PREFIXED_NONE	2	/* none comes any more */
+#define GUEST_PREFIXED_INSNS	2
 
 /* PAPR hcall numbers the guest uses */
 #define H_REMOVE		0x04
@@ -106,5 +113,7 @@
 
 /* MSR bit the guest toggles */
 #define MSR_DR			0x10
+/* FSCR bit that enables prefixed instructions (ISA 3.1) */
+#define FSCR_PREFIX		0x2000
 
 #endif

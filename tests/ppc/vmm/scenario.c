@@ -82,6 +82,14 @@ void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 		p->pinned = 1;
 		return;
 	}
+	if (program == PROG_PREFIXED) {
+		/* one store and one load besides the prefixed pair */
+		p->nstores = 1;
+		p->nloads = 1;
+		map_pages(p, vm, vcpu);
+		p->nentered = 1;
+		return;
+	}
 	p->nstores = 3 + 2 * vm + vcpu;
 	p->nloads = 2 + vm + 2 * vcpu;
 	map_pages(p, vm, vcpu);
@@ -141,6 +149,42 @@ struct access plan_access(const struct vcpu_plan *p, unsigned int i)
 	return a;
 }
 
+struct access prefixed_access(const struct vcpu_plan *p, unsigned int k)
+{
+	struct access a = { .len = GUEST_ACCESS_LEN };
+
+	if (k == GUEST_PREFIXED_STORE) {
+		a.is_write = 1;
+		a.gpa = p->gpa[0] + GUEST_ACCESS_STRIDE;
+		a.data = 2;	/* guest-prefixed.S stores 1, then 2 */
+	} else {
+		a.gpa = p->gpa[0] + GUEST_LOAD_OFFSET + GUEST_ACCESS_STRIDE;
+		a.data = load_value(a.gpa);
+	}
+	return a;
+}
+
+/* The KVM_EXIT_MMIOs the plan implies, in order, into e[]; their number.
+ * guest-prefixed.S: its store, each prefixed instruction that KVM
+ * emulated (the VMM did not skip it), its load. */
+static unsigned int planned_exits(const struct vcpu_plan *p, const struct vcpu_truth *t,
+				  unsigned int in_kernel, struct access *e)
+{
+	unsigned int n = 0;
+
+	if (p->program != PROG_PREFIXED) {
+		for (unsigned int i = in_kernel; i < p->nstores + p->nloads; i++)
+			e[n++] = plan_access(p, i);
+		return n;
+	}
+	e[n++] = plan_access(p, 0);
+	for (unsigned int k = 0; k < GUEST_PREFIXED_INSNS; k++)
+		if (!t->skipped[k])
+			e[n++] = prefixed_access(p, k);
+	e[n++] = plan_access(p, 1);
+	return n;
+}
+
 /* Accesses done in the kernel (the first ones: the stores of -k), before
  * the first KVM_EXIT_MMIO. */
 static unsigned int kernel_accesses(const struct vcpu_plan *p)
@@ -151,9 +195,18 @@ static unsigned int kernel_accesses(const struct vcpu_plan *p)
 int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uint8_t *block)
 {
 	unsigned int in_kernel = kernel_accesses(p);
-	unsigned int want = p->nstores + p->nloads - in_kernel;
+	struct access planned[2 * MAX_ACCESSES];
+	unsigned int want = planned_exits(p, t, in_kernel, planned);
 	uint64_t sum = 0;
 	int ok = 1;
+
+	for (unsigned int k = 0; p->program == PROG_PREFIXED && k < GUEST_PREFIXED_INSNS; k++) {
+		if (t->skipped[k] > 1) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: prefixed instruction %u skipped %u times\n",
+				p->vm, p->vcpu, k, t->skipped[k]);
+			ok = 0;
+		}
+	}
 
 	for (unsigned int i = 0; i < in_kernel; i++) {
 		if (t->store_count[i] != 1) {
@@ -169,7 +222,7 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 		ok = 0;
 	}
 	for (unsigned int i = 0; i < t->naccesses && i < want; i++) {
-		struct access e = plan_access(p, in_kernel + i), s = t->access[i];
+		struct access e = planned[i], s = t->access[i];
 
 		if (e.gpa != s.gpa || e.len != s.len || e.is_write != s.is_write ||
 		    (e.is_write && e.data != s.data)) {
@@ -259,9 +312,9 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	unsigned int in_kernel = kernel_accesses(p);
 	uint64_t idx[GUEST_PAGES];
 
-	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
+	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u intr_exits=%u load_sum=0x%llx\n",
 	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
-	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
+	       t->hcall_exits, t->intr_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
 	for (unsigned int i = 0; i < p->nentered; i++) {
 		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
 		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
@@ -280,6 +333,17 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 		       (unsigned long long)a.gpa,
 		       (unsigned long long)(p->ea[0] + segment + (a.gpa - p->gpa[0])), a.len,
 		       a.data, i < in_kernel ? "kernel" : "user");
+	}
+	for (unsigned int k = 0; p->program == PROG_PREFIXED && k < GUEST_PREFIXED_INSNS; k++) {
+		struct access a = prefixed_access(p, k);
+
+		/* retried: KVM resumed the guest at it until the VMM skipped
+		 * it; emulated: a KVM_EXIT_MMIO like any other */
+		printf("KMT prefixed run=%s vm=%u vcpu=%u insn=%s %s gpa=0x%llx ea=0x%llx pc=0x%llx outcome=%s\n",
+		       run, p->vm, p->vcpu, k == GUEST_PREFIXED_STORE ? "pstw" : "plwz",
+		       a.is_write ? "store" : "load", (unsigned long long)a.gpa,
+		       (unsigned long long)(p->ea[0] + (a.gpa - p->gpa[0])),
+		       (unsigned long long)p->prefixed_pc[k], t->skipped[k] ? "retried" : "emulated");
 	}
 	if (p->nreflect)
 		printf("KMT reflect run=%s vm=%u vcpu=%u loads=%u dsis=%llu ea=0x%llx\n", run, p->vm,

@@ -35,8 +35,9 @@ struct access {
 	uint32_t data;
 };
 
-/* Which guest program a vcpu runs: guest.S or guest-contend.S */
-enum guest_program { PROG_HCALLS, PROG_CONTEND };
+/* Which guest program a vcpu runs: guest.S, guest-contend.S or
+ * guest-prefixed.S */
+enum guest_program { PROG_HCALLS, PROG_CONTEND, PROG_PREFIXED };
 
 struct vcpu_plan {
 	enum guest_program program;
@@ -55,6 +56,8 @@ struct vcpu_plan {
 	unsigned int pause_after;	/* stop the VMM after this many MMIO
 					 * exits (test-vmm -p), 0: never */
 	unsigned int nreflect;	/* loads reflected as DSIs (test-vmm -l) */
+	/* guest-prefixed.S: guest real address of its pstw and plwz */
+	uint64_t prefixed_pc[GUEST_PREFIXED_INSNS];
 };
 
 struct vcpu_truth {
@@ -66,12 +69,20 @@ struct vcpu_truth {
 	 * how often it was signalled */
 	int store_fd[MAX_ACCESSES];
 	uint64_t store_count[MAX_ACCESSES];
+	/* guest-prefixed.S: KVM_RUNs a signal interrupted (EINTR), and how
+	 * often the VMM found the guest at each prefixed instruction then
+	 * and skipped it */
+	unsigned int intr_exits;
+	unsigned int skipped[GUEST_PREFIXED_INSNS];
 };
 
 void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 	       unsigned int vcpu, unsigned int vcpus, uint64_t block_gpa);
 /* MMIO access i the plan implies: stores first, then loads. */
 struct access plan_access(const struct vcpu_plan *p, unsigned int i);
+/* The access of guest-prefixed.S's prefixed instruction k
+ * (GUEST_PREFIXED_STORE or GUEST_PREFIXED_LOAD). */
+struct access prefixed_access(const struct vcpu_plan *p, unsigned int k);
 /* Fill the parameter block the guest program reads. */
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
 /* The word the VMM returns for a load from gpa. */
