@@ -69,7 +69,9 @@
  * GUEST_DSI_VECTOR) counts and skips */
 #define GP_NREFLECT		0x198
 #define GR_DSI_COUNT		0x1a0
-#define GUEST_BLOCK_SIZE	0x1a8
+/* guest-gone.S: the remover's H_ENTER + H_REMOVE rounds */
+#define GR_GONE_ROUNDS		0x1a8
+#define GUEST_BLOCK_SIZE	0x1b0
 
 /* The guest's data storage interrupt vector (real address) */
 #define GUEST_DSI_VECTOR	0x300
@@ -99,6 +101,8 @@
 #define GUEST_PREFIXED_LOAD	1	/* plwz from page 0 + LOAD_OFFSET + STRIDE */
 #define GUEST_PREFIXED_NONE	2	/* none comes any more */
 #define GUEST_PREFIXED_INSNS	2
+/* guest-gone.S: after each store, an exit and nothing else */
+#define VMM_HCALL_NOP		0x700c
 
 /* PAPR hcall numbers the guest uses */
 #define H_REMOVE		0x04

@@ -4,7 +4,7 @@
  * series of HPT hcalls on absent entries, then print what happened as the
  * ground truth the POWER test bed compares trace events with.
  *
- *   test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x] RUN
+ *   test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x | -r] RUN
  *
  * GUESTS VMs (default 2) of VCPUS vcpus (default 2) run concurrently, one
  * thread per vcpu. RUN labels the output lines. With -c the vcpus of each
@@ -22,7 +22,10 @@
  * vcpus run the prefixed-instruction program (guest-prefixed.S): a
  * store, a pstw and a plwz, a load; a prefixed instruction at which
  * KVM_RUN keeps resuming the guest is skipped after VMM_PREFIXED_WAIT_MS
- * (a timer signal interrupts KVM_RUN, vcpu-run.c).
+ * (a timer signal interrupts KVM_RUN, vcpu-run.c). With -r the vcpus run
+ * the vanishing-HPTE program (guest-gone.S): vcpu 0 of each VM enters and
+ * removes a read-only HPTE while the others store to its page (meant for
+ * one VM of 2 vcpus, one per host CPU).
  * Exit status 0 when every vcpu did exactly what scenario.h plans,
  * 1 otherwise; after 60 s the process is killed by SIGALRM.
  */
@@ -39,13 +42,14 @@
 #define MAX_VCPUS	8
 #define TIMEOUT_S	60
 
-#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x] RUN\n"
+#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x | -r] RUN\n"
 #define REFLECT_LOADS	10
 
 extern const char guest_code[], guest_code_end[];
 extern const char guest_contend_code[], guest_contend_code_end[];
 extern const char guest_prefixed_code[], guest_prefixed_code_end[];
 extern const char guest_pstw[], guest_plwz[];
+extern const char guest_gone_code[], guest_gone_code_end[];
 
 static unsigned int parse_count(const char *s, unsigned int max, const char *what)
 {
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
 	const char *run, *code = guest_code, *code_end = guest_code_end;
 	int kvm, opt, status = 0, kernel_stores = 0, pause = 0, reflect = 0;
 
-	while ((opt = getopt(argc, argv, "g:v:ckplx")) != -1) {
+	while ((opt = getopt(argc, argv, "g:v:ckplxr")) != -1) {
 		switch (opt) {
 		case 'g':
 			guests = parse_count(optarg, MAX_GUESTS, "-g GUESTS");
@@ -91,6 +95,11 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			reflect = 1;
+			break;
+		case 'r':
+			program = PROG_GONE;
+			code = guest_gone_code;
+			code_end = guest_gone_code_end;
 			break;
 		case 'x':
 			program = PROG_PREFIXED;
@@ -171,7 +180,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("KMT vmm run=%s guests=%u vcpus=%u program=%s result=%s\n", run, guests, vcpus,
-	       program == PROG_CONTEND ? "contend" : program == PROG_PREFIXED ? "prefixed" : "hcalls",
+	       program == PROG_CONTEND ? "contend" : program == PROG_PREFIXED ? "prefixed" :
+	       program == PROG_GONE ? "gone" : "hcalls",
 	       status ? "fail" : "ok");
 	return status;
 }

@@ -16,6 +16,9 @@
 /* More segments than the vcpu's MMIO HPTE cache has entries (4): every
  * access misses it and looks the shared HPTE up. */
 #define CONTEND_SEGMENTS	5
+#define GONE_STORES		1000
+/* guest RAM (memslot 0), above the parameter blocks */
+#define GONE_GPA		0x40000ULL
 
 static uint64_t rd64(const uint8_t *block, unsigned int off)
 {
@@ -82,6 +85,15 @@ void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 		p->pinned = 1;
 		return;
 	}
+	if (program == PROG_GONE) {
+		map_pages(p, vm, 0);
+		p->gpa[0] = GONE_GPA;
+		p->remover = vcpu == 0;
+		p->nentered = 0;	/* the remover's H_ENTERs are checked by count */
+		p->nstores = p->remover ? 0 : GONE_STORES;
+		p->pinned = 1;
+		return;
+	}
 	if (program == PROG_PREFIXED) {
 		/* one store and one load besides the prefixed pair */
 		p->nstores = 1;
@@ -121,7 +133,9 @@ void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
 	wr64(block, GP_VALID_HPTE + 8, hpt_hpte_v(p->valid_vsid, p->ea[0]));
 	wr64(block, GP_VALID_HPTE + 16, hpt_hpte_r_ram(p->valid_gpa));
 	wr64(block, GP_SEGMENTS, p->segments);
-	wr64(block, GP_ENTER_SHARED, p->nentered);
+	wr64(block, GP_ENTER_SHARED, p->program == PROG_GONE ? (uint64_t)p->remover : p->nentered);
+	if (p->program == PROG_GONE)
+		wr64(block, GP_HPTE + 16, hpt_hpte_r_ram_ro(p->gpa[0]));
 	wr64(block, GP_SYNC, VM_SYNC_GPA);
 	wr64(block, GP_VCPUS, p->vcpus);
 	wr64(block, GP_LOCKSTEP, p->lockstep);
@@ -172,6 +186,8 @@ static unsigned int planned_exits(const struct vcpu_plan *p, const struct vcpu_t
 {
 	unsigned int n = 0;
 
+	if (p->program == PROG_GONE)
+		return 0;	/* no MMIO: every store is a DSI */
 	if (p->program != PROG_PREFIXED) {
 		for (unsigned int i = in_kernel; i < p->nstores + p->nloads; i++)
 			e[n++] = plan_access(p, i);
@@ -259,9 +275,14 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 			ok = 0;
 		}
 	}
-	if (rd64(block, GR_DSI_COUNT) != p->nreflect) {
+	if (rd64(block, GR_DSI_COUNT) != (p->program == PROG_GONE ? p->nstores : p->nreflect)) {
 		fprintf(stderr, "test-vmm: vm %u vcpu %u: the guest took %llu DSIs, expected %u\n",
-			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_DSI_COUNT), p->nreflect);
+			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_DSI_COUNT),
+			p->program == PROG_GONE ? p->nstores : p->nreflect);
+		ok = 0;
+	}
+	if (p->remover && rd64(block, GR_GONE_ROUNDS) == 0) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: the remover made no round\n", p->vm, p->vcpu);
 		ok = 0;
 	}
 	if (rd64(block, GR_VALID_FAILS) != 0) {
@@ -345,6 +366,13 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 		       (unsigned long long)(p->ea[0] + (a.gpa - p->gpa[0])),
 		       (unsigned long long)p->prefixed_pc[k], t->skipped[k] ? "retried" : "emulated");
 	}
+	if (p->program == PROG_GONE)
+		printf("KMT gone run=%s vm=%u vcpu=%u role=%s stores=%u dsis=%llu rounds=%llu failed=%llu ea=0x%llx gpa=0x%llx\n",
+		       run, p->vm, p->vcpu, p->remover ? "remover" : "storer", p->nstores,
+		       (unsigned long long)rd64(block, GR_DSI_COUNT),
+		       (unsigned long long)rd64(block, GR_GONE_ROUNDS),
+		       (unsigned long long)rd64(block, GR_VALID_FAILS),
+		       (unsigned long long)p->ea[0], (unsigned long long)p->gpa[0]);
 	if (p->nreflect)
 		printf("KMT reflect run=%s vm=%u vcpu=%u loads=%u dsis=%llu ea=0x%llx\n", run, p->vm,
 		       p->vcpu, p->nreflect, (unsigned long long)rd64(block, GR_DSI_COUNT),

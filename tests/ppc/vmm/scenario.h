@@ -17,6 +17,11 @@
  * lookups of that HPTE happen together. Each vcpu thread is pinned to a
  * host CPU of its own: vcpus sharing a CPU never overlap (and one
  * spinning at the barrier would starve the other).
+ *
+ * The vanishing-HPTE plan (test-vmm -r): in each VM vcpu 0 H_ENTERs and
+ * H_REMOVEs one read-only HPTE of the guest RAM page at GONE_GPA
+ * (VSID 0x100 + 0x40g, EA 0x10000000) until the others have made
+ * GONE_STORES stores each to that page, every one ending in a DSI.
  */
 #ifndef KMT_PPC_SCENARIO_H
 #define KMT_PPC_SCENARIO_H
@@ -35,9 +40,9 @@ struct access {
 	uint32_t data;
 };
 
-/* Which guest program a vcpu runs: guest.S, guest-contend.S or
- * guest-prefixed.S */
-enum guest_program { PROG_HCALLS, PROG_CONTEND, PROG_PREFIXED };
+/* Which guest program a vcpu runs: guest.S, guest-contend.S,
+ * guest-prefixed.S or guest-gone.S */
+enum guest_program { PROG_HCALLS, PROG_CONTEND, PROG_PREFIXED, PROG_GONE };
 
 struct vcpu_plan {
 	enum guest_program program;
@@ -58,6 +63,9 @@ struct vcpu_plan {
 	unsigned int nreflect;	/* loads reflected as DSIs (test-vmm -l) */
 	/* guest-prefixed.S: guest real address of its pstw and plwz */
 	uint64_t prefixed_pc[GUEST_PREFIXED_INSNS];
+	/* guest-gone.S: vcpu 0 removes and enters the HPTE (remover),
+	 * the others store to its page (nstores, each a DSI) */
+	int remover;
 };
 
 struct vcpu_truth {

@@ -124,6 +124,8 @@ static int on_hcall(struct vcpu_ctx *c)
 		return 0;
 	case VMM_HCALL_DONE:
 		return 1;
+	case VMM_HCALL_NOP:
+		return 0;
 	case VMM_HCALL_PREFIXED:
 		c->prefixed_next = run->papr_hcall.args[0];
 		return prefixed_timer(c, c->prefixed_next < GUEST_PREFIXED_INSNS ?
