@@ -13,10 +13,15 @@
 #   valid,   DSISR not-found, lookup valid 0x21, an index (entered again)
 #   gone,    no not-found bit, lookup valid 0x1 index -1: a protection
 #            fault whose HPTE was removed before KVM looked it up
-# with DSISR's store bit, at the page's ea, lost 0; reflect events =
-# DSIs the guest counted (every record kept: no lost); no trace overrun;
-# and at least one "gone": else the race was not provoked and the test
-# fails (there is nothing to show).
+# with DSISR's store bit, at the page's ea; reflect events = DSIs the
+# guest counted; no trace overrun; and at least one "gone": else the race
+# was not provoked and the test fails (there is nothing to show).
+# POWER7/8 retry in real mode, and a store retried more than three times
+# before its DSI overflows the vcpu's four HDSI records: the newest
+# replaces the fourth and counts it in lost (seen: 1 and 57 of ~1400).
+# Such lost records are retries ("valid" or "gone"), never the reflect
+# that ends a store: it is the newest record when the store's hcall
+# exits, so it is always kept and the reflect count stays exact.
 set -euo pipefail
 
 machine=$1 log=$2
@@ -88,7 +93,6 @@ END {
 	printf "  %-40s %6d\n", "kvm_hv_hdsi of the storer", total
 	printf "  %-40s %6d\n", "records lost", lost_sum
 	if (overruns) { print machine ": the trace buffer overran"; bad = 1 }
-	if (lost_sum) { print machine ": HDSI records were lost: the counts cannot be exact"; bad = 1 }
 	if (reflects != dsis) { printf "%s: %d reflect events, but the guest took %d DSIs\n", machine, reflects, dsis; bad = 1 }
 	if (!kinds["gone (protection fault, HPTE removed)"]) {
 		print machine ": no protection fault found its HPTE gone in this run: not provoked"

@@ -7,8 +7,9 @@
 # or a protection fault), a not-found fault retried because the HPTE is
 # valid again ("valid"), or a protection fault retried because its HPTE
 # was removed before KVM looked it up ("gone", lookup valid 0x1 index -1),
-# with no record lost; at least one "gone" (else the race was not
-# provoked, and the test fails: there would be nothing to show).
+# at least one "gone" (else the race was not provoked, and the test
+# fails: there would be nothing to show). Records lost to a full HDSI
+# record buffer (POWER8 retries in real mode) are retries, not DSIs.
 set -euo pipefail
 export KMT_PPC_BASE=6.1
 . "$(dirname "$0")/lib.sh"
