@@ -2,10 +2,11 @@
 # Boot the test bed's host kernel on an emulated POWER machine (TCG) and
 # keep its console.
 #
-#   tests/ppc/boot.sh powernv8|powernv9 VMLINUX INITRAMFS CONSOLE_LOG
+#   tests/ppc/boot.sh powernv8|powernv9|powernv10 VMLINUX INITRAMFS CONSOLE_LOG
 #
 # powernv8 (POWER8) runs the HDSI and HPT hcall paths in real mode,
-# powernv9 (POWER9, radix host) the virtual-mode path. The host has 2 CPUs,
+# powernv9 (POWER9, radix host) the virtual-mode path, powernv10
+# (POWER10, radix host) that path too, and prefixed instructions. The host has 2 CPUs,
 # one core each (KVM-HV on POWER8 runs a guest only on a core whose other
 # threads are offline), emulated by 2 host threads (QEMU's multi-threaded
 # TCG), so that they really run at the same time: /init's contention run
@@ -21,7 +22,8 @@ timeout_s=${KMT_PPC_BOOT_TIMEOUT:-300}
 case $machine in
 powernv8) cpu=POWER8 ;;
 powernv9) cpu=POWER9 ;;
-*) echo "boot.sh: unknown machine '$machine' (powernv8 or powernv9)" >&2; exit 2 ;;
+powernv10) cpu=power10 ;;
+*) echo "boot.sh: unknown machine '$machine' (powernv8, powernv9 or powernv10)" >&2; exit 2 ;;
 esac
 firmware=/usr/share/qemu/skiboot.lid
 [[ -r $firmware ]] || { echo "boot.sh: missing $firmware (qemu-system-ppc)" >&2; exit 1; }

@@ -19,7 +19,12 @@
 # access gets no kvm_hv_mmio_complete, its dispatch was before) or lost
 # (one vcpu ends with loads that KVM reflects to it as DSIs: on powernv8
 # in real mode, more than the four HDSI records hold until the next exit,
-# so the fourth record carries the others in lost).
+# so the fourth record carries the others in lost) or prefixed (POWER10:
+# one vcpu's pstw and plwz to page 0 besides a store and a load; when the
+# VMM found KVM resuming the guest at one until it skipped it, "retried",
+# each of its HDSIs must be a kvm_hv_hdsi mmio_cache at its ea followed by
+# one kvm_hv_mmio_dispatch to none, len 0, RESUME_GUEST with that HDSI's
+# exit_ns, and no completion or kvm_mmio at its gpa).
 #
 # In mode new, two more checks that are not events: exit_ns of each MMIO
 # HDSI lies between the previous event of its vcpu thread and the
@@ -89,6 +94,9 @@ BEGIN {
 	HCALL_EXITS = "kvm_hv:kvm_hcall_enter(HPT)"
 	# Not events: the HDSIs reflected to the guest, and their lookups
 	REFLECT = "kvm_hv:kvm_hv_hdsi(reflect)"
+	# Not events: a prefixed instruction KVM kept resuming the guest at
+	PRE_HDSI = "kvm_hv:kvm_hv_hdsi(prefixed)"
+	PRE_DISPATCH = "kvm_hv:kvm_hv_mmio_dispatch(prefixed)"
 	NO_HPTE = "kvm_hv:kvm_hv_find_lock_hpte(none)"
 	split("H_ENTER H_REMOVE H_READ H_CLEAR_MOD H_CLEAR_REF H_PROTECT H_BULK_REMOVE", hh)
 	for (i in hh)
@@ -151,6 +159,20 @@ $0 ~ "^KMT pause run=" run " " {
 	paused[vm, vc, gpa_of[vm, vc, seq]] = 1
 }
 $0 ~ "^KMT toggle run=" run " " { toggled++ }
+# A prefixed instruction (guest-prefixed.S). Emulated, it has a "KMT mmio"
+# line like any access. Retried: kvmppc_hv_emulate_mmio() returned
+# RESUME_GUEST at every HDSI it took until the VMM skipped it (on QEMU
+# 7.2 HSRR1 never says "prefixed", so the prefix word at the pc disagrees
+# with it): the events of each of those HDSIs are compared at the end.
+$0 ~ "^KMT prefixed run=" run " " && field("outcome") == "retried" {
+	vm = field("vm"); vc = field("vcpu"); ea = hex(field("ea"))
+	k = vm SUBSEP vc SUBSEP ea
+	pre_insn[k] = field("insn"); pre_dir[k] = $7
+	pre_at_pc[vm, vc, hex(field("pc"))] = k
+	pre_at_gpa[vm, vc, hex(field("gpa"))] = k
+	expect(PRE_HDSI, "vm=" vm " vcpu=" vc " " pre_insn[k] " dar=" ea " " pre_dir[k] \
+	       " retried: HDSI exits at its pc (HSRR1 without SRR1_PREFIXED) = kvm_hv_hdsi mmio_cache lost 0 at its ea, at least one")
+}
 # Loads reflected as DSIs (no HPTE); the guest counted the DSIs it took.
 # POWER7/8 reflect them in real mode and keep four records until the
 # next exit: each newer one replaces the fourth and counts what it
@@ -242,6 +264,19 @@ intrace && /^KMT trace / {
 		expect(NO_HPTE, id " ea=" hex(after("dar")) " index=-1 spins=0")
 	} else if (ev == "kvm_hv_hdsi") {
 		dsisr = strtonum(after("dsisr"))
+		k = tvm SUBSEP ev_vc SUBSEP hex(after("dar"))
+		if (k in pre_insn) {
+			pre_hdsi[k]++
+			if ($(NF - 2) == "mmio_cache" && $NF == 0 && \
+			    (and(dsisr, 0x02000000) ? "store" : "load") == pre_dir[k])
+				pre_hdsi_ok[k]++
+			# its dispatch must follow, with this exit_ns
+			if (k in pre_pending)
+				pre_undispatched[k]++
+			pre_pending[k] = after("exit_ns")
+			expect(PRE_DISPATCH, "vm=" tvm " vcpu=" ev_vc " " pre_insn[k] " to=none len=0 result=RESUME_GUEST exit_ns of its HDSI")
+			expect(EXIT_AT, "vm=" tvm " vcpu=" ev_vc " exit_ns between the previous event and kvm_guest_exit")
+		} else
 		see("kvm_hv:" ev, id " dar=" hex(after("dar")) " " (and(dsisr, 0x02000000) ? "store" : "load") \
 		    " outcome=" $(NF - 2) " lost=" $NF)
 		if ($(NF - 2) ~ /^mmio/) {
@@ -274,6 +309,19 @@ intrace && /^KMT trace / {
 		name = $0; sub(/.* vcpu [0-9]+ /, "", name); sub(/ .*/, "", name)
 		see("kvm_hv:" ev, id " " name " pte_index=" hex(after("pte_index")) " ret=" after("ret") \
 		    (name == "H_ENTER" ? " mmio_key=" key : ""))
+	} else if (ev == "kvm_hv_mmio_dispatch" && ((tvm, ev_vc, hex(after("gpa"))) in pre_at_gpa)) {
+		k = pre_at_gpa[tvm, ev_vc, hex(after("gpa"))]
+		d = "vm=" tvm " vcpu=" ev_vc " " pre_insn[k] " to=" after("to") " len=" after("len") " result=" after("result")
+		if (!(k in pre_pending))
+			d = d " without an HDSI before it"
+		else if (after("exit_ns") == pre_pending[k] && after("exit_ns") != 0)
+			d = d " exit_ns of its HDSI"
+		else
+			d = d " exit_ns " after("exit_ns") ", its HDSI " pre_pending[k]
+		if (second("vcpu") != pre_dir[k])
+			d = d " " second("vcpu")
+		delete pre_pending[k]
+		see(PRE_DISPATCH, d)
 	} else if (ev == "kvm_hv_mmio_dispatch") {
 		see("kvm_hv:" ev, id " " second("vcpu") " gpa=" hex(after("gpa")) " ea=" hex(after("ea")) \
 		    " len=" after("len") " to=" after("to") " result=" after("result"))
@@ -291,6 +339,16 @@ intrace && /^KMT trace / {
 		reflect_group[tid] = 0
 		if ($0 ~ /trap=H_DATA_STORAGE/) {
 			v = $0; sub(/.*VCPU /, "", v); sub(/:.*/, "", v)
+			pc = $0; sub(/.* pc=/, "", pc); sub(/ .*/, "", pc)
+			if ((tvm, v, hex(pc)) in pre_at_pc) {
+				k = pre_at_pc[tvm, v, hex(pc)]
+				pre_exits[k]++
+				# the guest MSR KVM took from HSRR1: SRR1_PREFIXED
+				# (0x20000000) clear is why KVM retried
+				msr = $0; sub(/.* msr=/, "", msr); sub(/,.*/, "", msr)
+				if (!and(strtonum(msr), 0x20000000))
+					pre_exits_unprefixed[k]++
+			} else
 			see("kvm_hv:" ev, "vm=" tvm " vcpu=" v " trap=H_DATA_STORAGE")
 			exit_ts[tid] = ts_ns; before_exit_ts[tid] = last_ts[tid]
 		}
@@ -318,6 +376,18 @@ inuntraced && /^KMT trace / { untraced_events++ }
 
 END {
 	bad = 0
+	for (k in pre_insn) {
+		split(k, a, SUBSEP)
+		id = "vm=" a[1] " vcpu=" a[2] " " pre_insn[k] " dar=" a[3] " " pre_dir[k]
+		printf "%s: %s: %d HDSI exits at its pc (%d without SRR1_PREFIXED), %d kvm_hv_hdsi (%d mmio_cache lost 0), %d without a dispatch\n", \
+		       machine, id, pre_exits[k], pre_exits_unprefixed[k], pre_hdsi[k], pre_hdsi_ok[k], \
+		       pre_undispatched[k] + (k in pre_pending)
+		see(PRE_HDSI, id (pre_hdsi[k] >= 1 && pre_hdsi_ok[k] == pre_hdsi[k] && pre_exits[k] == pre_hdsi[k] && \
+				  pre_exits_unprefixed[k] == pre_exits[k] ? \
+			" retried: HDSI exits at its pc (HSRR1 without SRR1_PREFIXED) = kvm_hv_hdsi mmio_cache lost 0 at its ea, at least one" : \
+			" retried: " pre_exits[k] " HDSI exits at its pc, " pre_exits_unprefixed[k] " without SRR1_PREFIXED, " \
+			pre_hdsi[k] " kvm_hv_hdsi, " pre_hdsi_ok[k] " mmio_cache lost 0"))
+	}
 	for (k in accesses) {
 		split(k, a, SUBSEP)
 		h = hdsi_ns[a[1], a[2], accesses[k]]; d = dispatch_ns[k]; c = complete_ns[k]

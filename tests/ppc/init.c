@@ -2,9 +2,10 @@
  * /init of the POWER test bed's host (static, ppc64le): set up tracefs,
  * run the test VMM once with the KVM trace events enabled and once with
  * them all disabled, then the runs of docs/testbeds.md (exits, kernel,
- * stale, lost), print the VMM's ground truth and the trace as "KMT ..."
+ * stale, lost; prefixed on POWER10), print the VMM's ground truth and the trace as "KMT ..."
  * lines on the console, and power the machine off. A host with
- * several CPUs also runs the HPTE lock contention run (contend()).
+ * several CPUs also runs the HPTE lock contention run (contend()) and
+ * the vanishing-HPTE run (gone).
  *
  * It decides nothing: tests/ppc/check-console.sh compares the two on the
  * build machine, where a failure can show the whole console log.
@@ -38,6 +39,9 @@ static const char *const stock_events[] = {
 #define HCALL_EXIT_EVENT "kvm_hv/kvm_hcall_enter"
 /* The one event of the "contend" run: every HPT lookup, with its retries. */
 #define HPTE_LOCK_EVENT "kvm_hv/kvm_hv_find_lock_hpte"
+/* The events of the "gone" run: the HDSIs and their lookups only (the
+ * remover's thousands of hcalls and, on POWER9, exits stay out) */
+#define GONE_EVENTS "kvm_hv/kvm_hv_hdsi,kvm_hv/kvm_hv_find_lock_hpte"
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -74,7 +78,8 @@ static void set_event(const char *event, const char *on)
 
 /* Every kvm_hv_* event (the series' new ones, whatever they are), plus the
  * stock ones; on == "1" enables them, "0" disables every event, any other
- * value is the one event to enable (HCALL_EXIT_EVENT, HPTE_LOCK_EVENT). */
+ * value is the event, or comma-separated events, to enable
+ * (HCALL_EXIT_EVENT, HPTE_LOCK_EVENT, GONE_EVENTS). */
 static void set_events(const char *on)
 {
 	DIR *d;
@@ -85,8 +90,12 @@ static void set_events(const char *on)
 		return;
 	}
 	if (strcmp(on, "1")) {
+		char list[256], *ev, *save = NULL;
+
 		say("event-enabled %s only", on);
-		set_event(on, "1");
+		snprintf(list, sizeof(list), "%s", on);
+		for (ev = strtok_r(list, ",", &save); ev; ev = strtok_r(NULL, ",", &save))
+			set_event(ev, "1");
 		return;
 	}
 	d = opendir(TRACING "/events/kvm_hv");
@@ -373,6 +382,23 @@ static void contend(long cpus)
 static const char *const kernel_opts[] = { "-k", NULL };
 static const char *const stale_opts[] = { "-g", "1", "-v", "1", "-p", NULL };
 static const char *const lost_opts[] = { "-g", "1", "-v", "1", "-l", NULL };
+static const char *const prefixed_opts[] = { "-g", "1", "-v", "1", "-x", NULL };
+static const char *const gone_opts[] = { "-g", "1", "-v", "2", "-r", NULL };
+
+/* Whether the host runs on POWER10 (ISA 3.1: prefixed instructions). */
+static int is_power10(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	int yes = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "cpu\t", 4) == 0 && strstr(line, "POWER10"))
+			yes = 1;
+	if (f)
+		fclose(f);
+	return yes;
+}
 
 static void identify(void)
 {
@@ -418,9 +444,16 @@ int main(void)
 	scenario("stale", stale_opts, "1");
 	/* one vcpu, more real-mode HDSIs between two exits than recorded */
 	scenario("lost", lost_opts, "1");
+	/* POWER10: one vcpu, MMIO through prefixed loads and stores */
+	if (is_power10())
+		scenario("prefixed", prefixed_opts, "1");
 	tool_scenario();
-	if (cpus > 1)
+	if (cpus > 1) {
 		contend(cpus);
+		/* one vcpu removes and enters an HPTE, the other stores
+		 * through it: a protection fault whose HPTE is gone */
+		scenario("gone", gone_opts, GONE_EVENTS);
+	}
 	say("init-end");
 	fflush(stdout);
 	sync();

@@ -2,7 +2,7 @@
 # The shared first step of the POWER tests: build (or reuse) the host
 # kernel and the initramfs, boot them on one machine, and keep the console.
 #
-#   tests/ppc/run-boot.sh powernv8|powernv9     prints the console log path
+#   tests/ppc/run-boot.sh powernv8|powernv9|powernv10   prints the console log path
 #
 # The log is kept as $KMT_CACHE/ppc/boot-<key>/<machine>.log, the key
 # covering the kernel, the initramfs, this boot recipe, the QEMU version and

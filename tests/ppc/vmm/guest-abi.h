@@ -69,7 +69,9 @@
  * GUEST_DSI_VECTOR) counts and skips */
 #define GP_NREFLECT		0x198
 #define GR_DSI_COUNT		0x1a0
-#define GUEST_BLOCK_SIZE	0x1a8
+/* guest-gone.S: the remover's H_ENTER + H_REMOVE rounds */
+#define GR_GONE_ROUNDS		0x1a8
+#define GUEST_BLOCK_SIZE	0x1b0
 
 /* The guest's data storage interrupt vector (real address) */
 #define GUEST_DSI_VECTOR	0x300
@@ -92,6 +94,15 @@
  * (KVM_EXIT_PAPR_HCALL): multiples of 4 in the PAPR range. */
 #define VMM_HCALL_PHASE		0x7000	/* accesses done: wait for the VM's other vcpus */
 #define VMM_HCALL_DONE		0x7004	/* all done: stop this vcpu */
+/* guest-prefixed.S: r4 = the prefixed instruction that comes next, which
+ * the VMM skips if KVM_RUN keeps resuming the guest at it */
+#define VMM_HCALL_PREFIXED	0x7008
+#define GUEST_PREFIXED_STORE	0	/* pstw to page 0 + STRIDE */
+#define GUEST_PREFIXED_LOAD	1	/* plwz from page 0 + LOAD_OFFSET + STRIDE */
+#define GUEST_PREFIXED_NONE	2	/* none comes any more */
+#define GUEST_PREFIXED_INSNS	2
+/* guest-gone.S: after each store, an exit and nothing else */
+#define VMM_HCALL_NOP		0x700c
 
 /* PAPR hcall numbers the guest uses */
 #define H_REMOVE		0x04
@@ -106,5 +117,7 @@
 
 /* MSR bit the guest toggles */
 #define MSR_DR			0x10
+/* FSCR bit that enables prefixed instructions (ISA 3.1) */
+#define FSCR_PREFIX		0x2000
 
 #endif

@@ -36,3 +36,8 @@ uint64_t hpt_hpte_r_ram(uint64_t gpa)
 {
 	return (gpa & ~((1ULL << HPT_PAGE_SHIFT) - 1)) | HPTE_R_M | HPTE_R_PP_RW;
 }
+
+uint64_t hpt_hpte_r_ram_ro(uint64_t gpa)
+{
+	return (gpa & ~((1ULL << HPT_PAGE_SHIFT) - 1)) | HPTE_R_M | HPTE_R_PP_RO;
+}

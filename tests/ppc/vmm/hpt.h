@@ -16,6 +16,7 @@
 #define HPTE_R_I	0x20ULL	/* cache inhibited: device memory */
 #define HPTE_R_M	0x10ULL	/* memory coherence: RAM */
 #define HPTE_R_PP_RW	0x2ULL	/* PP=10: read/write for everyone (key 0) */
+#define HPTE_R_PP_RO	0x3ULL	/* PP=11: read-only for everyone */
 
 #define SLB_ESID_V	0x08000000ULL
 
@@ -27,6 +28,8 @@ uint64_t hpt_hpte_v(uint64_t vsid, uint64_t ea);
 uint64_t hpt_hpte_r(uint64_t gpa);
 /* HPTE doubleword 1 for guest RAM at gpa: RPN | M | PP. */
 uint64_t hpt_hpte_r_ram(uint64_t gpa);
+/* HPTE doubleword 1 for guest RAM at gpa, read-only: RPN | M | PP=11. */
+uint64_t hpt_hpte_r_ram_ro(uint64_t gpa);
 /* slbmte operands mapping the segment of ea to vsid in SLB slot slot. */
 uint64_t hpt_slb_rs(uint64_t vsid);
 uint64_t hpt_slb_rb(uint64_t ea, unsigned int slot);

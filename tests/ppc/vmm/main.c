@@ -4,7 +4,7 @@
  * series of HPT hcalls on absent entries, then print what happened as the
  * ground truth the POWER test bed compares trace events with.
  *
- *   test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l] RUN
+ *   test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x | -r] RUN
  *
  * GUESTS VMs (default 2) of VCPUS vcpus (default 2) run concurrently, one
  * thread per vcpu. RUN labels the output lines. With -c the vcpus of each
@@ -18,7 +18,14 @@
  * the trace events meanwhile and sends SIGCONT). With -l each vcpu ends
  * with REFLECT_LOADS loads from page 0 after its H_REMOVE, each a DSI
  * that KVM reflects to the guest (on POWER7/8 in real mode, more than its
- * four HDSI records hold).
+ * four HDSI records hold). With -x (POWER10 only; meant for one vcpu) the
+ * vcpus run the prefixed-instruction program (guest-prefixed.S): a
+ * store, a pstw and a plwz, a load; a prefixed instruction at which
+ * KVM_RUN keeps resuming the guest is skipped after VMM_PREFIXED_WAIT_MS
+ * (a timer signal interrupts KVM_RUN, vcpu-run.c). With -r the vcpus run
+ * the vanishing-HPTE program (guest-gone.S): vcpu 0 of each VM enters and
+ * removes a read-only HPTE while the others store to its page (meant for
+ * one VM of 2 vcpus, one per host CPU).
  * Exit status 0 when every vcpu did exactly what scenario.h plans,
  * 1 otherwise; after 60 s the process is killed by SIGALRM.
  */
@@ -35,11 +42,14 @@
 #define MAX_VCPUS	8
 #define TIMEOUT_S	60
 
-#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l] RUN\n"
+#define USAGE	"usage: test-vmm [-g GUESTS] [-v VCPUS] [-c | -k | -p | -l | -x | -r] RUN\n"
 #define REFLECT_LOADS	10
 
 extern const char guest_code[], guest_code_end[];
 extern const char guest_contend_code[], guest_contend_code_end[];
+extern const char guest_prefixed_code[], guest_prefixed_code_end[];
+extern const char guest_pstw[], guest_plwz[];
+extern const char guest_gone_code[], guest_gone_code_end[];
 
 static unsigned int parse_count(const char *s, unsigned int max, const char *what)
 {
@@ -64,7 +74,7 @@ int main(int argc, char **argv)
 	const char *run, *code = guest_code, *code_end = guest_code_end;
 	int kvm, opt, status = 0, kernel_stores = 0, pause = 0, reflect = 0;
 
-	while ((opt = getopt(argc, argv, "g:v:ckpl")) != -1) {
+	while ((opt = getopt(argc, argv, "g:v:ckplxr")) != -1) {
 		switch (opt) {
 		case 'g':
 			guests = parse_count(optarg, MAX_GUESTS, "-g GUESTS");
@@ -86,6 +96,16 @@ int main(int argc, char **argv)
 		case 'l':
 			reflect = 1;
 			break;
+		case 'r':
+			program = PROG_GONE;
+			code = guest_gone_code;
+			code_end = guest_gone_code_end;
+			break;
+		case 'x':
+			program = PROG_PREFIXED;
+			code = guest_prefixed_code;
+			code_end = guest_prefixed_code_end;
+			break;
 		default:
 			fputs(USAGE, stderr);
 			return 2;
@@ -99,6 +119,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	alarm(TIMEOUT_S);
 
+	if (program == PROG_PREFIXED && vcpu_signal_setup())
+		return 1;
 	kvm = kvm_open();
 	if (kvm < 0)
 		return 1;
@@ -115,6 +137,12 @@ int main(int argc, char **argv)
 			plan_vcpu(&c->plan, program, g, v, vcpus, block_gpa);
 			c->plan.kernel_stores = kernel_stores;
 			c->plan.nreflect = reflect ? REFLECT_LOADS : 0;
+			if (program == PROG_PREFIXED) {
+				c->plan.prefixed_pc[GUEST_PREFIXED_STORE] =
+					VM_CODE_GPA + (guest_pstw - guest_prefixed_code);
+				c->plan.prefixed_pc[GUEST_PREFIXED_LOAD] =
+					VM_CODE_GPA + (guest_plwz - guest_prefixed_code);
+			}
 			for (unsigned int i = 0; kernel_stores && i < c->plan.nstores; i++) {
 				c->truth.store_fd[i] = vm_ioeventfd(&vms[g], plan_access(&c->plan, i).gpa,
 								    GUEST_ACCESS_LEN);
@@ -152,6 +180,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("KMT vmm run=%s guests=%u vcpus=%u program=%s result=%s\n", run, guests, vcpus,
-	       program == PROG_CONTEND ? "contend" : "hcalls", status ? "fail" : "ok");
+	       program == PROG_CONTEND ? "contend" : program == PROG_PREFIXED ? "prefixed" :
+	       program == PROG_GONE ? "gone" : "hcalls",
+	       status ? "fail" : "ok");
 	return status;
 }

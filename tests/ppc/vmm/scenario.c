@@ -16,6 +16,9 @@
 /* More segments than the vcpu's MMIO HPTE cache has entries (4): every
  * access misses it and looks the shared HPTE up. */
 #define CONTEND_SEGMENTS	5
+#define GONE_STORES		1000
+/* guest RAM (memslot 0), above the parameter blocks */
+#define GONE_GPA		0x40000ULL
 
 static uint64_t rd64(const uint8_t *block, unsigned int off)
 {
@@ -82,6 +85,23 @@ void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 		p->pinned = 1;
 		return;
 	}
+	if (program == PROG_GONE) {
+		map_pages(p, vm, 0);
+		p->gpa[0] = GONE_GPA;
+		p->remover = vcpu == 0;
+		p->nentered = 0;	/* the remover's H_ENTERs are checked by count */
+		p->nstores = p->remover ? 0 : GONE_STORES;
+		p->pinned = 1;
+		return;
+	}
+	if (program == PROG_PREFIXED) {
+		/* one store and one load besides the prefixed pair */
+		p->nstores = 1;
+		p->nloads = 1;
+		map_pages(p, vm, vcpu);
+		p->nentered = 1;
+		return;
+	}
 	p->nstores = 3 + 2 * vm + vcpu;
 	p->nloads = 2 + vm + 2 * vcpu;
 	map_pages(p, vm, vcpu);
@@ -113,7 +133,9 @@ void plan_write_block(const struct vcpu_plan *p, uint8_t *block)
 	wr64(block, GP_VALID_HPTE + 8, hpt_hpte_v(p->valid_vsid, p->ea[0]));
 	wr64(block, GP_VALID_HPTE + 16, hpt_hpte_r_ram(p->valid_gpa));
 	wr64(block, GP_SEGMENTS, p->segments);
-	wr64(block, GP_ENTER_SHARED, p->nentered);
+	wr64(block, GP_ENTER_SHARED, p->program == PROG_GONE ? (uint64_t)p->remover : p->nentered);
+	if (p->program == PROG_GONE)
+		wr64(block, GP_HPTE + 16, hpt_hpte_r_ram_ro(p->gpa[0]));
 	wr64(block, GP_SYNC, VM_SYNC_GPA);
 	wr64(block, GP_VCPUS, p->vcpus);
 	wr64(block, GP_LOCKSTEP, p->lockstep);
@@ -141,6 +163,44 @@ struct access plan_access(const struct vcpu_plan *p, unsigned int i)
 	return a;
 }
 
+struct access prefixed_access(const struct vcpu_plan *p, unsigned int k)
+{
+	struct access a = { .len = GUEST_ACCESS_LEN };
+
+	if (k == GUEST_PREFIXED_STORE) {
+		a.is_write = 1;
+		a.gpa = p->gpa[0] + GUEST_ACCESS_STRIDE;
+		a.data = 2;	/* guest-prefixed.S stores 1, then 2 */
+	} else {
+		a.gpa = p->gpa[0] + GUEST_LOAD_OFFSET + GUEST_ACCESS_STRIDE;
+		a.data = load_value(a.gpa);
+	}
+	return a;
+}
+
+/* The KVM_EXIT_MMIOs the plan implies, in order, into e[]; their number.
+ * guest-prefixed.S: its store, each prefixed instruction that KVM
+ * emulated (the VMM did not skip it), its load. */
+static unsigned int planned_exits(const struct vcpu_plan *p, const struct vcpu_truth *t,
+				  unsigned int in_kernel, struct access *e)
+{
+	unsigned int n = 0;
+
+	if (p->program == PROG_GONE)
+		return 0;	/* no MMIO: every store is a DSI */
+	if (p->program != PROG_PREFIXED) {
+		for (unsigned int i = in_kernel; i < p->nstores + p->nloads; i++)
+			e[n++] = plan_access(p, i);
+		return n;
+	}
+	e[n++] = plan_access(p, 0);
+	for (unsigned int k = 0; k < GUEST_PREFIXED_INSNS; k++)
+		if (!t->skipped[k])
+			e[n++] = prefixed_access(p, k);
+	e[n++] = plan_access(p, 1);
+	return n;
+}
+
 /* Accesses done in the kernel (the first ones: the stores of -k), before
  * the first KVM_EXIT_MMIO. */
 static unsigned int kernel_accesses(const struct vcpu_plan *p)
@@ -151,9 +211,18 @@ static unsigned int kernel_accesses(const struct vcpu_plan *p)
 int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uint8_t *block)
 {
 	unsigned int in_kernel = kernel_accesses(p);
-	unsigned int want = p->nstores + p->nloads - in_kernel;
+	struct access planned[2 * MAX_ACCESSES];
+	unsigned int want = planned_exits(p, t, in_kernel, planned);
 	uint64_t sum = 0;
 	int ok = 1;
+
+	for (unsigned int k = 0; p->program == PROG_PREFIXED && k < GUEST_PREFIXED_INSNS; k++) {
+		if (t->skipped[k] > 1) {
+			fprintf(stderr, "test-vmm: vm %u vcpu %u: prefixed instruction %u skipped %u times\n",
+				p->vm, p->vcpu, k, t->skipped[k]);
+			ok = 0;
+		}
+	}
 
 	for (unsigned int i = 0; i < in_kernel; i++) {
 		if (t->store_count[i] != 1) {
@@ -169,7 +238,7 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 		ok = 0;
 	}
 	for (unsigned int i = 0; i < t->naccesses && i < want; i++) {
-		struct access e = plan_access(p, in_kernel + i), s = t->access[i];
+		struct access e = planned[i], s = t->access[i];
 
 		if (e.gpa != s.gpa || e.len != s.len || e.is_write != s.is_write ||
 		    (e.is_write && e.data != s.data)) {
@@ -206,9 +275,14 @@ int truth_check(const struct vcpu_plan *p, const struct vcpu_truth *t, const uin
 			ok = 0;
 		}
 	}
-	if (rd64(block, GR_DSI_COUNT) != p->nreflect) {
+	if (rd64(block, GR_DSI_COUNT) != (p->program == PROG_GONE ? p->nstores : p->nreflect)) {
 		fprintf(stderr, "test-vmm: vm %u vcpu %u: the guest took %llu DSIs, expected %u\n",
-			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_DSI_COUNT), p->nreflect);
+			p->vm, p->vcpu, (unsigned long long)rd64(block, GR_DSI_COUNT),
+			p->program == PROG_GONE ? p->nstores : p->nreflect);
+		ok = 0;
+	}
+	if (p->remover && rd64(block, GR_GONE_ROUNDS) == 0) {
+		fprintf(stderr, "test-vmm: vm %u vcpu %u: the remover made no round\n", p->vm, p->vcpu);
 		ok = 0;
 	}
 	if (rd64(block, GR_VALID_FAILS) != 0) {
@@ -259,9 +333,9 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 	unsigned int in_kernel = kernel_accesses(p);
 	uint64_t idx[GUEST_PAGES];
 
-	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u load_sum=0x%llx\n",
+	printf("KMT vcpu run=%s vm=%u vcpu=%u tid=%d stores=%u loads=%u mmio_exits=%u hcall_exits=%u intr_exits=%u load_sum=0x%llx\n",
 	       run, p->vm, p->vcpu, (int)t->tid, p->nstores, p->nloads, t->naccesses,
-	       t->hcall_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
+	       t->hcall_exits, t->intr_exits, (unsigned long long)rd64(block, GR_LOAD_SUM));
 	for (unsigned int i = 0; i < p->nentered; i++) {
 		idx[i] = rd64(block, GR_ENTER_IDX + 8 * i);
 		print_hcall(run, p, "H_ENTER", i, idx[i], rd64(block, GR_ENTER_RET + 8 * i));
@@ -281,6 +355,24 @@ void truth_print(const char *run, const struct vcpu_plan *p, const struct vcpu_t
 		       (unsigned long long)(p->ea[0] + segment + (a.gpa - p->gpa[0])), a.len,
 		       a.data, i < in_kernel ? "kernel" : "user");
 	}
+	for (unsigned int k = 0; p->program == PROG_PREFIXED && k < GUEST_PREFIXED_INSNS; k++) {
+		struct access a = prefixed_access(p, k);
+
+		/* retried: KVM resumed the guest at it until the VMM skipped
+		 * it; emulated: a KVM_EXIT_MMIO like any other */
+		printf("KMT prefixed run=%s vm=%u vcpu=%u insn=%s %s gpa=0x%llx ea=0x%llx pc=0x%llx outcome=%s\n",
+		       run, p->vm, p->vcpu, k == GUEST_PREFIXED_STORE ? "pstw" : "plwz",
+		       a.is_write ? "store" : "load", (unsigned long long)a.gpa,
+		       (unsigned long long)(p->ea[0] + (a.gpa - p->gpa[0])),
+		       (unsigned long long)p->prefixed_pc[k], t->skipped[k] ? "retried" : "emulated");
+	}
+	if (p->program == PROG_GONE)
+		printf("KMT gone run=%s vm=%u vcpu=%u role=%s stores=%u dsis=%llu rounds=%llu failed=%llu ea=0x%llx gpa=0x%llx\n",
+		       run, p->vm, p->vcpu, p->remover ? "remover" : "storer", p->nstores,
+		       (unsigned long long)rd64(block, GR_DSI_COUNT),
+		       (unsigned long long)rd64(block, GR_GONE_ROUNDS),
+		       (unsigned long long)rd64(block, GR_VALID_FAILS),
+		       (unsigned long long)p->ea[0], (unsigned long long)p->gpa[0]);
 	if (p->nreflect)
 		printf("KMT reflect run=%s vm=%u vcpu=%u loads=%u dsis=%llu ea=0x%llx\n", run, p->vm,
 		       p->vcpu, p->nreflect, (unsigned long long)rd64(block, GR_DSI_COUNT),

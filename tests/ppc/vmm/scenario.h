@@ -17,6 +17,11 @@
  * lookups of that HPTE happen together. Each vcpu thread is pinned to a
  * host CPU of its own: vcpus sharing a CPU never overlap (and one
  * spinning at the barrier would starve the other).
+ *
+ * The vanishing-HPTE plan (test-vmm -r): in each VM vcpu 0 H_ENTERs and
+ * H_REMOVEs one read-only HPTE of the guest RAM page at GONE_GPA
+ * (VSID 0x100 + 0x40g, EA 0x10000000) until the others have made
+ * GONE_STORES stores each to that page, every one ending in a DSI.
  */
 #ifndef KMT_PPC_SCENARIO_H
 #define KMT_PPC_SCENARIO_H
@@ -35,8 +40,9 @@ struct access {
 	uint32_t data;
 };
 
-/* Which guest program a vcpu runs: guest.S or guest-contend.S */
-enum guest_program { PROG_HCALLS, PROG_CONTEND };
+/* Which guest program a vcpu runs: guest.S, guest-contend.S,
+ * guest-prefixed.S or guest-gone.S */
+enum guest_program { PROG_HCALLS, PROG_CONTEND, PROG_PREFIXED, PROG_GONE };
 
 struct vcpu_plan {
 	enum guest_program program;
@@ -55,6 +61,11 @@ struct vcpu_plan {
 	unsigned int pause_after;	/* stop the VMM after this many MMIO
 					 * exits (test-vmm -p), 0: never */
 	unsigned int nreflect;	/* loads reflected as DSIs (test-vmm -l) */
+	/* guest-prefixed.S: guest real address of its pstw and plwz */
+	uint64_t prefixed_pc[GUEST_PREFIXED_INSNS];
+	/* guest-gone.S: vcpu 0 removes and enters the HPTE (remover),
+	 * the others store to its page (nstores, each a DSI) */
+	int remover;
 };
 
 struct vcpu_truth {
@@ -66,12 +77,20 @@ struct vcpu_truth {
 	 * how often it was signalled */
 	int store_fd[MAX_ACCESSES];
 	uint64_t store_count[MAX_ACCESSES];
+	/* guest-prefixed.S: KVM_RUNs a signal interrupted (EINTR), and how
+	 * often the VMM found the guest at each prefixed instruction then
+	 * and skipped it */
+	unsigned int intr_exits;
+	unsigned int skipped[GUEST_PREFIXED_INSNS];
 };
 
 void plan_vcpu(struct vcpu_plan *p, enum guest_program program, unsigned int vm,
 	       unsigned int vcpu, unsigned int vcpus, uint64_t block_gpa);
 /* MMIO access i the plan implies: stores first, then loads. */
 struct access plan_access(const struct vcpu_plan *p, unsigned int i);
+/* The access of guest-prefixed.S's prefixed instruction k
+ * (GUEST_PREFIXED_STORE or GUEST_PREFIXED_LOAD). */
+struct access prefixed_access(const struct vcpu_plan *p, unsigned int k);
 /* Fill the parameter block the guest program reads. */
 void plan_write_block(const struct vcpu_plan *p, uint8_t *block);
 /* The word the VMM returns for a load from gpa. */
