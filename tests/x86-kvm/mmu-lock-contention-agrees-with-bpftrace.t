@@ -13,9 +13,9 @@ command -v bpftrace >/dev/null || skip "bpftrace not installed (make deps)"
 # Now and then the emulated two-CPU SVM host stops making progress
 # altogether: not one round's guest (handled below) but the whole host,
 # its own timeouts included. That was once in five runs during a full make
-# check; on the PVM machines of 2026-12, five attempts in 14, with the
-# tool of main as with today's, always as a test VMM started (its output
-# files made, nothing in them). A run takes 50 s; one that has not
+# check; on the PVM machines of 2026-12, five attempts in 14 (one with
+# the exec program left out of the tool, none in main's three), always as
+# a test VMM started (its output files made, nothing in them). A run takes 50 s; one that has not
 # finished in 3 minutes is such a hang: its console tail is printed and
 # the bed is booted again, up to three times in all.
 for attempt in 1 2 3; do
