@@ -692,12 +692,6 @@ static __always_inline int on_thread_exit(void)
 	return 0;
 }
 
-/*
- * A task is freed. A group leader is freed last, once every thread of its
- * process has exited and it was reaped: a registered process's counts are
- * final from here on. (A thread that exec'd took over its leader's role:
- * the old leader is no longer its own group leader.)
- */
 /* The registration of task's process, if it has one. */
 static __always_inline struct kmt_proc_state *proc_of(struct task_struct *task, bool typed)
 {
@@ -713,6 +707,12 @@ static __always_inline struct kmt_proc_state *proc_of(struct task_struct *task, 
 	return bpf_map_lookup_elem(&procs, &key);
 }
 
+/*
+ * A task is freed. A group leader is freed last, once every thread of its
+ * process has exited and it was reaped: a registered process's counts are
+ * final from here on. (A thread that exec'd took over its leader's role:
+ * the old leader is no longer its own group leader.)
+ */
 static __always_inline int on_task_free(struct task_struct *task, bool typed)
 {
 	struct kmt_proc_state *proc;
@@ -780,26 +780,15 @@ int kvm_hv_find_lock_hpte_tp(struct trace_event_raw_kvm_hv_find_lock_hpte *ctx)
 KMT_PROG(contention_begin, on_contention_begin((__u64)lock), void *lock, unsigned int flags)
 KMT_PROG(contention_end, on_contention_end((__u64)lock), void *lock, int ret)
 
-SEC("tp_btf/sched_process_free")
-int BPF_PROG(sched_process_free_btf, struct task_struct *task)
-{
-	return on_task_free(task, true);
-}
+/*
+ * A sched event whose argument is a task: read directly through BTF, or
+ * with CO-RE probe reads from raw_tp.
+ */
+#define KMT_TASK_PROG(event, fn)						\
+	SEC("tp_btf/" #event)							\
+	int BPF_PROG(event##_btf, struct task_struct *task) { return fn(task, true); }	\
+	SEC("raw_tp/" #event)							\
+	int BPF_PROG(event##_raw, struct task_struct *task) { return fn(task, false); }
 
-SEC("raw_tp/sched_process_free")
-int BPF_PROG(sched_process_free_raw, struct task_struct *task)
-{
-	return on_task_free(task, false);
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec_btf, struct task_struct *task)
-{
-	return on_exec(task, true);
-}
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(sched_process_exec_raw, struct task_struct *task)
-{
-	return on_exec(task, false);
-}
+KMT_TASK_PROG(sched_process_free, on_task_free)
+KMT_TASK_PROG(sched_process_exec, on_exec)
