@@ -27,6 +27,13 @@ ppc_skip() { echo "SKIP: $*"; exit 77; }
 
 series_present() { [[ -f $series ]]; }
 
+# Skips the test unless this QEMU emulates MACHINE (powernv10 is newer than the others).
+need_qemu_machine() {
+	command -v qemu-system-ppc64 >/dev/null || ppc_skip "no qemu-system-ppc64"
+	qemu-system-ppc64 -M help | grep -q "^$1 " ||
+		ppc_skip "qemu-system-ppc64 $(qemu-system-ppc64 --version | head -n 1 | awk '{print $4}') has no $1 machine"
+}
+
 # Patch files of the series in order, minus those KMT_SERIES_SKIP names.
 series_patches() {
 	series_present || return 0

@@ -7,8 +7,6 @@ set -euo pipefail
 export KMT_PPC_BASE=6.12
 . "$(dirname "$0")/lib.sh"
 series_present || ppc_skip "kernel-patches/6.12/series not present"
-command -v qemu-system-ppc64 >/dev/null || ppc_skip "no qemu-system-ppc64"
-qemu-system-ppc64 -M help | grep -q '^powernv10 ' ||
-	ppc_skip "qemu-system-ppc64 $(qemu-system-ppc64 --version | head -n 1 | awk '{print $4}') has no powernv10 machine"
+need_qemu_machine powernv10
 log=$("$ppc_dir/run-boot.sh" powernv10 | tail -n 1)
 "$ppc_dir/check-console.sh" new powernv10 "$log"
