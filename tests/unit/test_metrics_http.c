@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* --listen parsing and the port-in-use error. */
+/* --listen parsing, the port-in-use error, and what scrapes are served. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,11 +59,126 @@ static void test_port_in_use_is_a_clear_error(void **state)
 	close(fd);
 }
 
+/* A loopback port nothing listens on now. */
+static unsigned short free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* A connection that has sent GET /metrics; the response is not read yet. */
+static int scrape_start(unsigned short port)
+{
+	static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
+	return fd;
+}
+
+/* The body of the response on fd, read to its end (the caller frees it); fd is closed. */
+static char *scrape_body(int fd, size_t *len)
+{
+	size_t cap = 1 << 16, got = 0;
+	char *buf = malloc(cap), *body;
+	ssize_t n;
+
+	assert_non_null(buf);
+	while ((n = read(fd, buf + got, cap - got)) > 0) {
+		got += (size_t)n;
+		if (got == cap) {
+			buf = realloc(buf, cap *= 2);
+			assert_non_null(buf);
+		}
+	}
+	close(fd);
+	body = memmem(buf, got, "\r\n\r\n", 4);
+	assert_non_null(body);
+	body += 4;
+	*len = got - (size_t)(body - buf);
+	memmove(buf, body, *len);
+	return buf;
+}
+
+/* Publishes size bytes of c. */
+static void publish_filled(struct kmt_metrics_http *http, char c, size_t size)
+{
+	char *text = malloc(size);
+
+	assert_non_null(text);
+	memset(text, c, size);
+	assert_int_equal(kmt_metrics_http_publish(http, text, size), 0);
+	free(text);
+}
+
+/* True when body is len bytes of c. */
+static bool all_of(const char *body, size_t len, char c, size_t want)
+{
+	if (len != want)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (body[i] != c)
+			return false;
+	return true;
+}
+
+/*
+ * The server shares one exposition with the scrapes in flight instead of
+ * copying it for each: a scrape still being sent when the next one is
+ * published gets the whole of the one it started with, a new scrape the
+ * new one, also when it is written over in place (no scrape holds it).
+ */
+static void scrapes_keep_the_exposition_they_started_with(void **state)
+{
+	/* Far more than the loopback socket buffers hold: the response stays in flight. */
+	const size_t big = 32 << 20;
+	struct kmt_metrics_http *http;
+	unsigned short port = free_port();
+	char spec[16], err[256], *body;
+	size_t len;
+	int slow;
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "%u", port);
+	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), 0);
+	publish_filled(http, 'a', big);
+	slow = scrape_start(port);
+	usleep(300000);	/* answered: its response holds the 'a' exposition */
+	publish_filled(http, 'b', big);
+	body = scrape_body(scrape_start(port), &len);
+	assert_true(all_of(body, len, 'b', big));
+	free(body);
+	body = scrape_body(slow, &len);
+	assert_true(all_of(body, len, 'a', big));
+	free(body);
+	/* No scrape holds 'b' now: 'c' is written over it. */
+	publish_filled(http, 'c', 100);
+	body = scrape_body(scrape_start(port), &len);
+	assert_true(all_of(body, len, 'c', 100));
+	free(body);
+	kmt_metrics_http_stop(http);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_spec_forms),
 		cmocka_unit_test(test_port_in_use_is_a_clear_error),
+		cmocka_unit_test(scrapes_keep_the_exposition_they_started_with),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
