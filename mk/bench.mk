@@ -1,7 +1,7 @@
 # Benchmarks (not tests): make bench prints side-by-side ratios; results
 # and the commands that produced them are recorded in bench/RESULTS.md.
 
-.PHONY: bench bench-scale
+.PHONY: bench bench-scale bench-replay
 
 $(BUILD)/bench/syscall_rate: bench/syscall_rate.c
 	@mkdir -p $(dir $@)
@@ -20,6 +20,22 @@ $(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
 
 $(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
 	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) -o $@
+
+$(BUILD)/bench/exit_replay.bpf.o: bench/exit_replay.bpf.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/exit_replay.skel.h: $(BUILD)/bench/exit_replay.bpf.o
+	$(BPFTOOL) gen skeleton $< name exit_replay > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/exit_replay: bench/exit_replay.c $(BUILD)/bench/exit_replay.skel.h \
+		$(BUILD)/bench/floor.skel.h $(BUILD)/kvm_mmio.bpf.o
+	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench -Ibpf $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) \
+		-pthread -o $@
+
+# The BPF run time of an exit, replayed without a guest (no /dev/kvm needed): seconds.
+bench-replay: $(BUILD)/bench/exit_replay
+	$(BUILD)/bench/exit_replay $(BUILD)/kvm_mmio.bpf.o
 
 bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_churn \
 		$(BUILD)/bench/floor
