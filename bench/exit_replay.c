@@ -309,24 +309,41 @@ static double median(const double *v, int n)
 	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
-/* The VMM-part histogram's count: every replayed exit must be in it, or the replay missed. */
+/*
+ * The VMM-part histogram's count: every replayed exit must be in it, or the
+ * replay missed. Read from the map's own key and value sizes, so that the
+ * objects of older builds (one dense value per histogram, the kind a __u32)
+ * are checked too: a key starts with the tgid and the kind's low 16 bits; a
+ * value is slots, then sum and max.
+ */
 static uint64_t vmm_parts(const struct object *o)
 {
-	int fd = bpf_object__find_map_fd_by_name(o->obj, "hists");
-	static struct kmt_hist_value value;
-	struct kmt_hist_key key, next;
+	const struct bpf_map *map = bpf_object__find_map_by_name(o->obj, "hists");
+	size_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
+	char *key = calloc(1, key_size), *next = calloc(1, key_size);
+	uint64_t *value = calloc(1, value_size), n = 0;
+	int fd = bpf_map__fd(map);
 	bool first = true;
-	uint64_t n = 0;
 
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+	if (!key || !next || !value)
+		die("calloc", ENOMEM);
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		uint32_t tgid;
+		uint16_t kind;
+
 		first = false;
-		key = next;
-		if (next.tgid != (uint32_t)getpid() || next.kind != KMT_HIST_VMM ||
-		    bpf_map_lookup_elem(fd, &next, &value))
+		memcpy(key, next, key_size);
+		memcpy(&tgid, key, sizeof(tgid));
+		memcpy(&kind, key + sizeof(tgid), sizeof(kind));
+		if (tgid != (uint32_t)getpid() || kind != KMT_HIST_VMM ||
+		    bpf_map_lookup_elem(fd, key, value))
 			continue;
-		for (unsigned int i = 0; i < KMT_HIST_SLOTS; i++)
-			n += value.slots[i];
+		for (size_t i = 0; i < value_size / sizeof(*value) - 2; i++)
+			n += value[i];
 	}
+	free(key);
+	free(next);
+	free(value);
 	return n;
 }
 

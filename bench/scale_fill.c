@@ -126,22 +126,32 @@ static int find_maps(pid_t pid, struct maps *m)
 	       m->procs < 0 ? -ENOENT : 0;
 }
 
-/* A histogram that has counted t ticks' worth of samples around 1 us; returns how many. */
-static __u64 fill_hist(struct kmt_hist_value *h, __u64 t, unsigned int seed)
+/*
+ * A histogram that has counted t ticks' worth of samples around 1 us, as
+ * the BPF programs keep it: the chunks its slots fall in, at most two, into
+ * c[] with their numbers in chunk[] and their counts in count[]. Returns how
+ * many chunks.
+ */
+static unsigned int fill_hist(struct kmt_hist_chunk c[2], __u16 chunk[2], __u64 count[2], __u64 t,
+			      unsigned int seed)
 {
 	__u32 first = kmt_hist_slot(800 + 40 * (seed % 16));
-	__u64 count = 0;
+	unsigned int nr = 0;
 
-	memset(h, 0, sizeof(*h));
 	for (__u32 s = 0; s < HIST_USED; s++) {
-		__u64 n = t * (s + 1 + seed % 5);
+		__u64 n = t * (s + 1 + seed % 5), upper = kmt_hist_slot_upper(first + s);
 
-		h->slots[first + s] = n;
-		count += n;
-		h->sum += n * kmt_hist_slot_upper(first + s);
+		if (!nr || chunk[nr - 1] != (first + s) / KMT_HIST_CHUNK_SLOTS) {
+			memset(&c[nr], 0, sizeof(c[nr]));
+			chunk[nr] = (first + s) / KMT_HIST_CHUNK_SLOTS;
+			count[nr++] = 0;
+		}
+		c[nr - 1].slots[(first + s) % KMT_HIST_CHUNK_SLOTS] = n;
+		c[nr - 1].sum += n * upper;
+		c[nr - 1].max = upper;
+		count[nr - 1] += n;
 	}
-	h->max = kmt_hist_slot_upper(first + HIST_USED - 1);
-	return count;
+	return nr;
 }
 
 /* Writes nr entries at once; says once per map when it is full. */
@@ -162,7 +172,7 @@ int main(int argc, char **argv)
 	struct kmt_vcpu_key *vk;
 	struct kmt_vcpu_stats *vv;
 	struct kmt_hist_key *hk;
-	struct kmt_hist_value *hv;
+	struct kmt_hist_chunk *hv;
 	struct kmt_lock_key *lk;
 	struct kmt_lock_stats *lv;
 	struct kmt_region_key *rk;
@@ -192,12 +202,13 @@ int main(int argc, char **argv)
 	starts = calloc(guests, sizeof(*starts));
 	vk = calloc((size_t)guests * vcpus, sizeof(*vk));
 	vv = calloc((size_t)guests * vcpus, sizeof(*vv));
-	hk = calloc((size_t)guests * KMT_HIST_KINDS, sizeof(*hk));
-	hv = calloc((size_t)guests * KMT_HIST_KINDS, sizeof(*hv));
-	lk = calloc(guests, sizeof(*lk));
-	lv = calloc(guests, sizeof(*lv));
-	rk = calloc((size_t)guests * regions + 1, sizeof(*rk));
-	rv = calloc((size_t)guests * regions + 1, sizeof(*rv));
+	/* Room for two chunks per histogram: fill_hist()'s slots span no more. */
+	hk = calloc((size_t)guests * KMT_HIST_KINDS * 2, sizeof(*hk));
+	hv = calloc((size_t)guests * KMT_HIST_KINDS * 2, sizeof(*hv));
+	lk = calloc((size_t)guests * 2, sizeof(*lk));
+	lv = calloc((size_t)guests * 2, sizeof(*lv));
+	rk = calloc((size_t)guests * regions * 2 + 1, sizeof(*rk));
+	rv = calloc((size_t)guests * regions * 2 + 1, sizeof(*rv));
 	if (!pids || !starts || !vk || !vv || !hk || !hv || !lk || !lv || !rk || !rv) {
 		fprintf(stderr, "scale_fill: out of memory\n");
 		return 1;
@@ -220,9 +231,15 @@ int main(int argc, char **argv)
 		}
 	}
 	for (__u64 t = 1; !stop; t++) {
+		__u32 nh = 0, nl = 0, nr = 0;
+
 		for (unsigned int g = 0; g < guests; g++) {
 			__u32 tgid = (__u32)pids[g];
 			__u64 start = starts[g];
+			struct kmt_hist_chunk c[2];
+			__u16 chunk[2];
+			__u64 count[2];
+			unsigned int n;
 
 			for (unsigned int v = 0; v < vcpus; v++) {
 				size_t i = (size_t)g * vcpus + v;
@@ -235,27 +252,33 @@ int main(int argc, char **argv)
 				};
 			}
 			for (unsigned int k = 0; k < KMT_HIST_KINDS; k++) {
-				hk[g * KMT_HIST_KINDS + k] = (struct kmt_hist_key){ tgid, k, start };
-				fill_hist(&hv[g * KMT_HIST_KINDS + k], t * vcpus, g + k);
+				n = fill_hist(c, chunk, count, t * vcpus, g + k);
+				for (unsigned int i = 0; i < n; i++, nh++) {
+					hk[nh] = (struct kmt_hist_key){ tgid, (__u16)k, chunk[i], start };
+					hv[nh] = c[i];
+				}
 			}
-			lk[g] = (struct kmt_lock_key){ tgid, KMT_LOCK_MMU, start };
-			lv[g].acquired = t * 50;
-			fill_hist(&lv[g].wait, t, g);
+			n = fill_hist(c, chunk, count, t, g);
+			for (unsigned int i = 0; i < n; i++, nl++) {
+				lk[nl] = (struct kmt_lock_key){ tgid, KMT_LOCK_MMU, chunk[i], start };
+				lv[nl] = (struct kmt_lock_stats){ .acquired = i ? 0 : t * 50, .wait = c[i] };
+			}
 			for (unsigned int r = 0; r < regions; r++) {
-				size_t i = (size_t)g * regions + r;
-
-				rk[i] = (struct kmt_region_key){
-					.tgid = tgid, .start = start, .gpa_page = 0xfe000 + r,
-				};
-				rv[i].exits = fill_hist(&rv[i].lat, t * (r + 1), g + r);
+				n = fill_hist(c, chunk, count, t * (r + 1), g + r);
+				for (unsigned int i = 0; i < n; i++, nr++) {
+					rk[nr] = (struct kmt_region_key){
+						.tgid = tgid, .chunk = chunk[i], .start = start,
+						.gpa_page = 0xfe000 + r,
+					};
+					rv[nr] = (struct kmt_region_value){ .exits = count[i], .lat = c[i] };
+				}
 			}
 		}
 		write_all(m.vcpu_stats, "vcpu_stats (--max-vcpus)", vk, vv, guests * vcpus, &said[0]);
-		write_all(m.hists, "hists (--max-guests)", hk, hv, guests * KMT_HIST_KINDS, &said[1]);
-		write_all(m.locks, "locks (--max-guests)", lk, lv, guests, &said[2]);
-		if (regions)
-			write_all(m.regions, "regions (--max-regions)", rk, rv, guests * regions,
-				  &said[3]);
+		write_all(m.hists, "hists (--max-guests)", hk, hv, nh, &said[1]);
+		write_all(m.locks, "locks (--max-guests)", lk, lv, nl, &said[2]);
+		if (nr)
+			write_all(m.regions, "regions (--max-regions)", rk, rv, nr, &said[3]);
 		if (t == 1)
 			fprintf(stderr, "scale_fill: filled %u guests x %u vCPUs, %u pages each\n",
 				guests, vcpus, regions);

@@ -101,29 +101,31 @@ struct {
 } vcpu_stats SEC(".maps");
 
 /*
- * Shared, updated with atomics: a histogram is 4 KiB, and a per-CPU copy per
- * guest would cost 4 KiB x CPUs x guests (0.5 GiB for 512 keys on a 256-CPU
- * host). Only the vCPUs of one guest touch one key, so contention stays low;
- * the hot per-event counters (per vCPU, and our own) do not share lines.
+ * Shared, updated with atomics: a histogram is up to 4 KiB in chunks, and a
+ * per-CPU copy per guest would cost 4 KiB x CPUs x guests (0.5 GiB for 512
+ * keys on a 256-CPU host). Only the vCPUs of one guest touch one key, so
+ * contention stays low; the hot per-event counters (per vCPU, and our own) do
+ * not share lines. Room for every chunk of every series: a guest whose
+ * latencies spread never crowds out another.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_HIST_KINDS);
+	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_HIST_KINDS * KMT_HIST_CHUNKS);
 	__type(key, struct kmt_hist_key);
-	__type(value, struct kmt_hist_value);
+	__type(value, struct kmt_hist_chunk);
 } hists SEC(".maps");
 
 /* Shared and updated with atomics, for the reason given for hists. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_LOCK_KINDS);
+	__uint(max_entries, KMT_DEFAULT_MAX_GUESTS * KMT_LOCK_KINDS * KMT_HIST_CHUNKS);
 	__type(key, struct kmt_lock_key);
 	__type(value, struct kmt_lock_stats);
 } locks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KMT_DEFAULT_MAX_REGIONS);
+	__uint(max_entries, KMT_DEFAULT_MAX_REGIONS * KMT_HIST_CHUNKS);
 	__type(key, struct kmt_region_key);
 	__type(value, struct kmt_region_value);
 } regions SEC(".maps");
@@ -143,7 +145,7 @@ struct {
 } drops SEC(".maps");
 
 /* Zeroed initial values: too large for the 512-byte BPF stack. */
-static struct kmt_hist_value zero_hist;
+static struct kmt_hist_chunk zero_hist;
 static struct kmt_region_value zero_region;
 static struct kmt_lock_stats zero_lock;
 
@@ -171,16 +173,25 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	return value;
 }
 
-/* value is in the histogram's unit: ns for latencies, retries for HPTE lock waits. */
-static __always_inline void hist_add(struct kmt_hist_value *hist, __u64 value)
+/* The chunk of a histogram value lands in (kmt_hist_chunk in kvm_mmio.h). */
+static __always_inline __u32 hist_chunk(__u64 value)
 {
-	__u32 slot = kmt_hist_slot(value);
+	return kmt_hist_slot(value) / KMT_HIST_CHUNK_SLOTS;
+}
+
+/*
+ * value is in the histogram's unit: ns for latencies, retries for HPTE lock
+ * waits; hist is its chunk (hist_chunk()).
+ */
+static __always_inline void hist_add(struct kmt_hist_chunk *hist, __u64 value)
+{
+	__u32 slot = kmt_hist_slot(value) % KMT_HIST_CHUNK_SLOTS;
 	__u64 max;
 	int i;
 
 	/* Keep clang from checking a copy of slot the verifier cannot relate. */
 	barrier_var(slot);
-	if (slot >= KMT_HIST_SLOTS)
+	if (slot >= KMT_HIST_CHUNK_SLOTS)
 		return;
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 	__sync_fetch_and_add(&hist->sum, value);
@@ -195,18 +206,22 @@ static __always_inline void hist_add(struct kmt_hist_value *hist, __u64 value)
 static __always_inline void record(const struct kmt_vcpu_state *st, enum kmt_hist_kind kind,
 				   __u64 value)
 {
-	struct kmt_hist_key key = { .tgid = st->tgid, .kind = kind, .start = st->start };
-	struct kmt_hist_value *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
+	struct kmt_hist_key key = {
+		.tgid = st->tgid, .kind = kind, .chunk = hist_chunk(value), .start = st->start,
+	};
+	struct kmt_hist_chunk *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
 
 	if (hist)
 		hist_add(hist, value);
 }
 
-/* The page of the vCPU's last access. */
-static __always_inline struct kmt_region_value *region_of(const struct kmt_vcpu_state *st)
+/* The page of the vCPU's last access: the entry of its latency histogram's chunk. */
+static __always_inline struct kmt_region_value *region_of(const struct kmt_vcpu_state *st,
+							   __u32 chunk)
 {
 	struct kmt_region_key key = {
 		.tgid = st->tgid,
+		.chunk = chunk,
 		.start = st->start,
 		.gpa_page = st->last_gpa >> KMT_REGION_SHIFT,
 	};
@@ -309,7 +324,7 @@ static __always_inline void count_access(struct kmt_vcpu_state *st, __u64 id, bo
 	if (by_vmm || !region_now) {
 		st->flags |= ST_REGION_OWED;
 	} else {
-		region = region_of(st);
+		region = region_of(st, 0);
 		if (region)
 			__sync_fetch_and_add(&region->exits, 1);
 	}
@@ -403,7 +418,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 /* The latency of the exit whose access hit last_gpa, and that access if owed. */
 static __always_inline void region_latency(struct kmt_vcpu_state *st, __u64 ns)
 {
-	struct kmt_region_value *region = region_of(st);
+	struct kmt_region_value *region = region_of(st, hist_chunk(ns));
 	bool owed = st->flags & ST_REGION_OWED;
 
 	st->flags &= ~ST_REGION_OWED;
@@ -612,7 +627,9 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 static __always_inline int on_hpte_lookup(__u32 spins)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct kmt_lock_key key = { .tgid = id >> 32, .lock = KMT_LOCK_HPTE };
+	struct kmt_lock_key key = {
+		.tgid = id >> 32, .lock = KMT_LOCK_HPTE, .chunk = spins ? hist_chunk(spins) : 0,
+	};
 	struct kmt_vcpu_state *st;
 	struct kmt_lock_stats *lock;
 
@@ -658,7 +675,7 @@ static __always_inline int on_contention_end(__u64 lock)
 	struct kmt_lock_key key = { .tgid = id >> 32 };
 	struct kmt_lock_stats *series;
 	struct kmt_vcpu_locks *l;
-	__u64 now;
+	__u64 now, wait;
 
 	if (!st || !st->locks.vcpu_fd)
 		return 0;
@@ -675,11 +692,13 @@ static __always_inline int on_contention_end(__u64 lock)
 		drop(KMT_DROP_LOCK_UNPAIRED);
 		return 0;
 	}
+	wait = now - l->wait_begin_ns;
 	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
+	key.chunk = hist_chunk(wait);
 	key.start = st->start;
 	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
 	if (series)
-		hist_add(&series->wait, now - l->wait_begin_ns);
+		hist_add(&series->wait, wait);
 	return 0;
 }
 

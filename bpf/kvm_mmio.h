@@ -24,9 +24,21 @@
 #define KMT_HIST_MAX_EXP 34
 #define KMT_HIST_SLOTS ((KMT_HIST_MAX_EXP - KMT_HIST_SUB_BITS + 1) * KMT_HIST_SUB)
 
-/* A histogram as a map value: the count is the sum of the slots (one atomic less per value). */
-struct kmt_hist_value {
-	__u64 slots[KMT_HIST_SLOTS];
+/*
+ * A histogram is kept in chunks of KMT_HIST_CHUNK_SLOTS consecutive slots,
+ * a map entry each, made when a value first lands in it: a guest's
+ * latencies fill one or two of the eight, and user space copies the maps
+ * out at every refresh (at 4 KiB per dense histogram, a thousand guests were
+ * 28 MiB per read). Each chunk keeps the sum and max of its own values: a
+ * histogram's sum is its chunks' sum, its max their max, and its count the
+ * sum of all its slots. Counts that come without a value (a page's exits, a
+ * lock's acquisitions) go to chunk 0.
+ */
+#define KMT_HIST_CHUNK_SLOTS 64
+#define KMT_HIST_CHUNKS ((KMT_HIST_SLOTS + KMT_HIST_CHUNK_SLOTS - 1) / KMT_HIST_CHUNK_SLOTS)
+
+struct kmt_hist_chunk {
+	__u64 slots[KMT_HIST_CHUNK_SLOTS];	/* slot chunk x KMT_HIST_CHUNK_SLOTS + i at i */
 	__u64 sum;		/* in the unit of the values: ns, or lock retries */
 	__u64 max;
 };
@@ -94,7 +106,8 @@ enum kmt_hist_kind {
  */
 struct kmt_hist_key {
 	__u32 tgid;
-	__u32 kind;	/* enum kmt_hist_kind */
+	__u16 kind;	/* enum kmt_hist_kind */
+	__u16 chunk;
 	__u64 start;
 };
 
@@ -126,14 +139,15 @@ struct kmt_vcpu_locks {
 
 struct kmt_lock_key {
 	__u32 tgid;
-	__u32 lock;	/* enum kmt_lock_kind */
+	__u16 lock;	/* enum kmt_lock_kind */
+	__u16 chunk;	/* of wait */
 	__u64 start;
 };
 
 /* One guest's acquisitions of one lock; wait holds the contended ones only. */
 struct kmt_lock_stats {
 	__u64 acquired;
-	struct kmt_hist_value wait;
+	struct kmt_hist_chunk wait;
 };
 
 /*
@@ -198,7 +212,7 @@ struct kmt_vcpu_stats {
 
 struct kmt_region_key {
 	__u32 tgid;
-	__u32 pad;
+	__u32 chunk;	/* of lat */
 	__u64 start;
 	__u64 gpa_page;		/* gpa >> KMT_REGION_SHIFT */
 };
@@ -206,7 +220,7 @@ struct kmt_region_key {
 /* Latency per region: full exit where the kernel part is timed, else VMM part. */
 struct kmt_region_value {
 	__u64 exits;
-	struct kmt_hist_value lat;
+	struct kmt_hist_chunk lat;
 };
 
 /* What could not be accounted, in a per-CPU array indexed by this enum. */

@@ -16,31 +16,21 @@ static struct kmt_hist_bucket *buckets_alloc(struct kmt_hist *h, uint32_t nr,
 		       malloc(nr * sizeof(*h->buckets));
 }
 
-int kmt_hist_from_value(struct kmt_hist *dst, const struct kmt_hist_value *v,
-			struct kmt_arena **arena)
+int kmt_hist_add_chunk(struct kmt_hist *dst, const struct kmt_hist_chunk *c, uint32_t chunk,
+		       struct kmt_arena **arena)
 {
-	struct kmt_hist_bucket found[KMT_HIST_SLOTS];
-	uint32_t nr = 0;
+	struct kmt_hist_bucket found[KMT_HIST_CHUNK_SLOTS];
+	struct kmt_hist part = { .buckets = found, .sum = c->sum, .max = c->max };
+	uint32_t first = chunk * KMT_HIST_CHUNK_SLOTS;
 
-	memset(dst, 0, sizeof(*dst));
-	/* One pass over the 496 slots: a thousand guests have thousands of values. */
-	for (uint32_t s = 0; s < KMT_HIST_SLOTS; s++) {
-		if (!v->slots[s])
+	/* One pass over the chunk: a thousand guests have thousands of them. */
+	for (uint32_t i = 0; i < KMT_HIST_CHUNK_SLOTS && first + i < KMT_HIST_SLOTS; i++) {
+		if (!c->slots[i])
 			continue;
-		found[nr++] = (struct kmt_hist_bucket){ s, v->slots[s] };
-		dst->count += v->slots[s];
+		found[part.nr++] = (struct kmt_hist_bucket){ first + i, c->slots[i] };
+		part.count += c->slots[i];
 	}
-	dst->buckets = buckets_alloc(dst, nr, arena);
-	if (nr && !dst->buckets) {
-		memset(dst, 0, sizeof(*dst));
-		return -ENOMEM;
-	}
-	if (nr)
-		memcpy(dst->buckets, found, nr * sizeof(*found));
-	dst->nr = nr;
-	dst->sum = v->sum;
-	dst->max = v->max;
-	return 0;
+	return kmt_hist_merge(dst, &part, arena);
 }
 
 int kmt_hist_record(struct kmt_hist *hist, uint64_t value, uint64_t times)
@@ -53,7 +43,7 @@ int kmt_hist_record(struct kmt_hist *hist, uint64_t value, uint64_t times)
 		.max = value,
 	};
 
-	return kmt_hist_merge(hist, &one);
+	return kmt_hist_merge(hist, &one, NULL);
 }
 
 int kmt_hist_copy(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_arena **arena)
@@ -98,13 +88,13 @@ static uint32_t combine(struct kmt_hist_bucket *out, const struct kmt_hist *a,
 	return n;
 }
 
-int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src)
+int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_arena **arena)
 {
 	struct kmt_hist merged = *dst;
 
-	if (!src->nr && !src->count && !src->sum)
+	if (!src->nr && !src->count && !src->sum && !src->max)
 		return 0;
-	merged.buckets = buckets_alloc(&merged, dst->nr + src->nr, NULL);
+	merged.buckets = buckets_alloc(&merged, dst->nr + src->nr, arena);
 	if (dst->nr + src->nr && !merged.buckets)
 		return -ENOMEM;
 	merged.nr = combine(merged.buckets, dst, src, 1);

@@ -2,8 +2,8 @@
 /*
  * Latency histogram math over the buckets the BPF side fills.
  *
- * The model keeps only a histogram's non-empty slots: a value of the BPF
- * side's layout is 496 slots (4 KiB), of which a guest's latencies fill a
+ * The model keeps only a histogram's non-empty slots: the BPF side's layout
+ * is 496 slots (4 KiB, in chunks), of which a guest's latencies fill a
  * dozen or two, and a thousand guests' pages and lock series would
  * otherwise be a hundred MiB per snapshot, mostly zeros, subtracted and
  * copied at every refresh.
@@ -42,9 +42,13 @@ struct kmt_hist {
  * from the heap when arena is NULL; dst is overwritten, not freed.
  */
 
-/* dst = the map value v (count is the sum of its slots). 0 or -ENOMEM. */
-int kmt_hist_from_value(struct kmt_hist *dst, const struct kmt_hist_value *v,
-			struct kmt_arena **arena);
+/*
+ * Adds the map value c, chunk number chunk of a histogram (struct
+ * kmt_hist_chunk), into dst. dst's buckets are then made anew. 0 or -ENOMEM
+ * (dst unchanged).
+ */
+int kmt_hist_add_chunk(struct kmt_hist *dst, const struct kmt_hist_chunk *c, uint32_t chunk,
+		       struct kmt_arena **arena);
 
 /* Records value times times, as the BPF side would. 0 or -ENOMEM. */
 int kmt_hist_record(struct kmt_hist *hist, uint64_t value, uint64_t times);
@@ -60,8 +64,8 @@ int kmt_hist_copy(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_a
 int kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev,
 		   struct kmt_arena **arena);
 
-/* Adds src into dst, whose buckets then come from the heap. 0, or -ENOMEM with dst unchanged. */
-int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src);
+/* Adds src into dst, whose buckets are then made anew. 0, or -ENOMEM with dst unchanged. */
+int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_arena **arena);
 
 void kmt_hist_free(struct kmt_hist *hist);
 

@@ -216,15 +216,15 @@ static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value
 	return 0;
 }
 
+/* A histogram's chunks arrive in the map's order: each is added to the guest's series. */
 static int take_hist(struct kmt_guest *guest, const void *key, const void *value,
 		     struct kmt_arena **arena)
 {
 	const struct kmt_hist_key *k = key;
 
-	if (k->kind >= KMT_HIST_KINDS)
+	if (k->kind >= KMT_HIST_KINDS || k->chunk >= KMT_HIST_CHUNKS)
 		return 0;
-	kmt_hist_free(&guest->hist[k->kind]);
-	return kmt_hist_from_value(&guest->hist[k->kind], value, arena);
+	return kmt_hist_add_chunk(&guest->hist[k->kind], value, k->chunk, arena);
 }
 
 static int take_lock(struct kmt_guest *guest, const void *key, const void *value,
@@ -233,26 +233,58 @@ static int take_lock(struct kmt_guest *guest, const void *key, const void *value
 	const struct kmt_lock_key *k = key;
 	const struct kmt_lock_stats *v = value;
 
-	if (k->lock >= KMT_LOCK_KINDS)
+	if (k->lock >= KMT_LOCK_KINDS || k->chunk >= KMT_HIST_CHUNKS)
 		return 0;
-	guest->locks[k->lock].acquired = v->acquired;
-	kmt_hist_free(&guest->locks[k->lock].wait);
-	return kmt_hist_from_value(&guest->locks[k->lock].wait, &v->wait, arena);
+	guest->locks[k->lock].acquired += v->acquired;
+	return kmt_hist_add_chunk(&guest->locks[k->lock].wait, &v->wait, k->chunk, arena);
 }
 
+/* A region per chunk for now: join_region_chunks() makes one per page of them. */
 static int take_region(struct kmt_guest *guest, const void *key, const void *value,
 		     struct kmt_arena **arena)
 {
 	const struct kmt_region_key *k = key;
 	const struct kmt_region_value *v = value;
-	struct kmt_gpa_region *region = append((void **)&guest->regions, &guest->nr_regions,
-					       sizeof(*region));
+	struct kmt_gpa_region *region;
 
+	if (k->chunk >= KMT_HIST_CHUNKS)
+		return 0;
+	region = append((void **)&guest->regions, &guest->nr_regions, sizeof(*region));
 	if (!region)
 		return -ENOMEM;
 	region->gpa = k->gpa_page << KMT_REGION_SHIFT;
 	region->exits = v->exits;
-	return kmt_hist_from_value(&region->lat, &v->lat, arena);
+	return kmt_hist_add_chunk(&region->lat, &v->lat, k->chunk, arena);
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct kmt_gpa_region *x = a, *y = b;
+
+	return (x->gpa > y->gpa) - (x->gpa < y->gpa);
+}
+
+/* One region per page: its chunks' exits and latencies added up. Sorted by gpa. */
+static int join_region_chunks(struct kmt_guest *guest, struct kmt_arena **arena)
+{
+	size_t n = 0;
+
+	if (guest->nr_regions < 2)
+		return 0;
+	qsort(guest->regions, guest->nr_regions, sizeof(*guest->regions), cmp_region);
+	for (size_t i = 1; i < guest->nr_regions; i++) {
+		struct kmt_gpa_region *into = &guest->regions[n], *r = &guest->regions[i];
+
+		if (r->gpa != into->gpa) {
+			guest->regions[++n] = *r;
+			continue;
+		}
+		into->exits += r->exits;
+		if (kmt_hist_merge(&into->lat, &r->lat, arena))
+			return -ENOMEM;
+	}
+	guest->nr_regions = n + 1;
+	return 0;
 }
 
 static int read_drops(struct kmt_snapshot *snap, int fd)
@@ -332,13 +364,15 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 			       sizeof(struct kmt_vcpu_stats), take_vcpu);
 	if (!err)
 		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key),
-			       sizeof(struct kmt_hist_value), take_hist);
+			       sizeof(struct kmt_hist_chunk), take_hist);
 	if (!err)
 		err = read_map(&r, fds->locks, sizeof(struct kmt_lock_key),
 			       sizeof(struct kmt_lock_stats), take_lock);
 	if (!err)
 		err = read_map(&r, fds->regions, sizeof(struct kmt_region_key),
 			       sizeof(struct kmt_region_value), take_region);
+	for (size_t i = 0; !err && i < out->nr_guests; i++)
+		err = join_region_chunks(&out->guests[i], &out->arena);
 	if (!err)
 		err = read_drops(out, fds->drops);
 	free(r.index);
@@ -415,24 +449,32 @@ int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *sn
 
 			bpf_map_delete_elem(fds->vcpu_stats, &key);
 		}
-		for (__u32 kind = 0; kind < KMT_HIST_KINDS; kind++) {
-			struct kmt_hist_key key = { .tgid = g->pid, .kind = kind, .start = g->start };
+		/* Every chunk a series may have: the model does not say which exist. */
+		for (__u16 chunk = 0; chunk < KMT_HIST_CHUNKS; chunk++) {
+			for (__u16 kind = 0; kind < KMT_HIST_KINDS; kind++) {
+				struct kmt_hist_key key = {
+					.tgid = g->pid, .kind = kind, .chunk = chunk, .start = g->start,
+				};
 
-			bpf_map_delete_elem(fds->hists, &key);
-		}
-		for (__u32 lock = 0; lock < KMT_LOCK_KINDS; lock++) {
-			struct kmt_lock_key key = { .tgid = g->pid, .lock = lock, .start = g->start };
+				bpf_map_delete_elem(fds->hists, &key);
+			}
+			for (__u16 lock = 0; lock < KMT_LOCK_KINDS; lock++) {
+				struct kmt_lock_key key = {
+					.tgid = g->pid, .lock = lock, .chunk = chunk, .start = g->start,
+				};
 
-			bpf_map_delete_elem(fds->locks, &key);
-		}
-		for (size_t r = 0; r < g->nr_regions; r++) {
-			struct kmt_region_key key = {
-				.tgid = g->pid,
-				.start = g->start,
-				.gpa_page = g->regions[r].gpa >> KMT_REGION_SHIFT,
-			};
+				bpf_map_delete_elem(fds->locks, &key);
+			}
+			for (size_t r = 0; r < g->nr_regions; r++) {
+				struct kmt_region_key key = {
+					.tgid = g->pid,
+					.chunk = chunk,
+					.start = g->start,
+					.gpa_page = g->regions[r].gpa >> KMT_REGION_SHIFT,
+				};
 
-			bpf_map_delete_elem(fds->regions, &key);
+				bpf_map_delete_elem(fds->regions, &key);
+			}
 		}
 		bpf_map_delete_elem(fds->procs, &proc);
 		reaped++;

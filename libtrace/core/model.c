@@ -338,15 +338,15 @@ static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
 			r->gpa = d->regions[i].gpa;
 		}
 		r->exits += d->regions[i].exits;
-		if (kmt_hist_merge(&r->lat, &d->regions[i].lat))
+		if (kmt_hist_merge(&r->lat, &d->regions[i].lat, NULL))
 			return -ENOMEM;
 	}
 	for (int k = 0; k < KMT_HIST_KINDS; k++)
-		if (kmt_hist_merge(&t->hist[k], &d->hist[k]))
+		if (kmt_hist_merge(&t->hist[k], &d->hist[k], NULL))
 			return -ENOMEM;
 	for (int l = 0; l < KMT_LOCK_KINDS; l++) {
 		t->locks[l].acquired += d->locks[l].acquired;
-		if (kmt_hist_merge(&t->locks[l].wait, &d->locks[l].wait))
+		if (kmt_hist_merge(&t->locks[l].wait, &d->locks[l].wait, NULL))
 			return -ENOMEM;
 	}
 	return 0;

@@ -163,7 +163,11 @@ static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_lis
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Map sizes from the options; every setter's result is checked. */
+/*
+ * Map sizes from the options; every setter's result is checked. A series
+ * has room for all its histogram's chunks (kvm_mmio.h), so that N guests
+ * or pages fit however their latencies spread.
+ */
 static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
 {
 	__u32 guests = opts->max_guests ? opts->max_guests : KMT_DEFAULT_MAX_GUESTS;
@@ -171,15 +175,17 @@ static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
 	__u32 regions = opts->max_regions ? opts->max_regions : KMT_DEFAULT_MAX_REGIONS;
 	int rc;
 
-	rc = bpf_map__set_max_entries(skel->maps.hists, guests * KMT_HIST_KINDS);
+	rc = bpf_map__set_max_entries(skel->maps.hists,
+				      guests * KMT_HIST_KINDS * KMT_HIST_CHUNKS);
 	if (!rc)
 		rc = bpf_map__set_max_entries(skel->maps.procs, guests * KMT_PROCS_PER_GUEST);
 	if (!rc)
-		rc = bpf_map__set_max_entries(skel->maps.locks, guests * KMT_LOCK_KINDS);
+		rc = bpf_map__set_max_entries(skel->maps.locks,
+					      guests * KMT_LOCK_KINDS * KMT_HIST_CHUNKS);
 	if (!rc)
 		rc = bpf_map__set_max_entries(skel->maps.vcpu_stats, vcpus);
 	if (!rc)
-		rc = bpf_map__set_max_entries(skel->maps.regions, regions);
+		rc = bpf_map__set_max_entries(skel->maps.regions, regions * KMT_HIST_CHUNKS);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "kvm_mmio.skel.h"
 #include "guest_name.h"
 #include "hist.h"
+#include "map_reader.h"
 #include "model.h"
 
 #define EXIT_SKIP 77
@@ -137,29 +139,78 @@ static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
 	return kmt_vcpu_counts(&stats);
 }
 
+/*
+ * The guest of process (my_pid, start) as user space reads it, with the
+ * real map reader (a histogram's chunks joined): a copy the caller frees
+ * with kmt_guest_free(), empty when the maps have nothing of it.
+ */
+static struct kmt_guest guest_read(struct kvm_mmio *s, uint64_t start)
+{
+	const struct kmt_map_fds fds = {
+		.vcpu_stats = bpf_map__fd(s->maps.vcpu_stats),
+		.hists = bpf_map__fd(s->maps.hists),
+		.locks = bpf_map__fd(s->maps.locks),
+		.regions = bpf_map__fd(s->maps.regions),
+		.drops = bpf_map__fd(s->maps.drops),
+		.procs = bpf_map__fd(s->maps.procs),
+	};
+	struct kmt_guest copy = { .pid = my_pid, .start = start };
+	struct kmt_snapshot snap;
+
+	assert_int_equal(kmt_snapshot_read(&snap, &fds), 0);
+	for (size_t i = 0; i < snap.nr_guests; i++) {
+		const struct kmt_guest *g = &snap.guests[i];
+
+		if (g->pid != my_pid || g->start != start)
+			continue;
+		for (int k = 0; k < KMT_HIST_KINDS; k++)
+			assert_int_equal(kmt_hist_copy(&copy.hist[k], &g->hist[k], NULL), 0);
+		for (int l = 0; l < KMT_LOCK_KINDS; l++) {
+			copy.locks[l].acquired = g->locks[l].acquired;
+			assert_int_equal(kmt_hist_copy(&copy.locks[l].wait, &g->locks[l].wait, NULL), 0);
+		}
+		copy.regions = calloc(g->nr_regions + 1, sizeof(*copy.regions));
+		assert_non_null(copy.regions);
+		for (size_t r = 0; r < g->nr_regions; r++) {
+			copy.regions[r].gpa = g->regions[r].gpa;
+			copy.regions[r].exits = g->regions[r].exits;
+			assert_int_equal(kmt_hist_copy(&copy.regions[r].lat, &g->regions[r].lat, NULL),
+					 0);
+		}
+		copy.nr_regions = g->nr_regions;
+	}
+	kmt_snapshot_free(&snap);
+	return copy;
+}
+
+/* The exits counted on gpa's page; its pages appear once each. */
 static uint64_t region_exits(struct kvm_mmio *s, uint64_t gpa)
 {
-	struct kmt_region_key key = {
-		.tgid = my_pid, .start = my_start(s), .gpa_page = gpa >> KMT_REGION_SHIFT,
-	};
-	static struct kmt_region_value value;
+	struct kmt_guest g = guest_read(s, my_start(s));
+	uint64_t exits = 0;
+	int found = 0;
 
-	memset(&value, 0, sizeof(value));
-	bpf_map_lookup_elem(bpf_map__fd(s->maps.regions), &key, &value);
-	return value.exits;
+	for (size_t r = 0; r < g.nr_regions; r++) {
+		if (g.regions[r].gpa != (gpa & ~((1ULL << KMT_REGION_SHIFT) - 1)))
+			continue;
+		exits = g.regions[r].exits;
+		found++;
+	}
+	assert_true(found <= 1);
+	kmt_guest_free(&g);
+	return exits;
 }
 
 /* The guest's histogram of kind, as the model decodes it: false when it has none. */
 static bool hist_of(struct kvm_mmio *s, enum kmt_hist_kind kind, struct kmt_hist *hist)
 {
-	struct kmt_hist_key key = { .tgid = my_pid, .kind = kind, .start = my_start(s) };
-	static struct kmt_hist_value value;
+	struct kmt_guest g = guest_read(s, my_start(s));
 
 	kmt_hist_free(hist);
-	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.hists), &key, &value))
-		return false;
-	assert_int_equal(kmt_hist_from_value(hist, &value, NULL), 0);
-	return true;
+	*hist = g.hist[kind];
+	memset(&g.hist[kind], 0, sizeof(g.hist[kind]));
+	kmt_guest_free(&g);
+	return hist->count != 0;
 }
 
 static uint64_t dropped(struct kvm_mmio *s, enum kmt_drop which)
@@ -402,23 +453,21 @@ static void power_untimed_dispatches_record_nothing(void **state)
 static void power_hpte_lock_spins_are_counted(void **state)
 {
 	struct kvm_mmio *s = load(0);
-	struct kmt_lock_key key = { .tgid = my_pid, .lock = KMT_LOCK_HPTE };
-	static struct kmt_lock_stats lock;
-	struct kmt_hist wait;
+	struct kmt_guest g;
 
 	(void)state;
 	hpte_lookup(s, 0);
 	hpte_lookup(s, 5);
 	hpte_lookup(s, 2);
-	key.start = my_start(s);
-	assert_true(key.start);
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &lock), 0);
-	assert_int_equal(kmt_hist_from_value(&wait, &lock.wait, NULL), 0);
-	assert_int_equal(lock.acquired, 3);
-	assert_int_equal(wait.count, 2);
-	assert_int_equal(wait.sum, 7);
-	assert_int_equal(wait.max, 5);
-	kmt_hist_free(&wait);
+	hpte_lookup(s, 1000);	/* another chunk of the histogram than the others */
+	assert_true(my_start(s));
+	g = guest_read(s, my_start(s));
+	assert_int_equal(g.locks[KMT_LOCK_HPTE].acquired, 4);
+	assert_int_equal(g.locks[KMT_LOCK_HPTE].wait.count, 3);
+	assert_int_equal(g.locks[KMT_LOCK_HPTE].wait.sum, 1007);
+	assert_int_equal(g.locks[KMT_LOCK_HPTE].wait.max, 1000);
+	assert_int_equal(g.locks[KMT_LOCK_HPTE].wait.nr, 3);
+	kmt_guest_free(&g);
 	kvm_mmio__destroy(s);
 }
 
@@ -441,13 +490,11 @@ static void contention(struct kvm_mmio *s, bool begin, uint64_t lock)
  */
 static struct kmt_hist lock_wait(struct kvm_mmio *s, enum kmt_lock_kind kind)
 {
-	struct kmt_lock_key key = { .tgid = my_pid, .lock = kind, .start = FAKE_START };
-	static struct kmt_lock_stats stats;
-	struct kmt_hist wait;
+	struct kmt_guest g = guest_read(s, FAKE_START);
+	struct kmt_hist wait = g.locks[kind].wait;
 
-	memset(&stats, 0, sizeof(stats));
-	bpf_map_lookup_elem(bpf_map__fd(s->maps.locks), &key, &stats);
-	assert_int_equal(kmt_hist_from_value(&wait, &stats.wait, NULL), 0);
+	memset(&g.locks[kind].wait, 0, sizeof(wait));
+	kmt_guest_free(&g);
 	return wait;
 }
 

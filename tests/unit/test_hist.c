@@ -95,7 +95,7 @@ static void delta_and_merge_are_inverse(void **state)
 	hist_fill(&b, 70000, 3);
 	hist_fill(&b, 300, 1);
 	assert_int_equal(kmt_hist_copy(&sum, &a, NULL), 0);
-	assert_int_equal(kmt_hist_merge(&sum, &b), 0);
+	assert_int_equal(kmt_hist_merge(&sum, &b, NULL), 0);
 	assert_int_equal(sum.count, 9);
 	assert_int_equal(sum.max, 70000);
 	assert_int_equal(sum.nr, 2);
@@ -115,32 +115,54 @@ static void delta_and_merge_are_inverse(void **state)
 	kmt_hist_free(&sum);
 }
 
-/* The model keeps the map value's non-empty slots only, in order, and their sum as count. */
-static void map_value_keeps_non_empty_slots_in_order(void **state)
+static struct kmt_hist_chunk *chunk_of(struct kmt_hist_chunk *chunks, uint64_t value)
 {
-	static struct kmt_hist_value v;
-	struct kmt_hist h;
+	return &chunks[kmt_hist_slot(value) / KMT_HIST_CHUNK_SLOTS];
+}
+
+static __u64 *slot_of(struct kmt_hist_chunk *chunks, uint64_t value)
+{
+	return &chunk_of(chunks, value)->slots[kmt_hist_slot(value) % KMT_HIST_CHUNK_SLOTS];
+}
+
+/*
+ * A histogram's chunks, added in whatever order the map gives them, make
+ * one histogram: the non-empty slots in order, their sum as count, the
+ * chunks' sums added and their maxes' max.
+ */
+static void chunks_add_up_to_one_histogram(void **state)
+{
+	static struct kmt_hist_chunk c[KMT_HIST_CHUNKS];
+	const uint32_t order[] = { KMT_HIST_CHUNKS - 1, 0, kmt_hist_slot(1000) / KMT_HIST_CHUNK_SLOTS };
+	struct kmt_hist h = { 0 };
 
 	(void)state;
-	v.slots[KMT_HIST_SLOTS - 1] = 2;
-	v.slots[kmt_hist_slot(1000)] = 7;
-	v.slots[0] = 1;
-	v.sum = 12345;
-	v.max = 1ULL << 40;
-	assert_int_equal(kmt_hist_from_value(&h, &v, NULL), 0);
+	*slot_of(c, 1ULL << 40) = 2;
+	chunk_of(c, 1ULL << 40)->sum = 2ULL << 40;
+	chunk_of(c, 1ULL << 40)->max = 1ULL << 40;
+	/* Past the last slot: no layout has it, so it is not counted. */
+	c[KMT_HIST_CHUNKS - 1].slots[KMT_HIST_CHUNK_SLOTS - 1] = 5;
+	*slot_of(c, 1000) = 7;
+	chunk_of(c, 1000)->sum = 7000;
+	chunk_of(c, 1000)->max = 1000;
+	*slot_of(c, 1) = 1;
+	chunk_of(c, 1)->sum = 1;
+	chunk_of(c, 1)->max = 1;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		assert_int_equal(kmt_hist_add_chunk(&h, &c[order[i]], order[i], NULL), 0);
 	assert_int_equal(h.nr, 3);
 	assert_int_equal(h.buckets[0].slot, 0);
 	assert_int_equal(h.buckets[1].slot, kmt_hist_slot(1000));
 	assert_int_equal(h.buckets[1].count, 7);
 	assert_int_equal(h.buckets[2].slot, KMT_HIST_SLOTS - 1);
 	assert_int_equal(h.count, 10);
-	assert_int_equal(h.sum, 12345);
+	assert_int_equal(h.sum, (2ULL << 40) + 7001);
 	assert_int_equal(h.max, 1ULL << 40);
+	/* An empty chunk adds nothing. */
+	assert_int_equal(kmt_hist_add_chunk(&h, &c[1 + order[2]], 1 + order[2], NULL), 0);
+	assert_int_equal(h.nr, 3);
+	assert_int_equal(h.count, 10);
 	kmt_hist_free(&h);
-	memset(&v, 0, sizeof(v));
-	assert_int_equal(kmt_hist_from_value(&h, &v, NULL), 0);
-	assert_null(h.buckets);
-	assert_int_equal(h.count, 0);
 }
 
 /*
@@ -149,25 +171,28 @@ static void map_value_keeps_non_empty_slots_in_order(void **state)
  */
 static void arena_histograms_go_with_their_arena(void **state)
 {
-	static struct kmt_hist_value v;
+	static struct kmt_hist_chunk c[KMT_HIST_CHUNKS];
+	const uint32_t chunk = kmt_hist_slot(1000) / KMT_HIST_CHUNK_SLOTS;
 	struct kmt_arena *arena = NULL;
-	struct kmt_hist made[300], total = { 0 };
+	struct kmt_hist made[300] = { 0 }, total = { 0 };
 
 	(void)state;
-	v.slots[kmt_hist_slot(1000)] = 2;
-	v.slots[kmt_hist_slot(9000)] = 1;
-	v.sum = 11000;
-	v.max = 9000;
+	/* Both in one chunk. */
+	assert_ptr_equal(chunk_of(c, 1500), &c[chunk]);
+	*slot_of(c, 1000) = 2;
+	*slot_of(c, 1500) = 1;
+	c[chunk].sum = 3500;
+	c[chunk].max = 1500;
 	/* Enough buckets for several blocks. */
 	for (int i = 0; i < 300; i++) {
-		assert_int_equal(kmt_hist_from_value(&made[i], &v, &arena), 0);
+		assert_int_equal(kmt_hist_add_chunk(&made[i], &c[chunk], chunk, &arena), 0);
 		assert_true(made[i].in_arena);
 		assert_int_equal(made[i].nr, 2);
 	}
 	assert_int_equal(kmt_hist_delta(&made[0], &made[1], &made[2], &arena), 0);
 	assert_int_equal(made[0].count, 0);
-	assert_int_equal(kmt_hist_merge(&total, &made[299]), 0);
-	assert_int_equal(kmt_hist_merge(&total, &made[298]), 0);
+	assert_int_equal(kmt_hist_merge(&total, &made[299], NULL), 0);
+	assert_int_equal(kmt_hist_merge(&total, &made[298], NULL), 0);
 	assert_false(total.in_arena);
 	kmt_hist_free(&made[1]);	/* the arena's: nothing freed here */
 	kmt_arena_free(arena);
@@ -175,7 +200,7 @@ static void arena_histograms_go_with_their_arena(void **state)
 	assert_int_equal(total.nr, 2);
 	assert_int_equal(total.buckets[0].count, 4);
 	assert_int_equal(total.count, 6);
-	assert_int_equal(total.sum, 22000);
+	assert_int_equal(total.sum, 7000);
 	kmt_hist_free(&total);
 	assert_null(kmt_arena_alloc(&arena, SIZE_MAX - 8));
 	assert_null(arena);
@@ -191,7 +216,7 @@ int main(void)
 		cmocka_unit_test(quantiles_pick_the_ranked_bucket),
 		cmocka_unit_test(empty_histogram_has_no_quantile),
 		cmocka_unit_test(delta_and_merge_are_inverse),
-		cmocka_unit_test(map_value_keeps_non_empty_slots_in_order),
+		cmocka_unit_test(chunks_add_up_to_one_histogram),
 		cmocka_unit_test(arena_histograms_go_with_their_arena),
 	};
 
