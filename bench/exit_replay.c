@@ -14,7 +14,8 @@
  * not: a real exit. The caches are as warm as a tight loop keeps them, and
  * KVM_RUN re-entry is replayed on raw sys_enter (the body the tool's
  * syscalls:sys_enter_ioctl program shares, plus two probe reads of the
- * registers), since tracepoint programs cannot be test-run.
+ * registers; tests/bpf/kvm_run_regs.h), since tracepoint programs cannot be
+ * test-run.
  *
  *   exit_replay [-e EXITS] [-r ROUNDS] [LABEL=]OBJECT...
  *
@@ -23,14 +24,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -38,7 +36,7 @@
 #include <linux/types.h>
 #include "kvm_mmio.h"
 #include "floor.skel.h"
-#include "exit_replay.skel.h"
+#include "kvm_run_regs.h"
 
 #define GPA 0xd0040ULL
 #define MAX_ROUNDS 32
@@ -214,85 +212,6 @@ static void object_load(struct object *o, char *arg)
 	}
 }
 
-/*
- * A thread blocked in read(fd, (void *)KVM_RUN, 1) on a pipe nobody writes:
- * its syscall registers say ioctl(fd, KVM_RUN) to the tool's sys_enter
- * program. It waits on go first, so that the capture is attached before it
- * makes that call. Closing the pipe's write end ends the read (EOF, nothing
- * copied).
- */
-static int go_pipe[2], blocker_pipe[2];
-static volatile pid_t blocker_tid;
-
-static void *blocker(void *arg)
-{
-	char *fake_buf = (char *)(uintptr_t)KVM_RUN, go;
-
-	(void)arg;
-	blocker_tid = (pid_t)syscall(SYS_gettid);
-	while (read(go_pipe[0], &go, 1) < 0 && errno == EINTR)
-		;
-	while (read(blocker_pipe[0], fake_buf, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Whether thread tid is in the blocking read, by its syscall arguments in /proc. */
-static bool blocked_in_read(pid_t tid)
-{
-	char path[64], line[256];
-	unsigned long nr, fd, arg2;
-	bool blocked = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	f = fopen(path, "r");
-	if (f && fgets(line, sizeof(line), f) &&
-	    sscanf(line, "%lu 0x%lx 0x%lx", &nr, &fd, &arg2) == 3)
-		blocked = nr == SYS_read && fd == (unsigned long)blocker_pipe[0] && arg2 == KVM_RUN;
-	if (f)
-		fclose(f);
-	return blocked;
-}
-
-/* Starts the blocker and learns where its registers are; it stays blocked until the end. */
-static pthread_t start_blocker(void)
-{
-	struct exit_replay *cap;
-	pthread_t thread;
-	int err;
-
-	if (pipe(go_pipe) || pipe(blocker_pipe))
-		die("pipe", errno);
-	if (pthread_create(&thread, NULL, blocker, NULL))
-		die("pthread_create", errno);
-	while (!blocker_tid)
-		sleep_ms(1);
-	cap = exit_replay__open();
-	if (!cap)
-		die("open the register capture", errno);
-	cap->rodata->target_tid = (uint32_t)blocker_tid;
-	err = exit_replay__load(cap) ?: exit_replay__attach(cap);
-	if (err)
-		die("load or attach the register capture", err);
-	if (write(go_pipe[1], "", 1) != 1)
-		die("start the blocking thread", errno);
-	for (int i = 0; i < 5000 && !blocked_in_read(blocker_tid); i++)
-		sleep_ms(1);
-	regs_addr = cap->bss->regs_addr;
-	exit_replay__destroy(cap);
-	if (!blocked_in_read(blocker_tid) || !regs_addr)
-		die("the blocking thread never blocked in its read", ETIMEDOUT);
-	return thread;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -382,7 +301,7 @@ int main(int argc, char **argv)
 	unsigned long exits = 100000;
 	int rounds = 5, stats_fd, opt, err;
 	struct floor *floor;
-	pthread_t thread;
+	struct kmt_kvm_run_regs *run_regs;
 
 	while ((opt = getopt(argc, argv, "e:r:h")) != -1) {
 		switch (opt) {
@@ -408,7 +327,9 @@ int main(int argc, char **argv)
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0)
 		die("enable bpf_stats", stats_fd);
-	thread = start_blocker();
+	run_regs = kmt_kvm_run_regs_start(&regs_addr);
+	if (!run_regs)
+		return 1;
 
 	for (int r = 0; r < rounds; r++)
 		for (int i = 0; i < nobjects; i++)
@@ -418,8 +339,7 @@ int main(int argc, char **argv)
 		report(sc, exits, rounds);
 	printf("ratio: ns/exit / (events/exit x floor); issue 14's goal: at most 1.5\n");
 
-	close(blocker_pipe[1]);
-	pthread_join(thread, NULL);
+	kmt_kvm_run_regs_stop(run_regs);
 	for (int i = 0; i < nobjects; i++) {
 		uint64_t parts = vmm_parts(&objects[i]);
 

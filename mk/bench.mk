@@ -21,17 +21,14 @@ $(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
 $(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
 	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) -o $@
 
-$(BUILD)/bench/exit_replay.bpf.o: bench/exit_replay.bpf.c
-	@mkdir -p $(dir $@)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/bench/exit_replay.skel.h: $(BUILD)/bench/exit_replay.bpf.o
-	$(BPFTOOL) gen skeleton $< name exit_replay > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/bench/exit_replay: bench/exit_replay.c $(BUILD)/bench/exit_replay.skel.h \
+$(BUILD)/bench/exit_replay: bench/exit_replay.c $(BUILD)/bench/kvm_run_regs.o \
 		$(BUILD)/bench/floor.skel.h $(BUILD)/kvm_mmio.bpf.o
-	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench -Ibpf $(CFLAGS) $(LDFLAGS) $< $(CORE_LIBS) \
-		-pthread -o $@
+	$(CC) $(BASE_CFLAGS) -I$(BUILD)/bench -Ibpf -Itests/bpf $(CFLAGS) $(LDFLAGS) $< \
+		$(BUILD)/bench/kvm_run_regs.o $(CORE_LIBS) -pthread -o $@
+
+$(BUILD)/bench/kvm_run_regs.o: tests/bpf/kvm_run_regs.c $(BUILD)/tests/bpf/kvm_run_regs.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -I$(BUILD) $(CFLAGS) -c $< -o $@
 
 # The BPF run time of an exit, replayed without a guest (no /dev/kvm needed): seconds.
 bench-replay: $(BUILD)/bench/exit_replay

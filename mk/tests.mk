@@ -28,7 +28,21 @@ $(SAN_CORE) $(SAN_RENDER) $(SAN_PROM):
 $(CORE_UNIT_BINS) $(BPF_TEST_BINS): $(BUILD)/tests/%: $(BUILD)/san/obj/tests/%.o $(SAN_CORE)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) $^ $(CORE_LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) $^ $(CORE_LIBS) -lcmocka -pthread -o $@
+
+# A KVM_RUN re-entry for BPF_PROG_TEST_RUN (tests/bpf/kvm_run_regs.h), for
+# the BPF tests and bench/exit_replay.
+$(BUILD)/tests/bpf/kvm_run_regs.bpf.o: tests/bpf/kvm_run_regs.bpf.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bpf/kvm_run_regs.skel.h: $(BUILD)/tests/bpf/kvm_run_regs.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name kvm_run_regs > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/san/obj/tests/bpf/kvm_run_regs.o: $(BUILD)/tests/bpf/kvm_run_regs.skel.h
+$(BPF_TEST_BINS): $(BUILD)/san/obj/tests/bpf/kvm_run_regs.o
 
 $(filter-out $(CORE_UNIT_BINS),$(UNIT_BINS)): $(BUILD)/tests/%: $(BUILD)/san/obj/tests/%.o \
 		$(SAN_PROM) $(SAN_RENDER) $(SAN_CORE)

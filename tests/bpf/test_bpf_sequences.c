@@ -8,9 +8,9 @@
  * The POWER programs (kvm_hv_* tracepoints of kernel-patches/) load and run
  * here too: raw_tp programs name their tracepoint only when attached.
  *
- * What cannot be fed this way: sys_enter's pt_regs argument is a kernel
- * pointer, so the VMM-part latency (which ends at KVM_RUN re-entry) is proved
- * by the live tests with real guests instead.
+ * sys_enter's pt_regs argument must be a kernel pointer: KVM_RUN re-entry,
+ * where the VMM part ends, is fed with the registers of a thread blocked in
+ * a syscall that reads as ioctl(fd, KVM_RUN) (kvm_run_regs.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 #include "kvm_mmio.skel.h"
 #include "guest_name.h"
+#include "kvm_run_regs.h"
 #include "hist.h"
 #include "map_reader.h"
 #include "model.h"
@@ -359,6 +360,43 @@ static void kernel_part_is_bounded_by_the_injected_delay(void **state)
 	kvm_mmio__destroy(s);
 }
 
+/*
+ * kvm_mmio -> KVM_EXIT_MMIO -> the VMM's work -> KVM_RUN: the VMM part, the
+ * only one timed where kvm_exit/kvm_entry do not fire, is bounded by the
+ * delay injected before re-entry; it is the page's latency too.
+ */
+static void vmm_part_is_bounded_by_the_injected_delay(void **state)
+{
+	const long delay_ns = 3000000;
+	struct kvm_mmio *s = load(0);
+	struct kmt_kvm_run_regs *run_regs;
+	struct kmt_guest g;
+	uint64_t regs;
+
+	(void)state;
+	run_regs = kmt_kvm_run_regs_start(&regs);
+	assert_non_null(run_regs);
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+	sleep_ns(delay_ns);
+	run(s->progs.sys_enter_raw, regs, SYS_ioctl, 0);
+	/* A second KVM_RUN with no exit to the VMM before it ends nothing. */
+	run(s->progs.sys_enter_raw, regs, SYS_ioctl, 0);
+	kmt_kvm_run_regs_stop(run_regs);
+	g = guest_read(s, my_start(s));
+	assert_int_equal(g.hist[KMT_HIST_VMM].count, 1);
+	assert_true(g.hist[KMT_HIST_VMM].max >= (uint64_t)delay_ns);
+	assert_true(g.hist[KMT_HIST_VMM].max < (uint64_t)delay_ns + 50000000);
+	assert_int_equal(g.hist[KMT_HIST_KERNEL].count, 0);
+	assert_int_equal(g.nr_regions, 1);
+	assert_int_equal(g.regions[0].exits, 1);
+	assert_int_equal(g.regions[0].lat.count, 1);
+	assert_int_equal(g.regions[0].lat.max, g.hist[KMT_HIST_VMM].max);
+	assert_int_equal(counts_of(s).vmm_handled, 1);
+	kmt_guest_free(&g);
+	kvm_mmio__destroy(s);
+}
+
 /* Timer interrupts, hlt and the like: exits with no kvm_mmio inside are not MMIO. */
 static void exit_without_mmio_is_not_timed(void **state)
 {
@@ -637,6 +675,7 @@ int main(void)
 		cmocka_unit_test(read_through_the_vmm_counts_once),
 		cmocka_unit_test(exit_to_vmm_without_access_is_an_unpaired_drop),
 		cmocka_unit_test(kernel_part_is_bounded_by_the_injected_delay),
+		cmocka_unit_test(vmm_part_is_bounded_by_the_injected_delay),
 		cmocka_unit_test(exit_without_mmio_is_not_timed),
 		cmocka_unit_test(other_processes_are_filtered_in_the_kernel),
 		cmocka_unit_test(non_ioctl_syscall_does_not_end_vmm_part),

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * For bench/exit_replay: the kernel address of one thread's syscall
- * registers. raw_tp/sys_enter takes a struct pt_regs * that must point into
- * the kernel, so a replayed sys_enter borrows the registers of a thread
- * blocked in a syscall whose arguments look like ioctl(fd, KVM_RUN).
+ * For tests/bpf/kvm_run_regs.c: the kernel address of one thread's syscall
+ * registers, seen at its next syscall.
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
