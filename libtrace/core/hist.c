@@ -30,6 +30,9 @@ int kmt_hist_add_chunk(struct kmt_hist *dst, const struct kmt_hist_chunk *c, uin
 		found[part.nr++] = (struct kmt_hist_bucket){ first + i, c->slots[i] };
 		part.count += c->slots[i];
 	}
+	/* A histogram's first chunk, most often its only one: nothing to merge with. */
+	if (!dst->nr && !dst->count && !dst->sum && !dst->max)
+		return kmt_hist_copy(dst, &part, arena);
 	return kmt_hist_merge(dst, &part, arena);
 }
 
