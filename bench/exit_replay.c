@@ -19,8 +19,9 @@
  *
  *   exit_replay [-e EXITS] [-r ROUNDS] [LABEL=]OBJECT...
  *
- * OBJECT is a build's kvm_mmio.bpf.o; EXITS (default 100000) per round and
- * scenario, ROUNDS (default 5) rounds, medians printed.
+ * OBJECT is a build's kvm_mmio.bpf.o (labelled by its file name unless
+ * LABEL is given); EXITS (default 100000) per round and scenario, ROUNDS
+ * (default 5) rounds, medians printed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -191,10 +192,11 @@ static void object_load(struct object *o, char *arg)
 	struct bpf_program *prog;
 	int err;
 
-	o->label = arg;
 	o->path = eq ? eq + 1 : arg;
 	if (eq)
 		*eq = '\0';
+	/* Unlabelled: the file's name. */
+	o->label = eq ? arg : strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
 	o->obj = bpf_object__open_file(o->path, NULL);
 	if (!o->obj)
 		die(o->path, errno);
@@ -331,10 +333,11 @@ int main(int argc, char **argv)
 	if (!run_regs)
 		return 1;
 
+	/* Each round starts with another object: none always runs first (or after the same). */
 	for (int r = 0; r < rounds; r++)
 		for (int i = 0; i < nobjects; i++)
 			for (int sc = 0; sc < SCENARIOS; sc++)
-				round_run(&objects[i], sc, exits, r);
+				round_run(&objects[(i + r) % nobjects], sc, exits, r);
 	for (int sc = 0; sc < SCENARIOS; sc++)
 		report(sc, exits, rounds);
 	printf("ratio: ns/exit / (events/exit x floor); issue 14's goal: at most 1.5\n");

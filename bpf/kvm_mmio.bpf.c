@@ -173,19 +173,20 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	return value;
 }
 
-/* The chunk of a histogram value lands in (kmt_hist_chunk in kvm_mmio.h). */
-static __always_inline __u32 hist_chunk(__u64 value)
+/* The chunk of slot kmt_hist_slot(value) (kmt_hist_chunk in kvm_mmio.h). */
+static __always_inline __u32 hist_chunk(__u32 slot)
 {
-	return kmt_hist_slot(value) / KMT_HIST_CHUNK_SLOTS;
+	return slot / KMT_HIST_CHUNK_SLOTS;
 }
 
 /*
  * value is in the histogram's unit: ns for latencies, retries for HPTE lock
- * waits; hist is its chunk (hist_chunk()).
+ * waits; hist is the chunk of its slot, kmt_hist_slot(value), computed once
+ * by the caller for both.
  */
-static __always_inline void hist_add(struct kmt_hist_chunk *hist, __u64 value)
+static __always_inline void hist_add(struct kmt_hist_chunk *hist, __u32 value_slot, __u64 value)
 {
-	__u32 slot = kmt_hist_slot(value) % KMT_HIST_CHUNK_SLOTS;
+	__u32 slot = value_slot % KMT_HIST_CHUNK_SLOTS;
 	__u64 max;
 	int i;
 
@@ -206,13 +207,14 @@ static __always_inline void hist_add(struct kmt_hist_chunk *hist, __u64 value)
 static __always_inline void record(const struct kmt_vcpu_state *st, enum kmt_hist_kind kind,
 				   __u64 value)
 {
+	__u32 slot = kmt_hist_slot(value);
 	struct kmt_hist_key key = {
-		.tgid = st->tgid, .kind = kind, .chunk = hist_chunk(value), .start = st->start,
+		.tgid = st->tgid, .kind = kind, .chunk = hist_chunk(slot), .start = st->start,
 	};
 	struct kmt_hist_chunk *hist = lookup_or_init(&hists, &key, &zero_hist, KMT_DROP_HIST);
 
 	if (hist)
-		hist_add(hist, value);
+		hist_add(hist, slot, value);
 }
 
 /* The page of the vCPU's last access: the entry of its latency histogram's chunk. */
@@ -418,7 +420,8 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 /* The latency of the exit whose access hit last_gpa, and that access if owed. */
 static __always_inline void region_latency(struct kmt_vcpu_state *st, __u64 ns)
 {
-	struct kmt_region_value *region = region_of(st, hist_chunk(ns));
+	__u32 slot = kmt_hist_slot(ns);
+	struct kmt_region_value *region = region_of(st, hist_chunk(slot));
 	bool owed = st->flags & ST_REGION_OWED;
 
 	st->flags &= ~ST_REGION_OWED;
@@ -426,7 +429,7 @@ static __always_inline void region_latency(struct kmt_vcpu_state *st, __u64 ns)
 		return;
 	if (owed)
 		__sync_fetch_and_add(&region->exits, 1);
-	hist_add(&region->lat, ns);
+	hist_add(&region->lat, slot, ns);
 }
 
 /* A vCPU thread whose MMIO exit is with the VMM calls KVM_RUN: the VMM part ends. */
@@ -627,8 +630,9 @@ static __always_inline int on_hv_mmio_complete(__u64 exit_ns)
 static __always_inline int on_hpte_lookup(__u32 spins)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	__u32 slot = kmt_hist_slot(spins);
 	struct kmt_lock_key key = {
-		.tgid = id >> 32, .lock = KMT_LOCK_HPTE, .chunk = spins ? hist_chunk(spins) : 0,
+		.tgid = id >> 32, .lock = KMT_LOCK_HPTE, .chunk = spins ? hist_chunk(slot) : 0,
 	};
 	struct kmt_vcpu_state *st;
 	struct kmt_lock_stats *lock;
@@ -644,7 +648,7 @@ static __always_inline int on_hpte_lookup(__u32 spins)
 		return 0;
 	__sync_fetch_and_add(&lock->acquired, 1);
 	if (spins)
-		hist_add(&lock->wait, spins);
+		hist_add(&lock->wait, slot, spins);
 	return 0;
 }
 
@@ -676,6 +680,7 @@ static __always_inline int on_contention_end(__u64 lock)
 	struct kmt_lock_stats *series;
 	struct kmt_vcpu_locks *l;
 	__u64 now, wait;
+	__u32 slot;
 
 	if (!st || !st->locks.vcpu_fd)
 		return 0;
@@ -694,11 +699,12 @@ static __always_inline int on_contention_end(__u64 lock)
 	}
 	wait = now - l->wait_begin_ns;
 	key.lock = l->mmu_lock && lock == l->mmu_lock ? KMT_LOCK_MMU : KMT_LOCK_OTHER;
-	key.chunk = hist_chunk(wait);
+	slot = kmt_hist_slot(wait);
+	key.chunk = hist_chunk(slot);
 	key.start = st->start;
 	series = lookup_or_init(&locks, &key, &zero_lock, KMT_DROP_LOCK);
 	if (series)
-		hist_add(&series->wait, wait);
+		hist_add(&series->wait, slot, wait);
 	return 0;
 }
 
