@@ -14,8 +14,10 @@
 # scale_fill says when one is too small.
 #
 # Each (guests, mode) runs every tool of TOOLS in turn (interleaved: the
-# machine is noisy), measuring utime+stime from /proc/PID/stat over
-# REFRESHES refreshes at --interval INTERVAL after a warm-up, and VmHWM.
+# machine is noisy), ROUNDS times, each round starting with another tool,
+# measuring the CPU time of all the tool's threads (schedstat, in ns) over
+# REFRESHES refreshes at --interval INTERVAL after a warm-up, and VmHWM;
+# medians are printed, with the CPU's spread over the rounds.
 #   TOOLS="before=/tmp/old/build/kvm-mmio-top after=build/kvm-mmio-top" bench/scale.sh
 # Each tool is filled by the bench/scale_fill of its own build directory:
 # the map values are its tree's contract with its BPF programs.
@@ -30,6 +32,7 @@ interval=${INTERVAL:-1}
 warmup=${WARMUP:-3}
 vcpus=${VCPUS:-8}
 regions=${REGIONS:-4}
+rounds=${ROUNDS:-1}
 tools=${TOOLS:-"kvm-mmio-top=$BUILD/kvm-mmio-top"}
 port=${PORT:-19464}
 ((EUID == 0)) || { echo "bench: needs root (BPF)" >&2; exit 1; }
@@ -62,11 +65,10 @@ stop_run() {
 }
 trap 'stop_run; rm -rf "$tmp"' EXIT
 
-# cpu_ticks PID: utime + stime (the fields after the command name, which may hold spaces).
-cpu_ticks() { sed 's/.*) //' /proc/"$1"/stat | awk '{ print $12 + $13 }'; }
+# cpu_ns PID: CPU time of the process's threads so far (schedstat's first field).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.0f", ns }'; }
 # mib PID FIELD: VmHWM (peak) or VmRSS (now) in MiB.
 mib() { awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' /proc/"$1"/status; }
-ticks=$(getconf CLK_TCK)
 
 # start TOOL MODE: the tool in MODE, returned once it traces; its pid in top_pid.
 start() {
@@ -109,25 +111,39 @@ measure() {
 		sleep 0.1
 	done
 	sleep "$(awk -v w="$warmup" -v i="$interval" 'BEGIN { print w * i }')"
-	cpu0=$(cpu_ticks "$top_pid") t0=$(date +%s.%N)
+	cpu0=$(cpu_ns "$top_pid") t0=$(date +%s.%N)
 	sleep "$(awk -v r="$refreshes" -v i="$interval" 'BEGIN { print r * i }')"
-	cpu1=$(cpu_ticks "$top_pid") t1=$(date +%s.%N)
+	cpu1=$(cpu_ns "$top_pid") t1=$(date +%s.%N)
 	grep -v filled "$tmp/fill.err" >&2 || true
-	ms=$(awk -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" -v i="$interval" -v hz="$ticks" \
-		'BEGIN { printf "%.2f", (c1 - c0) * 1000 / hz / ((t1 - t0) / i) }')
+	ms=$(awk -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" -v i="$interval" \
+		'BEGIN { printf "%.2f", (c1 - c0) / 1e6 / ((t1 - t0) / i) }')
 	peak=$(mib "$top_pid" VmHWM) rss=$(mib "$top_pid" VmRSS)
 	stop_run
 }
 
-printf 'kvm-mmio-top at scale: %s vCPUs and %s pages per guest, %s refreshes at --interval %s, %s\n' \
-	"$vcpus" "$regions" "$refreshes" "$interval" "${sizes[*]}"
-printf '%-14s %7s %-9s %11s %12s %9s %9s\n' tool guests mode "CPU ms/ref" "% core @1Hz" "RSS MiB" "peak MiB"
+printf 'kvm-mmio-top at scale: %s vCPUs and %s pages per guest, %s refreshes at --interval %s, %s; median of %s rounds\n' \
+	"$vcpus" "$regions" "$refreshes" "$interval" "${sizes[*]}" "$rounds"
+printf '%-14s %7s %-9s %11s %15s %12s %9s %9s\n' tool guests mode "CPU ms/ref" "spread" "% core @1Hz" \
+	"RSS MiB" "peak MiB"
+read -ra tool_list <<<"$tools"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for n in $guest_counts; do
 	for mode in $modes; do
-		for t in $tools; do
-			measure "${t#*=}" "$mode" "$n"
-			printf '%-14s %7s %-9s %11s %12s %9s %9s\n' "${t%%=*}" "$n" "$mode" "$ms" \
-				"$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 10 }')" "$rss" "$peak"
+		for ((r = 0; r < rounds; r++)); do
+			for ((i = 0; i < ${#tool_list[@]}; i++)); do
+				t=${tool_list[(i + r) % ${#tool_list[@]}]}
+				measure "${t#*=}" "$mode" "$n"
+				echo "$ms $rss $peak" >>"$tmp/result.${t%%=*}"
+			done
+		done
+		for t in "${tool_list[@]}"; do
+			f=$tmp/result.${t%%=*}
+			ms=$(cut -d' ' -f1 "$f" | median)
+			printf '%-14s %7s %-9s %11.2f %15s %12.2f %9.1f %9.1f\n' "${t%%=*}" "$n" "$mode" "$ms" \
+				"$(cut -d' ' -f1 "$f" | sort -g | sed -n '1p;$p' | paste -sd' ' | awk '{ printf "%.1f..%.1f", $1, $2 }')" \
+				"$(awk -v ms="$ms" 'BEGIN { print ms / 10 }')" \
+				"$(cut -d' ' -f2 "$f" | median)" "$(cut -d' ' -f3 "$f" | median)"
+			rm -f "$f"
 		done
 	done
 done
