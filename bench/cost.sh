@@ -23,6 +23,7 @@ rounds=${ROUNDS:-5}
 writes=${WRITES:-100000}
 reads=${READS:-100000}
 ((EUID == 0)) || { echo "bench: needs root (BPF)" >&2; exit 1; }
+[[ -c /dev/kvm ]] || { echo "bench: $(basename "$0") drives real guests and this host has no /dev/kvm; make bench-replay times the BPF programs' part of an exit without it" >&2; exit 1; }
 # The syscall event and the peers need tracefs: mount it privately.
 if [[ ${KMT_BENCH_NS:-} != 1 ]]; then
 	exec env KMT_BENCH_NS=1 unshare -m --propagation private "$0" "$@"

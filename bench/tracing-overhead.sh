@@ -16,6 +16,7 @@ BUILD=${BUILD:-build}
 rounds=${ROUNDS:-5}
 writes=${WRITES:-100000}
 ((EUID == 0)) || { echo "bench: needs root (BPF)" >&2; exit 1; }
+[[ -c /dev/kvm ]] || { echo "bench: $(basename "$0") drives real guests and this host has no /dev/kvm; make bench-replay times the BPF programs' part of an exit without it" >&2; exit 1; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

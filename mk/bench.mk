@@ -34,7 +34,8 @@ $(BUILD)/bench/kvm_run_regs.o: tests/bpf/kvm_run_regs.c $(BUILD)/tests/bpf/kvm_r
 bench-replay: $(BUILD)/bench/exit_replay
 	$(BUILD)/bench/exit_replay $(BUILD)/kvm_mmio.bpf.o
 
-bench: all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_churn \
+# The replay first: it needs no /dev/kvm, the two scripts do.
+bench: bench-replay all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/bench/lock_churn \
 		$(BUILD)/bench/floor
 	bench/cost.sh
 	bench/tracing-overhead.sh
