@@ -16,6 +16,11 @@ static struct kmt_hist_bucket *buckets_alloc(struct kmt_hist *h, uint32_t nr,
 		       malloc(nr * sizeof(*h->buckets));
 }
 
+static bool is_empty(const struct kmt_hist *h)
+{
+	return !h->nr && !h->count && !h->sum && !h->max;
+}
+
 int kmt_hist_add_chunk(struct kmt_hist *dst, const struct kmt_hist_chunk *c, uint32_t chunk,
 		       struct kmt_arena **arena)
 {
@@ -30,9 +35,6 @@ int kmt_hist_add_chunk(struct kmt_hist *dst, const struct kmt_hist_chunk *c, uin
 		found[part.nr++] = (struct kmt_hist_bucket){ first + i, c->slots[i] };
 		part.count += c->slots[i];
 	}
-	/* A histogram's first chunk, most often its only one: nothing to merge with. */
-	if (!dst->nr && !dst->count && !dst->sum && !dst->max)
-		return kmt_hist_copy(dst, &part, arena);
 	return kmt_hist_merge(dst, &part, arena);
 }
 
@@ -95,8 +97,19 @@ int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_
 {
 	struct kmt_hist merged = *dst;
 
-	if (!src->nr && !src->count && !src->sum && !src->max)
+	if (is_empty(src))
 		return 0;
+	/*
+	 * Nothing to merge with (a histogram's first chunk, most often its
+	 * only one; a guest's first interval): a copy, without a combine.
+	 */
+	if (is_empty(dst)) {
+		if (kmt_hist_copy(&merged, src, arena))
+			return -ENOMEM;
+		kmt_hist_free(dst);
+		*dst = merged;
+		return 0;
+	}
 	merged.buckets = buckets_alloc(&merged, dst->nr + src->nr, arena);
 	if (dst->nr + src->nr && !merged.buckets)
 		return -ENOMEM;
