@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <crypt.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ static struct sockaddr_in server = { .sin_family = AF_INET };
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char setting[CRYPT_GENSALT_OUTPUT_SIZE], yaml[256], spec[32], err[256];
+	struct kmt_strbuf exposition = { 0 };
 	struct crypt_data data = { 0 };
 	int fd, one = 1;
 	socklen_t len = sizeof(server);
@@ -48,8 +51,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	close(fd);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u", ntohs(server.sin_port));
 	FUZZ_CHECK(!kmt_metrics_http_start(&http, spec, &web, err, sizeof(err)));
-	FUZZ_CHECK(!kmt_metrics_http_publish(http, EXPOSITION, strlen(EXPOSITION)));
+	kmt_strbuf_append(&exposition, EXPOSITION, strlen(EXPOSITION));
+	FUZZ_CHECK(!kmt_metrics_http_publish(http, &exposition));
 	return 0;
+}
+
+/*
+ * libFuzzer's -timeout watchdog is a SIGALRM every few seconds, and its
+ * handler does not restart system calls: an interrupted call is not a
+ * finding. An interrupted connect() goes on in the background.
+ */
+static int connect_to_server(int fd)
+{
+	struct pollfd wait = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (!connect(fd, (struct sockaddr *)&server, sizeof(server)))
+		return 0;
+	if (errno != EINTR)
+		return errno;
+	while (poll(&wait, 1, -1) < 0)
+		if (errno != EINTR)
+			return errno;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -58,16 +84,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char reply[4096];
 	size_t got = 0;
 	ssize_t n;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), err;
 
 	FUZZ_CHECK(fd >= 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	FUZZ_CHECK(!connect(fd, (struct sockaddr *)&server, sizeof(server)));
-	if (size)
-		(void)!send(fd, data, size, MSG_NOSIGNAL);
+	err = connect_to_server(fd);
+	if (err)
+		fprintf(stderr, "connect to the /metrics server: %s\n", strerror(err));
+	FUZZ_CHECK(!err);
+	for (size_t sent = 0; sent < size; sent += (size_t)n) {
+		n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			break;	/* the server may close before reading it all */
+	}
 	shutdown(fd, SHUT_WR);
-	while (got < sizeof(reply) - 1 && (n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0)) > 0)
+	while (got < sizeof(reply) - 1) {
+		n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		got += (size_t)n;
+	}
 	reply[got] = '\0';
 	close(fd);
 	if (got)
