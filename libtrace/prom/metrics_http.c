@@ -22,8 +22,7 @@
  */
 struct exposition {
 	atomic_uint refs;
-	size_t len, cap;
-	char text[];
+	struct kmt_strbuf text;
 };
 
 struct kmt_metrics_http {
@@ -31,8 +30,11 @@ struct kmt_metrics_http {
 	const struct kmt_web_config *web;	/* NULL: plain HTTP, no auth */
 	int fd;			/* listening; ours until the first daemon starts */
 	char spec[128];
-	pthread_mutex_t lock;	/* guards current and errors */
+	pthread_mutex_t lock;	/* guards current, rewriting, unavailable and errors */
+	pthread_cond_t published;	/* rewriting ended */
 	struct exposition *current;	/* NULL until the first publish */
+	bool rewriting;		/* current's text is lent out to be written over */
+	bool unavailable;	/* it was, and could not be rendered again: 503 */
 	uint64_t errors;
 };
 
@@ -40,17 +42,25 @@ static void release(void *cls)
 {
 	struct exposition *exp = cls;
 
-	if (exp && atomic_fetch_sub(&exp->refs, 1) == 1)
+	if (exp && atomic_fetch_sub(&exp->refs, 1) == 1) {
+		kmt_strbuf_free(&exp->text);
 		free(exp);
+	}
 }
 
-/* The exposition with a reference for the caller, or NULL. */
-static struct exposition *take_current(struct kmt_metrics_http *http)
+/*
+ * The exposition with a reference for the caller, or NULL (none yet, or
+ * *unavailable). Waits while it is being written over.
+ */
+static struct exposition *take_current(struct kmt_metrics_http *http, bool *unavailable)
 {
 	struct exposition *exp;
 
 	pthread_mutex_lock(&http->lock);
-	exp = http->current;
+	while (http->rewriting)
+		pthread_cond_wait(&http->published, &http->lock);
+	*unavailable = http->unavailable;
+	exp = *unavailable ? NULL : http->current;
 	if (exp)
 		atomic_fetch_add(&exp->refs, 1);
 	pthread_mutex_unlock(&http->lock);
@@ -198,13 +208,16 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		status = MHD_HTTP_NOT_FOUND;
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	} else {
-		struct exposition *exp = take_current(http);
+		bool unavailable;
+		struct exposition *exp = take_current(http, &unavailable);
 
+		if (unavailable)
+			status = MHD_HTTP_SERVICE_UNAVAILABLE;
 		resp = MHD_create_response_from_buffer_with_free_callback_cls(
-			exp ? exp->len : 0, exp ? exp->text : NULL, release, exp);
-		if (resp)
+			exp ? exp->text.len : 0, exp ? exp->text.data : NULL, release, exp);
+		if (resp && !unavailable)
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
-		else
+		else if (!resp)
 			release(exp);
 	}
 	if (!resp)
@@ -289,6 +302,7 @@ int kmt_metrics_http_start(struct kmt_metrics_http **out, const char *spec,
 	http->web = web;
 	snprintf(http->spec, sizeof(http->spec), "%s", spec);
 	pthread_mutex_init(&http->lock, NULL);
+	pthread_cond_init(&http->published, NULL);
 	http->daemon = start_daemon(http, spec, err, errlen);
 	if (!http->daemon) {
 		kmt_metrics_http_stop(http);
@@ -327,34 +341,71 @@ bool kmt_metrics_http_serving(const struct kmt_metrics_http *http)
 	return http->daemon != NULL;
 }
 
-int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len)
+void kmt_metrics_http_lend(struct kmt_metrics_http *http, struct kmt_strbuf *buf)
+{
+	struct exposition *exp;
+
+	memset(buf, 0, sizeof(*buf));
+	pthread_mutex_lock(&http->lock);
+	exp = http->current;
+	/* No new reference can be taken meanwhile: take_current() needs the lock. */
+	if (exp && atomic_load(&exp->refs) == 1) {
+		*buf = exp->text;
+		memset(&exp->text, 0, sizeof(exp->text));
+		kmt_strbuf_reset(buf);
+		http->rewriting = true;
+	}
+	pthread_mutex_unlock(&http->lock);
+}
+
+/* Ends a rewrite: requests go on with current, or with 503 if unavailable. */
+static void end_rewrite(struct kmt_metrics_http *http, bool unavailable)
+{
+	http->rewriting = false;
+	http->unavailable = unavailable;
+	pthread_cond_broadcast(&http->published);
+}
+
+int kmt_metrics_http_publish(struct kmt_metrics_http *http, struct kmt_strbuf *text)
 {
 	struct exposition *exp, *old;
 
-	/* Written over in place when no response holds it: no new pages to fault in. */
 	pthread_mutex_lock(&http->lock);
-	exp = http->current;
-	if (exp && atomic_load(&exp->refs) == 1 && exp->cap >= len) {
-		memcpy(exp->text, text, len);
-		exp->len = len;
+	if (http->rewriting) {
+		http->current->text = *text;
+		memset(text, 0, sizeof(*text));
+		end_rewrite(http, false);
 		pthread_mutex_unlock(&http->lock);
 		return 0;
 	}
 	pthread_mutex_unlock(&http->lock);
-	/* Room to grow by an eighth before the next one is needed. */
-	exp = malloc(sizeof(*exp) + len + len / 8);
+	exp = malloc(sizeof(*exp));
 	if (!exp)
 		return -ENOMEM;
 	atomic_init(&exp->refs, 1);
-	exp->len = len;
-	exp->cap = len + len / 8;
-	memcpy(exp->text, text, len);
+	exp->text = *text;
+	memset(text, 0, sizeof(*text));
 	pthread_mutex_lock(&http->lock);
 	old = http->current;
 	http->current = exp;
+	http->unavailable = false;
 	pthread_mutex_unlock(&http->lock);
 	release(old);
 	return 0;
+}
+
+void kmt_metrics_http_withdraw(struct kmt_metrics_http *http, struct kmt_strbuf *buf)
+{
+	pthread_mutex_lock(&http->lock);
+	if (http->rewriting) {
+		/* Its memory serves the next rewrite; what it holds is no exposition. */
+		kmt_strbuf_truncate(buf, 0);
+		http->current->text = *buf;
+		memset(buf, 0, sizeof(*buf));
+		end_rewrite(http, true);
+	}
+	pthread_mutex_unlock(&http->lock);
+	kmt_strbuf_free(buf);
 }
 
 uint64_t kmt_metrics_http_errors(struct kmt_metrics_http *http)
@@ -376,6 +427,7 @@ void kmt_metrics_http_stop(struct kmt_metrics_http *http)
 	/* MHD closes a socket it was given only when it started. */
 	if (!http->daemon)
 		close(http->fd);
+	pthread_cond_destroy(&http->published);
 	pthread_mutex_destroy(&http->lock);
 	release(http->current);
 	free(http);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Serves the latest exposition at GET /metrics (libmicrohttpd, one internal
- * thread, TLS through its GnuTLS); every other path is 404. The tracing loop publishes a new
- * exposition each interval; requests get a copy taken under a mutex.
+ * thread, TLS through its GnuTLS); every other path is 404. The tracing loop renders a new
+ * exposition each interval into a buffer the server lends it and hands it back; requests share
+ * it. At a thousand guests it is some 12 MB: one copy is kept, not two.
  */
 #ifndef KMT_METRICS_HTTP_H
 #define KMT_METRICS_HTTP_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "strbuf.h"
 
 #define KMT_LISTEN_DEFAULT_ADDR "127.0.0.1"
 
@@ -48,10 +50,28 @@ int kmt_metrics_http_reload(struct kmt_metrics_http *http, const struct kmt_web_
 bool kmt_metrics_http_serving(const struct kmt_metrics_http *http);
 
 /*
- * Replaces the served exposition with a copy of text; scrapes share it
- * rather than copy it. Returns 0 or -ENOMEM.
+ * The buffer to render the next exposition into, emptied: the served one's
+ * when no response is sending it (written over in place: no new pages to
+ * fault in), otherwise a new one. In the first case requests wait from now
+ * on, so kmt_metrics_http_publish() or _withdraw() must follow at once.
  */
-int kmt_metrics_http_publish(struct kmt_metrics_http *http, const char *text, size_t len);
+void kmt_metrics_http_lend(struct kmt_metrics_http *http, struct kmt_strbuf *buf);
+
+/*
+ * Serves text from now on, taking its memory: text is left empty, as
+ * kmt_strbuf_free() leaves it. The previous exposition is freed once no
+ * response is sending it. Returns 0, or -ENOMEM with text left as it was
+ * (never after kmt_metrics_http_lend() lent the served buffer).
+ */
+int kmt_metrics_http_publish(struct kmt_metrics_http *http, struct kmt_strbuf *text);
+
+/*
+ * Gives back a lent buffer that holds no exposition (rendering failed) and
+ * frees buf. If it was the served one, whose text is lost, requests get 503
+ * Service Unavailable until the next publish; otherwise they go on getting
+ * the previous exposition.
+ */
+void kmt_metrics_http_withdraw(struct kmt_metrics_http *http, struct kmt_strbuf *buf);
 
 /* Requests that could not be answered completely, since start. */
 uint64_t kmt_metrics_http_errors(struct kmt_metrics_http *http);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "textfile.h"
@@ -30,7 +31,8 @@ static int failed(const char **step, const char *what)
 }
 
 /* Writes and syncs the temporary file. */
-static int write_tmp(const char *tmp, const char *data, size_t len, const char **step)
+static int write_tmp(const char *tmp, const char *data, size_t len, const char *tail,
+		     const char **step)
 {
 	int fd, err;
 
@@ -43,6 +45,8 @@ static int write_tmp(const char *tmp, const char *data, size_t len, const char *
 		err = failed(step, "chmod");
 	} else {
 		err = write_all(fd, data, len);
+		if (!err && tail)
+			err = write_all(fd, tail, strlen(tail));
 		if (err)
 			*step = "write";
 		else if (fsync(fd))
@@ -55,7 +59,7 @@ static int write_tmp(const char *tmp, const char *data, size_t len, const char *
 }
 
 int kmt_textfile_write(const char *dir, const char *name, const char *data, size_t len,
-		       const char **step)
+		       const char *tail, const char **step)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int err, dfd;
@@ -65,7 +69,7 @@ int kmt_textfile_write(const char *dir, const char *name, const char *data, size
 		*step = "name";
 		return -ENAMETOOLONG;
 	}
-	err = write_tmp(tmp, data, len, step);
+	err = write_tmp(tmp, data, len, tail, step);
 	if (!err && rename(tmp, path))
 		err = failed(step, "rename");
 	if (err) {

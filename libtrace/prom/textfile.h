@@ -11,7 +11,8 @@
 #include <stddef.h>
 
 /*
- * Writes len bytes of data to dir/name: writes dir/name.tmp (one fixed name,
+ * Writes len bytes of data, then tail (NUL-terminated; NULL: nothing), to
+ * dir/name: writes dir/name.tmp (one fixed name,
  * so a crash leaves at most one stray file, reused by the next write; the
  * collector only reads *.prom), fsyncs it, renames it over dir/name and
  * fsyncs dir. On failure dir/name is left as it was, the temporary file is
@@ -19,6 +20,6 @@
  * result is -errno. Returns 0 on success.
  */
 int kmt_textfile_write(const char *dir, const char *name, const char *data, size_t len,
-		       const char **step);
+		       const char *tail, const char **step);
 
 #endif /* KMT_TEXTFILE_H */

@@ -90,8 +90,11 @@ static int scrape_start(unsigned short port)
 	return fd;
 }
 
-/* The body of the response on fd, read to its end (the caller frees it); fd is closed. */
-static char *scrape_body(int fd, size_t *len)
+/*
+ * The body of the response on fd, read to its end (the caller frees it);
+ * fd is closed. The status must be want.
+ */
+static char *scrape_status_body(int fd, int want, size_t *len)
 {
 	size_t cap = 1 << 16, got = 0;
 	char *buf = malloc(cap), *body;
@@ -106,6 +109,8 @@ static char *scrape_body(int fd, size_t *len)
 		}
 	}
 	close(fd);
+	assert_true(got > 12);
+	assert_int_equal(atoi(buf + 9), want);	/* "HTTP/1.x NNN" */
 	body = memmem(buf, got, "\r\n\r\n", 4);
 	assert_non_null(body);
 	body += 4;
@@ -114,15 +119,33 @@ static char *scrape_body(int fd, size_t *len)
 	return buf;
 }
 
-/* Publishes size bytes of c. */
+static char *scrape_body(int fd, size_t *len)
+{
+	return scrape_status_body(fd, 200, len);
+}
+
+/* Appends size bytes of c. */
+static void fill(struct kmt_strbuf *text, char c, size_t size)
+{
+	char chunk[4096];
+
+	memset(chunk, c, sizeof(chunk));
+	for (size_t left = size; left; left -= left < sizeof(chunk) ? left : sizeof(chunk))
+		kmt_strbuf_append(text, chunk, left < sizeof(chunk) ? left : sizeof(chunk));
+	assert_false(kmt_strbuf_failed(text));
+}
+
+/* Publishes size bytes of c, as the exporter does: into the lent buffer, handed back. */
 static void publish_filled(struct kmt_metrics_http *http, char c, size_t size)
 {
-	char *text = malloc(size);
+	struct kmt_strbuf text;
 
-	assert_non_null(text);
-	memset(text, c, size);
-	assert_int_equal(kmt_metrics_http_publish(http, text, size), 0);
-	free(text);
+	kmt_metrics_http_lend(http, &text);
+	assert_int_equal(text.len, 0);
+	fill(&text, c, size);
+	assert_int_equal(kmt_metrics_http_publish(http, &text), 0);
+	assert_null(text.data);
+	assert_int_equal(text.len, 0);
 }
 
 /* True when body is len bytes of c. */
@@ -149,6 +172,7 @@ static void scrapes_keep_the_exposition_they_started_with(void **state)
 	struct kmt_metrics_http *http;
 	unsigned short port = free_port();
 	char spec[16], err[256], *body;
+	struct kmt_strbuf text;
 	size_t len;
 	int slow;
 
@@ -158,6 +182,10 @@ static void scrapes_keep_the_exposition_they_started_with(void **state)
 	publish_filled(http, 'a', big);
 	slow = scrape_start(port);
 	usleep(300000);	/* answered: its response holds the 'a' exposition */
+	/* So 'b' goes to a buffer of its own. */
+	kmt_metrics_http_lend(http, &text);
+	assert_null(text.data);
+	kmt_strbuf_free(&text);
 	publish_filled(http, 'b', big);
 	body = scrape_body(scrape_start(port), &len);
 	assert_true(all_of(body, len, 'b', big));
@@ -173,12 +201,60 @@ static void scrapes_keep_the_exposition_they_started_with(void **state)
 	kmt_metrics_http_stop(http);
 }
 
+/*
+ * While the served exposition is lent out to be written over, a scrape
+ * waits for the new one: it never sees a half-written exposition. If it
+ * cannot be written, scrapes get 503 until the next one is published.
+ */
+static void scrapes_wait_for_a_rewrite_and_503_when_it_fails(void **state)
+{
+	struct kmt_metrics_http *http;
+	unsigned short port = free_port();
+	char spec[16], err[256], *body, *before;
+	struct kmt_strbuf text;
+	size_t len;
+	int waiting;
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "%u", port);
+	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), 0);
+	publish_filled(http, 'a', 1 << 20);
+	kmt_metrics_http_lend(http, &text);
+	before = text.data;
+	assert_non_null(before);	/* the served buffer: no scrape holds it */
+	fill(&text, 'b', 1000);
+	waiting = scrape_start(port);
+	usleep(300000);	/* the request is in: it waits */
+	fill(&text, 'c', 1000);
+	assert_int_equal(kmt_metrics_http_publish(http, &text), 0);
+	body = scrape_body(waiting, &len);
+	assert_int_equal(len, 2000);
+	assert_true(all_of(body, 1000, 'b', 1000) && all_of(body + 1000, 1000, 'c', 1000));
+	free(body);
+
+	kmt_metrics_http_lend(http, &text);
+	assert_ptr_equal(text.data, before);	/* no new pages */
+	fill(&text, 'd', 10);
+	waiting = scrape_start(port);
+	usleep(300000);
+	kmt_metrics_http_withdraw(http, &text);
+	assert_null(text.data);
+	free(scrape_status_body(waiting, 503, &len));
+	free(scrape_status_body(scrape_start(port), 503, &len));
+	publish_filled(http, 'e', 10);
+	body = scrape_body(scrape_start(port), &len);
+	assert_true(all_of(body, len, 'e', 10));
+	free(body);
+	kmt_metrics_http_stop(http);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_spec_forms),
 		cmocka_unit_test(test_port_in_use_is_a_clear_error),
 		cmocka_unit_test(scrapes_keep_the_exposition_they_started_with),
+		cmocka_unit_test(scrapes_wait_for_a_rewrite_and_503_when_it_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,10 +51,11 @@ static void test_write_replaces_and_leaves_no_tmp(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(kmt_textfile_write(dir, "t.prom", "a 1\n", 4, &step), 0);
+	assert_int_equal(kmt_textfile_write(dir, "t.prom", "a 1\n", 4, NULL, &step), 0);
 	assert_content("a 1\n");
-	assert_int_equal(kmt_textfile_write(dir, "t.prom", "b 2\n", 4, &step), 0);
-	assert_content("b 2\n");
+	/* Only len bytes of data, then the tail. */
+	assert_int_equal(kmt_textfile_write(dir, "t.prom", "b 2\nx", 4, "t 9\n", &step), 0);
+	assert_content("b 2\nt 9\n");
 	assert_int_equal(stat(tmp, &st), -1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);	/* node_exporter's user reads it */
@@ -67,7 +68,7 @@ static void test_missing_directory_is_enoent_at_create(void **state)
 
 	(void)state;
 	snprintf(missing, sizeof(missing), "%s/nope", dir);
-	assert_int_equal(kmt_textfile_write(missing, "t.prom", "x\n", 2, &step), -ENOENT);
+	assert_int_equal(kmt_textfile_write(missing, "t.prom", "x\n", 2, NULL, &step), -ENOENT);
 	assert_string_equal(step, "create");
 }
 
@@ -76,10 +77,10 @@ static void test_failed_write_keeps_the_old_file(void **state)
 	const char *step = NULL;
 
 	(void)state;
-	assert_int_equal(kmt_textfile_write(dir, "t.prom", "old 1\n", 6, &step), 0);
+	assert_int_equal(kmt_textfile_write(dir, "t.prom", "old 1\n", 6, NULL, &step), 0);
 	/* A directory where the temporary file goes: creating it must fail. */
 	assert_int_equal(mkdir(tmp, 0700), 0);
-	assert_int_equal(kmt_textfile_write(dir, "t.prom", "new 2\n", 6, &step), -EISDIR);
+	assert_int_equal(kmt_textfile_write(dir, "t.prom", "new 2\n", 6, NULL, &step), -EISDIR);
 	assert_string_equal(step, "create");
 	assert_content("old 1\n");
 	rmdir(tmp);
@@ -97,7 +98,7 @@ static void test_stale_tmp_is_reused(void **state)
 	assert_non_null(f);
 	fputs("partial garbage that is longer than the new content", f);
 	fclose(f);
-	assert_int_equal(kmt_textfile_write(dir, "t.prom", "c 3\n", 4, &step), 0);
+	assert_int_equal(kmt_textfile_write(dir, "t.prom", "c 3\n", 4, NULL, &step), 0);
 	assert_content("c 3\n");
 	assert_int_equal(stat(tmp, &st), -1);
 }
