@@ -196,13 +196,15 @@ ensure_base_build() {
 
 # --- patched tree -------------------------------------------------------------
 
+# The contents and names only, not where this checkout is: another clone
+# of the same series reuses the same builds.
 series_key() {
 	local base=$1
 	{
 		series_files "$base" | xargs sha256sum
 		sha256sum "$patches_dir/$base/series" "$fragment"
 		tar_key "$base"
-	} | sha256sum | cut -c1-12
+	} | sed "s|  $repo/|  |" | sha256sum | cut -c1-12
 }
 
 patched_dir() { echo "$cache/patched/$1-$(series_key "$1")"; }
