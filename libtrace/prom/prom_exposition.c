@@ -86,6 +86,7 @@ struct ctx {
 	const struct family *open;	/* the family whose samples are being written */
 	struct kmt_strbuf labels;	/* the current series' labels, comma-separated */
 	char le[KMT_PROM_LE_COUNT][40];	/* each bucket's le="..." label, written once */
+	uint32_t le_last_slot[KMT_PROM_LE_COUNT];	/* the last slot each bucket counts */
 };
 
 void kmt_prom_seconds(char *out, size_t size, uint64_t ns)
@@ -151,53 +152,85 @@ void kmt_prom_label_value(struct kmt_strbuf *buf, const char *value)
 	}
 }
 
+/* v in decimal, ending at end (exclusive): where it starts. snprintf's job, at a tenth of its cost. */
+static char *decimal(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 /* Starts the series' labels with the guest's: guest="NAME",pid="PID". */
 static void guest_labels(struct ctx *c, const struct kmt_guest *g)
 {
+	char pid[10], *start = decimal(pid + sizeof(pid), g->pid);
+
 	kmt_strbuf_reset(&c->labels);
 	kmt_strbuf_append(&c->labels, "guest=\"", 7);
 	kmt_prom_label_value(&c->labels, g->name);
-	kmt_strbuf_printf(&c->labels, "\",pid=\"%" PRIu32 "\"", g->pid);
+	kmt_strbuf_append(&c->labels, "\",pid=\"", 7);
+	kmt_strbuf_append(&c->labels, start, (size_t)(pid + sizeof(pid) - start));
+	kmt_strbuf_append(&c->labels, "\"", 1);
 }
 
-static void put(struct kmt_strbuf *buf, const char *text)
+/* Copies len bytes to at; where they end. */
+static char *put(char *at, const char *text, size_t len)
 {
-	kmt_strbuf_append(buf, text, strlen(text));
+	memcpy(at, text, len);
+	return at + len;
 }
 
-/* Writes one sample; extra (may be empty) is appended to the series' labels. */
-static void sample(struct ctx *c, const struct family *f, const char *suffix, const char *extra,
-		   const char *value)
+/*
+ * Writes one sample; extra (may be empty) is appended to the series'
+ * labels. One reservation per line, and lengths known rather than looked
+ * for: a thousand guests make a hundred thousand samples.
+ */
+static void sample_text(struct ctx *c, const struct family *f, const char *suffix,
+			const char *extra, const char *value, size_t value_len)
 {
 	const char *labels = c->labels.data ? c->labels.data : "";
-	const char *comma = labels[0] && extra[0] ? "," : "";
+	size_t name_len = strlen(f->name), suffix_len = strlen(suffix);
+	size_t labels_len = c->labels.len, extra_len = strlen(extra);
+	bool braces = labels_len || extra_len, comma = labels_len && extra_len;
+	char *at;
 
 	if (c->open != f) {
 		kmt_strbuf_printf(c->buf, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
 				  f->name, f->type);
 		c->open = f;
 	}
-	/* Appends, not printf: a thousand guests make a hundred thousand samples. */
-	put(c->buf, f->name);
-	put(c->buf, suffix);
-	if (labels[0] || extra[0]) {
-		kmt_strbuf_append(c->buf, "{", 1);
-		put(c->buf, labels);
-		put(c->buf, comma);
-		put(c->buf, extra);
-		kmt_strbuf_append(c->buf, "}", 1);
+	at = kmt_strbuf_extend(c->buf, name_len + suffix_len + labels_len + extra_len +
+				       2 * braces + comma + 1 + value_len + 1);
+	if (!at)
+		return;
+	at = put(at, f->name, name_len);
+	at = put(at, suffix, suffix_len);
+	if (braces) {
+		*at++ = '{';
+		at = put(at, labels, labels_len);
+		if (comma)
+			*at++ = ',';
+		at = put(at, extra, extra_len);
+		*at++ = '}';
 	}
-	kmt_strbuf_append(c->buf, " ", 1);
-	put(c->buf, value);
-	kmt_strbuf_append(c->buf, "\n", 1);
+	*at++ = ' ';
+	at = put(at, value, value_len);
+	*at = '\n';
+}
+
+static void sample(struct ctx *c, const struct family *f, const char *suffix, const char *extra,
+		   const char *value)
+{
+	sample_text(c, f, suffix, extra, value, strlen(value));
 }
 
 static void sample_u64(struct ctx *c, const struct family *f, const char *extra, uint64_t value)
 {
-	char text[24];
+	char text[20], *start = decimal(text + sizeof(text), value);
 
-	snprintf(text, sizeof(text), "%" PRIu64, value);
-	sample(c, f, "", extra, text);
+	sample_text(c, f, "", extra, start, (size_t)(text + sizeof(text) - start));
 }
 
 static void sample_seconds(struct ctx *c, const struct family *f, const char *suffix,
@@ -216,24 +249,23 @@ static void sample_seconds(struct ctx *c, const struct family *f, const char *su
  */
 static void histogram(struct ctx *c, const struct family *f, const struct kmt_hist *h)
 {
-	char count[24];
+	char count[20], *start;
 	uint32_t b = 0;
 	uint64_t cum = 0;
 
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
-		uint32_t last = kmt_hist_slot(kmt_prom_le_ns(i));
-
-		for (; b < h->nr && h->buckets[b].slot <= last; b++)
+		for (; b < h->nr && h->buckets[b].slot <= c->le_last_slot[i]; b++)
 			cum += h->buckets[b].count;
-		snprintf(count, sizeof(count), "%" PRIu64, cum);
-		sample(c, f, "_bucket", c->le[i], count);
+		start = decimal(count + sizeof(count), cum);
+		sample_text(c, f, "_bucket", c->le[i], start,
+			    (size_t)(count + sizeof(count) - start));
 	}
 	for (; b < h->nr; b++)
 		cum += h->buckets[b].count;
-	snprintf(count, sizeof(count), "%" PRIu64, cum);
-	sample(c, f, "_bucket", "le=\"+Inf\"", count);
+	start = decimal(count + sizeof(count), cum);
+	sample_text(c, f, "_bucket", "le=\"+Inf\"", start, (size_t)(count + sizeof(count) - start));
 	sample_seconds(c, f, "_sum", "", h->sum);
-	sample(c, f, "_count", "", count);
+	sample_text(c, f, "_count", "", start, (size_t)(count + sizeof(count) - start));
 }
 
 /* Starts the series' labels with the guest's and the lock's. */
@@ -387,6 +419,7 @@ void kmt_prom_render(struct kmt_strbuf *buf, const struct kmt_prom_input *in)
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		kmt_prom_seconds(le, sizeof(le), kmt_prom_le_ns(i));
 		snprintf(c.le[i], sizeof(c.le[i]), "le=\"%s\"", le);
+		c.le_last_slot[i] = kmt_hist_slot(kmt_prom_le_ns(i));
 	}
 
 	guest_families(&c, in);

@@ -49,13 +49,24 @@ void kmt_strbuf_printf(struct kmt_strbuf *buf, const char *fmt, ...)
 	buf->len += (size_t)len;
 }
 
-void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len)
+char *kmt_strbuf_extend(struct kmt_strbuf *buf, size_t len)
 {
+	char *at;
+
 	if (!reserve(buf, len))
-		return;
-	memcpy(buf->data + buf->len, data, len);
+		return NULL;
+	at = buf->data + buf->len;
 	buf->len += len;
 	buf->data[buf->len] = '\0';
+	return at;
+}
+
+void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len)
+{
+	char *at = kmt_strbuf_extend(buf, len);
+
+	if (at)
+		memcpy(at, data, len);
 }
 
 void kmt_strbuf_reset(struct kmt_strbuf *buf)

@@ -21,6 +21,13 @@ void kmt_strbuf_printf(struct kmt_strbuf *buf, const char *fmt, ...);
 
 void kmt_strbuf_append(struct kmt_strbuf *buf, const char *data, size_t len);
 
+/*
+ * Appends len bytes for the caller to fill (and the NUL after them):
+ * where they start, or NULL once out of memory. For a line written in
+ * pieces with one check for room.
+ */
+char *kmt_strbuf_extend(struct kmt_strbuf *buf, size_t len);
+
 /* Empties the buffer, keeping its memory and clearing the failure. */
 void kmt_strbuf_reset(struct kmt_strbuf *buf);
 
