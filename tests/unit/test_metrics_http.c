@@ -73,6 +73,18 @@ static unsigned short free_port(void)
 	return ntohs(sa.sin_port);
 }
 
+/* A plain HTTP server on a free loopback port, returned in *port. */
+static struct kmt_metrics_http *start_plain(unsigned short *port)
+{
+	struct kmt_metrics_http *http;
+	char spec[16], err[256];
+
+	*port = free_port();
+	snprintf(spec, sizeof(spec), "%u", *port);
+	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), 0);
+	return http;
+}
+
 /* A connection that has sent GET /metrics; the response is not read yet. */
 static int scrape_start(unsigned short port)
 {
@@ -169,16 +181,14 @@ static void scrapes_keep_the_exposition_they_started_with(void **state)
 {
 	/* Far more than the loopback socket buffers hold: the response stays in flight. */
 	const size_t big = 32 << 20;
-	struct kmt_metrics_http *http;
-	unsigned short port = free_port();
-	char spec[16], err[256], *body;
+	unsigned short port;
+	struct kmt_metrics_http *http = start_plain(&port);
 	struct kmt_strbuf text;
 	size_t len;
+	char *body;
 	int slow;
 
 	(void)state;
-	snprintf(spec, sizeof(spec), "%u", port);
-	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), 0);
 	publish_filled(http, 'a', big);
 	slow = scrape_start(port);
 	usleep(300000);	/* answered: its response holds the 'a' exposition */
@@ -208,16 +218,14 @@ static void scrapes_keep_the_exposition_they_started_with(void **state)
  */
 static void scrapes_wait_for_a_rewrite_and_503_when_it_fails(void **state)
 {
-	struct kmt_metrics_http *http;
-	unsigned short port = free_port();
-	char spec[16], err[256], *body, *before;
+	unsigned short port;
+	struct kmt_metrics_http *http = start_plain(&port);
 	struct kmt_strbuf text;
+	char *body, *before;
 	size_t len;
 	int waiting;
 
 	(void)state;
-	snprintf(spec, sizeof(spec), "%u", port);
-	assert_int_equal(kmt_metrics_http_start(&http, spec, NULL, err, sizeof(err)), 0);
 	publish_filled(http, 'a', 1 << 20);
 	kmt_metrics_http_lend(http, &text);
 	before = text.data;
