@@ -147,13 +147,8 @@ static void write_textfile(struct kmt_exporter *e, const char *text, size_t len)
  */
 static void publish(struct kmt_exporter *e, struct kmt_strbuf *body)
 {
-	size_t body_len = body->len;
-
-	if (e->last_write_ns)
-		kmt_prom_render_last_write(body, e->last_write_ns);
-	if (!kmt_strbuf_failed(body) && !kmt_metrics_http_publish(e->http, body))
+	if (!kmt_metrics_http_publish(e->http, body))
 		return;
-	kmt_strbuf_truncate(body, body_len);
 	e->errors[KMT_EXPORT_SERVE]++;
 	complain(&e->memory_trouble, -ENOMEM, "out of memory: /metrics serves the previous exposition");
 }
@@ -174,7 +169,7 @@ static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 	};
 	struct kmt_strbuf lent, *body = e->http ? &lent : &e->body;
 	const char *text;
-	size_t len;
+	size_t text_len;
 
 	if (kmt_snapshot_add(&e->total, delta, now))
 		complain(&e->memory_trouble, -ENOMEM, "out of memory: some counts were lost");
@@ -199,6 +194,11 @@ static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 	else
 		kmt_strbuf_reset(body);
 	kmt_prom_render(body, &in);
+	/* The textfile gets the body and a last line of its own. */
+	text_len = body->len;
+	if (e->http && e->last_write_ns)
+		kmt_prom_render_last_write(body, e->last_write_ns);
+	/* A lent buffer must go back to the server, whatever failed. */
 	if (kmt_strbuf_failed(body)) {
 		if (e->http)
 			kmt_metrics_http_withdraw(e->http, body);
@@ -210,12 +210,11 @@ static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 	}
 	/* Published first, so that a slow disk does not hold up scrapes. */
 	text = body->data;
-	len = body->len;
 	if (e->http)
 		publish(e, body);
 	/* Published, text stays as it is until the next kmt_metrics_http_lend(). */
 	if (e->opts.textfile_dir)
-		write_textfile(e, text, len);
+		write_textfile(e, text, text_len);
 	if (e->http)
 		kmt_strbuf_free(body);	/* what the server could not take */
 }

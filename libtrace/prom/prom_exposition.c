@@ -226,11 +226,18 @@ static void sample(struct ctx *c, const struct family *f, const char *suffix, co
 	sample_text(c, f, suffix, extra, value, strlen(value));
 }
 
-static void sample_u64(struct ctx *c, const struct family *f, const char *extra, uint64_t value)
+/* A sample whose value is an integer. */
+static void sample_count(struct ctx *c, const struct family *f, const char *suffix,
+			 const char *extra, uint64_t value)
 {
 	char text[20], *start = decimal(text + sizeof(text), value);
 
-	sample_text(c, f, "", extra, start, (size_t)(text + sizeof(text) - start));
+	sample_text(c, f, suffix, extra, start, (size_t)(text + sizeof(text) - start));
+}
+
+static void sample_u64(struct ctx *c, const struct family *f, const char *extra, uint64_t value)
+{
+	sample_count(c, f, "", extra, value);
 }
 
 static void sample_seconds(struct ctx *c, const struct family *f, const char *suffix,
@@ -249,23 +256,19 @@ static void sample_seconds(struct ctx *c, const struct family *f, const char *su
  */
 static void histogram(struct ctx *c, const struct family *f, const struct kmt_hist *h)
 {
-	char count[20], *start;
 	uint32_t b = 0;
 	uint64_t cum = 0;
 
 	for (unsigned int i = 0; i < KMT_PROM_LE_COUNT; i++) {
 		for (; b < h->nr && h->buckets[b].slot <= c->le_last_slot[i]; b++)
 			cum += h->buckets[b].count;
-		start = decimal(count + sizeof(count), cum);
-		sample_text(c, f, "_bucket", c->le[i], start,
-			    (size_t)(count + sizeof(count) - start));
+		sample_count(c, f, "_bucket", c->le[i], cum);
 	}
 	for (; b < h->nr; b++)
 		cum += h->buckets[b].count;
-	start = decimal(count + sizeof(count), cum);
-	sample_text(c, f, "_bucket", "le=\"+Inf\"", start, (size_t)(count + sizeof(count) - start));
+	sample_count(c, f, "_bucket", "le=\"+Inf\"", cum);
 	sample_seconds(c, f, "_sum", "", h->sum);
-	sample_text(c, f, "_count", "", start, (size_t)(count + sizeof(count) - start));
+	sample_count(c, f, "_count", "", cum);
 }
 
 /* Starts the series' labels with the guest's and the lock's. */
