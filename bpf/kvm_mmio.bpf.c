@@ -137,6 +137,13 @@ struct {
 	__type(value, struct kmt_proc_state);
 } procs SEC(".maps");
 
+/*
+ * Bumped after every change to procs but user space's reaping (a process
+ * registered, gone, or exec'd): user space reads it through the mmapped
+ * .bss and walks procs to name guests only when it moved.
+ */
+__u64 procs_changes = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KMT_DROPS);
@@ -266,8 +273,11 @@ static __always_inline bool register_proc(__u32 tgid, __u64 start)
 
 	if (bpf_map_lookup_elem(&procs, &key))
 		return true;
-	if (bpf_map_update_elem(&procs, &key, &alive, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&procs, &key)) {
+	if (!bpf_map_update_elem(&procs, &key, &alive, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&procs_changes, 1);
+		return true;
+	}
+	if (!bpf_map_lookup_elem(&procs, &key)) {
 		drop(KMT_DROP_PROC);
 		return false;
 	}
@@ -745,8 +755,10 @@ static __always_inline int on_task_free(struct task_struct *task, bool typed)
 	if ((typed ? task->group_leader : BPF_CORE_READ(task, group_leader)) != task)
 		return 0;
 	proc = proc_of(task, typed);
-	if (proc)
+	if (proc) {
 		proc->gone = 1;
+		__sync_fetch_and_add(&procs_changes, 1);
+	}
 	return 0;
 }
 
@@ -759,8 +771,10 @@ static __always_inline int on_exec(struct task_struct *task, bool typed)
 {
 	struct kmt_proc_state *proc = proc_of(task, typed);
 
-	if (proc)
+	if (proc) {
 		__sync_fetch_and_add(&proc->execs, 1);
+		__sync_fetch_and_add(&procs_changes, 1);
+	}
 	return 0;
 }
 

@@ -19,6 +19,8 @@ struct kmt_map_fds {
 	int regions;
 	int drops;
 	int procs;
+	/* How often the BPF programs changed procs (mmapped), or NULL: unknown. */
+	const volatile __u64 *procs_changes;
 };
 
 /*

@@ -18,6 +18,8 @@ struct kmt_poller {
 	struct kmt_names names;
 	struct kmt_snapshot prev, delta;	/* cumulative at the last read; its interval */
 	uint64_t prev_ns;
+	__u64 procs_seen;	/* fds.procs_changes when procs was last walked */
+	bool names_complete;	/* that walk named every guest it found */
 };
 
 uint64_t kmt_now_ns(void)
@@ -48,11 +50,30 @@ static void learn(uint32_t pid, uint64_t start, uint32_t execs, void *ctx)
 	struct kmt_poller *p = ctx;
 
 	kmt_names_learn(&p->names, (pid_t)pid, start, execs);
+	if (!kmt_names_get(&p->names, (pid_t)pid, start))
+		p->names_complete = false;
 }
 
+/* Every live guest: new ones named, those that exec'd named again. */
+static void learn_all(struct kmt_poller *p)
+{
+	if (p->fds.procs_changes)
+		p->procs_seen = __atomic_load_n(p->fds.procs_changes, __ATOMIC_ACQUIRE);
+	p->names_complete = true;
+	kmt_for_each_live_guest(&p->fds, learn, p);
+}
+
+/*
+ * Between reads procs is walked again only when the BPF programs changed it
+ * or a guest went unnamed: this runs five times a second, and walking a
+ * thousand guests' entries costs a thousand bucket locks in the kernel.
+ */
 void kmt_poller_learn_names(struct kmt_poller *p)
 {
-	kmt_for_each_live_guest(&p->fds, learn, p);
+	if (p->fds.procs_changes && p->names_complete &&
+	    __atomic_load_n(p->fds.procs_changes, __ATOMIC_ACQUIRE) == p->procs_seen)
+		return;
+	learn_all(p);
 }
 
 /* Names the interval's guests and drops those the glob excludes. */
@@ -85,8 +106,8 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	err = kmt_snapshot_read(&cur, &p->fds);
 	if (err)
 		return err;
-	/* Every guest of the read alive: new ones named, those that exec'd named again. */
-	kmt_poller_learn_names(p);
+	/* Every guest of the read alive is named, whatever changed procs. */
+	learn_all(p);
 	now = kmt_now_ns();
 	cur.backends = kmt_session_backends(p->session);
 	err = kmt_snapshot_delta(&p->delta, &cur, &p->prev);

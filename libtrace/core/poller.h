@@ -27,7 +27,9 @@ int kmt_poller_new(struct kmt_poller **out, const struct kmt_session *session, c
 /*
  * Names the guests with vCPU counters that have no name yet, so one that
  * exits before the next read keeps its name. Cheap: called several times
- * an interval; each read checks every guest's name again itself.
+ * an interval, it reads the maps only when the BPF programs registered,
+ * marked gone or saw an exec of a process since (or a guest could not be
+ * named); each read names every live guest itself.
  */
 void kmt_poller_learn_names(struct kmt_poller *poller);
 

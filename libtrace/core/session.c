@@ -423,6 +423,7 @@ void kmt_session_maps(const struct kmt_session *s, struct kmt_map_fds *fds)
 	fds->regions = bpf_map__fd(s->skel->maps.regions);
 	fds->drops = bpf_map__fd(s->skel->maps.drops);
 	fds->procs = bpf_map__fd(s->skel->maps.procs);
+	fds->procs_changes = s->skel->bss ? &s->skel->bss->procs_changes : NULL;
 }
 
 const struct kmt_selection *kmt_session_backends(const struct kmt_session *s)

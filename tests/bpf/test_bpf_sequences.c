@@ -605,6 +605,7 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
 	key.start = my_start(s);
 	assert_true(key.start);
+	assert_int_equal(s->bss->procs_changes, 1);
 	/* /proc has it in clock ticks: equal to that precision. */
 	assert_int_equal(key.start - key.start % (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK)),
 			 kmt_proc_start(getpid()));
@@ -622,23 +623,42 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	kvm_mmio__destroy(s);
 }
 
+/* The registration of process pid in procs; false when it has none. */
+static bool proc_of(struct kvm_mmio *s, pid_t pid, struct kmt_proc_state *proc)
+{
+	struct kmt_proc_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
+		if (next.tgid == (uint32_t)pid)
+			return !bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &next, proc);
+		key = next;
+		first = false;
+	}
+	return false;
+}
+
 /*
  * A registered process's execs are counted (sched_process_exec, attached
  * for real): a child registers itself by an event, then becomes sh, which
- * becomes true. Two execs, on the child's registration.
+ * becomes true. Two execs, on the child's registration. Once reaped, it is
+ * gone (sched_process_free, attached for real, after an RCU grace period).
+ * Each of these four changes to procs moves procs_changes, which user space
+ * reads to know when to name guests again.
  */
-static void execs_of_a_registered_process_are_counted(void **state)
+static void execs_and_end_of_a_registered_process_are_seen(void **state)
 {
 	struct kvm_mmio *s = load(0);
-	struct bpf_link *link = bpf_program__attach(s->progs.sched_process_exec_raw);
+	struct bpf_link *exec = bpf_program__attach(s->progs.sched_process_exec_raw);
+	struct bpf_link *gone = bpf_program__attach(s->progs.sched_process_free_raw);
 	struct kmt_proc_state proc = { 0 };
-	struct kmt_proc_key key, next;
-	bool first = true, found = false;
 	int status;
 	pid_t child;
 
 	(void)state;
-	assert_non_null(link);
+	assert_non_null(exec);
+	assert_non_null(gone);
+	assert_int_equal(s->bss->procs_changes, 0);
 	child = fork();
 	assert_true(child >= 0);
 	if (!child) {
@@ -650,19 +670,23 @@ static void execs_of_a_registered_process_are_counted(void **state)
 		execl("/bin/sh", "sh", "-c", "exec /bin/true", (char *)NULL);
 		_exit(3);
 	}
+	/* Exited, not reaped yet: the zombie leader is not freed. */
+	assert_int_equal(waitid(P_PID, (id_t)child, NULL, WEXITED | WNOWAIT), 0);
+	assert_true(proc_of(s, child, &proc));
+	assert_int_equal(proc.execs, 2);
+	assert_int_equal(proc.gone, 0);
+	assert_int_equal(s->bss->procs_changes, 3);
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
-		if (next.tgid == (uint32_t)child)
-			found = !bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &next, &proc);
-		key = next;
-		first = false;
+	for (int ms = 0; ms < 5000 && !proc.gone; ms += 10) {
+		sleep_ns(10000000);
+		assert_true(proc_of(s, child, &proc));
 	}
-	assert_true(found);
-	assert_int_equal(proc.execs, 2);
-	assert_int_equal(proc.gone, 0);
-	bpf_link__destroy(link);
+	assert_int_equal(proc.gone, 1);
+	assert_int_equal(s->bss->procs_changes, 4);
+	bpf_link__destroy(gone);
+	bpf_link__destroy(exec);
 	kvm_mmio__destroy(s);
 }
 
@@ -670,7 +694,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(access_is_counted_when_its_completer_is_known),
-		cmocka_unit_test(execs_of_a_registered_process_are_counted),
+		cmocka_unit_test(execs_and_end_of_a_registered_process_are_seen),
 		cmocka_unit_test(kernel_handled_accesses_are_counted_per_region),
 		cmocka_unit_test(read_through_the_vmm_counts_once),
 		cmocka_unit_test(exit_to_vmm_without_access_is_an_unpaired_drop),
