@@ -13,7 +13,7 @@ fuzz_briefly() {
 	local target=$1 bin=$BUILD/fuzz/$1 secs=${KMT_FUZZ_SECONDS:-8} work rc=0
 	[[ -x $bin ]] || fail "$bin not built (make $bin)"
 	[[ -n $(ls -A "fuzz/corpus/$target" 2>/dev/null) ]] || fail "fuzz/corpus/$target is empty"
-	work=$(mktemp -d /tmp/kmt-fuzz.XXXXXX)
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kmt-fuzz.XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf '$work'" EXIT
 	mkdir "$work/corpus"

@@ -8,7 +8,7 @@ source tests/lib/assert.sh
 BUILD=${BUILD:-build}
 TOP=$BUILD/kvm-mmio-top
 VMM=$BUILD/test-vmm
-work=$(mktemp -d /tmp/kmt-live.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/kmt-live.XXXXXX")
 children=()
 
 cleanup() {

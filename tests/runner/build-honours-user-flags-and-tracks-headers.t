@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib/assert.sh
-out=$(mktemp -d /tmp/kmt-build.XXXXXX)
+out=$(mktemp -d "${TMPDIR:-/tmp}/kmt-build.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
 make BUILD="$out" V=1 CFLAGS=-O0 LDFLAGS=-Wl,--as-needed "$out/kvm-mmio-top" >"$out/log" 2>&1 ||

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib/assert.sh
-work=$(mktemp -d /tmp/kmt-runner.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/kmt-runner.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 make_test() { # NAME BODY

@@ -12,7 +12,7 @@ source tests/lib/assert.sh
 	fail "build/san/kvm-mmio-top or build/san/test-vmm not built (make build/san/kvm-mmio-top build/san/test-vmm)"
 [[ -c /dev/kvm ]] || skip "/dev/kvm not available on this host"
 ((EUID == 0)) || skip "loading BPF programs needs root"
-logs=$(mktemp -d /tmp/kmt-san.XXXXXX)
+logs=$(mktemp -d "${TMPDIR:-/tmp}/kmt-san.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
 
 tests=(
