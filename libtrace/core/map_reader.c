@@ -16,17 +16,21 @@ _Static_assert(offsetof(struct kmt_lock_key, start) == KEY_START, "lock key layo
 _Static_assert(offsetof(struct kmt_region_key, start) == KEY_START, "region key layout");
 _Static_assert(offsetof(struct kmt_proc_key, start) == KEY_START, "process key layout");
 
+#define APPEND_FIRST 8	/* elements room is first made for: a guest's vCPUs or pages */
+_Static_assert(!(APPEND_FIRST & (APPEND_FIRST - 1)), "append() doubles at powers of two");
+
 /*
- * Grows *array (of *nr elements of size) by one zeroed element. Room
- * doubles when *nr reaches a power of two: a guest's regions and vCPUs
- * arrive one map entry at a time.
+ * Grows *array (of *nr elements of size) by one zeroed element. Room is
+ * made for APPEND_FIRST at first and doubles when *nr reaches a larger
+ * power of two: a guest's regions and vCPUs arrive one map entry at a
+ * time, and growing each guest's from one was 4,000 reallocs a read.
  */
 static void *append(void **array, size_t *nr, size_t size)
 {
 	char *grown = *array;
 
-	if (!(*nr & (*nr - 1))) {
-		grown = realloc(*array, (*nr ? 2 * *nr : 1) * size);
+	if (!*nr || (*nr >= APPEND_FIRST && !(*nr & (*nr - 1)))) {
+		grown = realloc(*array, (*nr ? 2 * *nr : APPEND_FIRST) * size);
 		if (!grown)
 			return NULL;
 		*array = grown;
