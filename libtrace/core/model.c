@@ -108,16 +108,31 @@ static size_t guest_index(const struct kmt_snapshot *snap, uint32_t pid)
 			     offsetof(struct kmt_guest, pid), pid);
 }
 
-const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid,
-					  uint64_t start)
+/*
+ * The guest of snap that is process (pid, start), or NULL. *from: an index
+ * no later than pid's first guest, moved to it (kmt_pid_index_from()).
+ */
+static const struct kmt_guest *find_from(const struct kmt_snapshot *snap, uint32_t pid,
+					 uint64_t start, size_t *from)
 {
+	size_t i;
+
 	if (!snap)
 		return NULL;
-	for (size_t i = guest_index(snap, pid); i < snap->nr_guests && snap->guests[i].pid == pid;
-	     i++)
+	i = *from = kmt_pid_index_from(snap->guests, snap->nr_guests, sizeof(*snap->guests),
+				       offsetof(struct kmt_guest, pid), pid, *from);
+	for (; i < snap->nr_guests && snap->guests[i].pid == pid; i++)
 		if (snap->guests[i].start == start)
 			return &snap->guests[i];
 	return NULL;
+}
+
+const struct kmt_guest *kmt_snapshot_find(const struct kmt_snapshot *snap, uint32_t pid,
+					  uint64_t start)
+{
+	size_t from = 0;
+
+	return find_from(snap, pid, start, &from);
 }
 
 const struct kmt_guest *kmt_snapshot_latest(const struct kmt_snapshot *snap, uint32_t pid)
@@ -280,9 +295,10 @@ int kmt_snapshot_delta(struct kmt_snapshot *out, const struct kmt_snapshot *cur,
 	out->guests = calloc(cur->nr_guests ? cur->nr_guests : 1, sizeof(*out->guests));
 	if (!out->guests)
 		return -ENOMEM;
-	for (size_t i = 0; i < cur->nr_guests; i++) {
+	/* Both are sorted by pid: prev is searched from where the last guest was. */
+	for (size_t i = 0, from = 0; i < cur->nr_guests; i++) {
 		const struct kmt_guest *g = &cur->guests[i];
-		const struct kmt_guest *p = kmt_snapshot_find(prev, g->pid, g->start);
+		const struct kmt_guest *p = find_from(prev, g->pid, g->start, &from);
 		struct kmt_guest *d = &out->guests[out->nr_guests];
 
 		if (guest_delta(d, g, p && !p->exited ? p : NULL, &out->arena)) {
@@ -382,9 +398,12 @@ int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delt
 		total->backends = delta->backends;
 	for (int i = 0; i < KMT_DROPS; i++)
 		total->drops[i] += delta->drops[i];
-	for (size_t i = 0; i < delta->nr_guests; i++) {
+	/* delta is sorted by pid: total is searched from where the last guest went. */
+	for (size_t i = 0, from = 0; i < delta->nr_guests; i++) {
 		const struct kmt_guest *d = &delta->guests[i];
-		size_t at = guest_index(total, d->pid);
+		size_t at = from = kmt_pid_index_from(total->guests, total->nr_guests,
+						      sizeof(*total->guests),
+						      offsetof(struct kmt_guest, pid), d->pid, from);
 		struct kmt_guest *t = series_of(total, at, d);
 
 		if (!t) {

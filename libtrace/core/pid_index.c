@@ -2,19 +2,44 @@
 #include <string.h>
 #include "pid_index.h"
 
-size_t kmt_pid_index(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid)
+static uint32_t pid_at(const void *base, size_t size, size_t offset, size_t i)
 {
-	size_t lo = 0, hi = nr;
+	uint32_t pid;
 
+	memcpy(&pid, (const char *)base + i * size + offset, sizeof(pid));
+	return pid;
+}
+
+/* The first index in [lo, hi) whose pid is not below pid, else hi. */
+static size_t bisect(const void *base, size_t size, size_t offset, uint32_t pid, size_t lo,
+		     size_t hi)
+{
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint32_t at;
 
-		memcpy(&at, (const char *)base + mid * size + offset, sizeof(at));
-		if (at < pid)
+		if (pid_at(base, size, offset, mid) < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+size_t kmt_pid_index(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid)
+{
+	return bisect(base, size, offset, pid, 0, nr);
+}
+
+size_t kmt_pid_index_from(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid,
+			  size_t from)
+{
+	size_t lo = from < nr ? from : nr, hi = lo, step = 1;
+
+	/* Every pid before lo is below pid; hi gallops to the first one that is not. */
+	while (hi < nr && pid_at(base, size, offset, hi) < pid) {
+		lo = hi + 1;
+		hi = nr - hi > step ? hi + step : nr;
+		step *= 2;
+	}
+	return bisect(base, size, offset, pid, lo, hi);
 }

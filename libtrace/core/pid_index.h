@@ -16,4 +16,13 @@
  */
 size_t kmt_pid_index(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid);
 
+/*
+ * The same, knowing that every pid before index from is below pid: the
+ * search gallops from there, so a caller looking pids up in ascending
+ * order, passing its last answer, pays a comparison or two for each
+ * instead of a walk down the array's cache lines.
+ */
+size_t kmt_pid_index_from(const void *base, size_t nr, size_t size, size_t offset, uint32_t pid,
+			  size_t from);
+
 #endif /* KMT_PID_INDEX_H */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "hist.h"
 #include "model_fixture.h"
+#include "pid_index.h"
 
 #define SEC 1000000000ULL
 
@@ -345,6 +346,28 @@ static void exited_guest_dropped_only_after_grace(void **state)
 	kmt_snapshot_free(&t);
 }
 
+/*
+ * Searching from any index no later than the answer finds what a full
+ * search finds, in sorted arrays with repeated pids, of every length.
+ */
+static void pid_search_from_a_known_lower_bound_agrees(void **state)
+{
+	const uint32_t pids[] = { 2, 3, 3, 3, 7, 8, 8, 20, 21, 22, 40, 41, 41, 60 };
+	const size_t size = sizeof(pids[0]);
+
+	(void)state;
+	for (size_t nr = 0; nr <= sizeof(pids) / size; nr++) {
+		for (uint32_t pid = 0; pid <= 61; pid++) {
+			size_t at = kmt_pid_index(pids, nr, size, 0, pid);
+
+			assert_true(at == nr || pids[at] >= pid);
+			assert_true(at == 0 || pids[at - 1] < pid);
+			for (size_t from = 0; from <= at; from++)
+				assert_int_equal(kmt_pid_index_from(pids, nr, size, 0, pid, from), at);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +381,7 @@ int main(void)
 		cmocka_unit_test(name_learnt_later_is_taken_and_kept),
 		cmocka_unit_test(totals_follow_series_labels_across_processes),
 		cmocka_unit_test(exited_guest_dropped_only_after_grace),
+		cmocka_unit_test(pid_search_from_a_known_lower_bound_agrees),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
