@@ -3,3 +3,10 @@
 # and run by mk/tests.mk like every other unit test.
 
 TESTS += $(sort $(wildcard tests/prom/*.t))
+
+# Makes realloc() fail on demand under the exporter (tests/prom/alloc_limit.c).
+$(BUILD)/tests/prom/alloc_limit.so: tests/prom/alloc_limit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -shared $(LDFLAGS) $< -ldl -o $@
+
+CHECK_PREREQS += $(BUILD)/tests/prom/alloc_limit.so $(BUILD)/bench/scale_fill

@@ -170,8 +170,9 @@ static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 	struct kmt_strbuf lent, *body = e->http ? &lent : &e->body;
 	const char *text;
 	size_t text_len;
+	bool lost = kmt_snapshot_add(&e->total, delta, now);
 
-	if (kmt_snapshot_add(&e->total, delta, now))
+	if (lost)
 		complain(&e->memory_trouble, -ENOMEM, "out of memory: some counts were lost");
 	kmt_snapshot_expire(&e->total, now, (uint64_t)(e->opts.grace_s * 1e9));
 	if (e->stats_fd >= 0) {
@@ -208,6 +209,8 @@ static void update(struct kmt_exporter *e, const struct kmt_snapshot *delta)
 			 "out of memory rendering the metrics; retrying next interval");
 		return;
 	}
+	if (!lost)
+		recovered(&e->memory_trouble, "rendering the metrics");
 	/* Published first, so that a slow disk does not hold up scrapes. */
 	text = body->data;
 	if (e->http)
