@@ -5,6 +5,8 @@
 #   json      --json, to /dev/null
 #   live      the live view in a 200x50 tmux pane
 #   exporter  --listen (scraped once a second with curl) and --textfile-dir
+#   http      --listen alone, scraped once a second    (not in the default MODES:
+#   textfile  --textfile-dir alone                      what either output costs)
 # This host cannot run 1,000 guests: bench/scale_fill starts that many
 # long-lived dummy processes named like QEMU guests ("-name guest=scale-N")
 # and writes their entries (VCPUS vCPUs, both histograms, the MMU lock
@@ -77,10 +79,12 @@ start() {
 	case $mode in
 	table) "$tool" "${args[@]}" -b >/dev/null 2>"$tmp/err" & top_pid=$! ;;
 	json) "$tool" "${args[@]}" --json >/dev/null 2>"$tmp/err" & top_pid=$! ;;
-	exporter)
+	exporter | http | textfile)
+		local out=()
 		mkdir -p "$tmp/prom"
-		"$tool" "${args[@]}" --listen "127.0.0.1:$port" --textfile-dir "$tmp/prom" \
-			>/dev/null 2>"$tmp/err" &
+		[[ $mode == textfile ]] || out+=(--listen "127.0.0.1:$port")
+		[[ $mode == http ]] || out+=(--textfile-dir "$tmp/prom")
+		"$tool" "${args[@]}" "${out[@]}" >/dev/null 2>"$tmp/err" &
 		top_pid=$! ;;
 	live)
 		rm -f "$tmp/top.pid"
@@ -93,7 +97,7 @@ start() {
 		kill -0 "$top_pid" 2>/dev/null || { echo "bench: $tool failed: $(cat "$tmp/err")" >&2; exit 1; }
 		sleep 0.05
 	done
-	if [[ $mode == exporter ]]; then
+	if [[ $mode == exporter || $mode == http ]]; then
 		while :; do curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" || true; sleep 1; done &
 		scrape_pid=$!
 	fi
