@@ -2,10 +2,11 @@
 # Shared by tests/prom/*.t (sourced, not run), on top of the live tests'
 # tests/live/lib.sh ($work, children, start_tracer, cleanup): the exporter
 # under test, free loopback ports, polling with a deadline, sample lookup
-# and promtool. A test whose guests are synthetic (bench/scale_fill) sets
-# KMT_PROM_SYNTHETIC before sourcing it: it needs root, not /dev/kvm.
+# and promtool. A test that runs no guest, or only synthetic ones
+# (bench/scale_fill), sets KMT_PROM_NO_KVM before sourcing it: it needs
+# root, not /dev/kvm.
 source "$(dirname "${BASH_SOURCE[0]}")/../live/lib.sh"
-if [[ -n ${KMT_PROM_SYNTHETIC:-} ]]; then
+if [[ -n ${KMT_PROM_NO_KVM:-} ]]; then
 	((EUID == 0)) || skip "loading BPF programs needs root"
 else
 	require_live

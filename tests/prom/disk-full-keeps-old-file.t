@@ -8,6 +8,8 @@ if [[ -z ${KMT_IN_PRIVATE_MOUNT_NS:-} ]]; then
 	command -v unshare >/dev/null || { echo "SKIP: unshare not installed (util-linux)"; exit 77; }
 	KMT_IN_PRIVATE_MOUNT_NS=1 exec unshare -m --propagation private "$0"
 fi
+# shellcheck disable=SC2034 # read by common.sh: no guest runs here
+KMT_PROM_NO_KVM=1
 source "$(dirname "$0")/common.sh"
 mkdir "$work/fs"
 mount -t tmpfs -o size=1m kmt-full "$work/fs" || skip "cannot mount a tmpfs in a mount namespace"

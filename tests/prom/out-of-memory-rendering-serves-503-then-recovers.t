@@ -7,7 +7,7 @@
 # counts the failed intervals in kvm_mmio_exporter_errors_total. Needs no
 # /dev/kvm: bench/scale_fill writes the guests into the BPF maps.
 # shellcheck disable=SC2034 # read by common.sh
-KMT_PROM_SYNTHETIC=1
+KMT_PROM_NO_KVM=1
 source "$(dirname "$0")/common.sh"
 shim=$BUILD/tests/prom/alloc_limit.so
 fill=$BUILD/bench/scale_fill
