@@ -68,18 +68,34 @@ static int each_entry_singly(int fd, void *key, void *value, size_t key_size, en
 	return 0;
 }
 
+void kmt_batch_free(struct kmt_batch *batch)
+{
+	free(batch->keys);
+	free(batch->values);
+	batch->keys = batch->values = NULL;
+}
+
 /*
  * Calls fn for every entry of a hash map, a batch of entries per system
- * call: a thousand guests have tens of thousands of keys. 0, -ENOMEM or
- * fn's error.
+ * call into buf: a thousand guests have tens of thousands of keys. 0,
+ * -ENOMEM or fn's error.
  */
-static int each_entry(int fd, size_t key_size, size_t value_size, entry_fn fn, void *ctx)
+static int each_entry(int fd, size_t key_size, size_t value_size, struct kmt_batch *buf,
+		      entry_fn fn, void *ctx)
 {
 	__u32 batch = BATCH_BYTES / (key_size + value_size), in = 0, out = 0;
-	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
+	char *keys, *values;
 	int err = 0;
 
-	for (bool first = true, last = false; keys && values && !err && !last; first = false) {
+	if (!buf->keys)
+		buf->keys = malloc(BATCH_BYTES);
+	if (!buf->values)
+		buf->values = malloc(BATCH_BYTES);
+	if (!buf->keys || !buf->values)
+		return -ENOMEM;
+	keys = buf->keys;
+	values = buf->values;
+	for (bool first = true, last = false; !err && !last; first = false) {
 		__u32 n = batch;
 
 		if (bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, values, &n, NULL)) {
@@ -97,10 +113,6 @@ static int each_entry(int fd, size_t key_size, size_t value_size, entry_fn fn, v
 		for (__u32 i = 0; i < n && !err; i++)
 			err = fn(keys + i * key_size, values + i * value_size, ctx);
 	}
-	if (!keys || !values)
-		err = -ENOMEM;
-	free(keys);
-	free(values);
 	return err;
 }
 
@@ -112,6 +124,7 @@ static int each_entry(int fd, size_t key_size, size_t value_size, entry_fn fn, v
  */
 struct reader {
 	struct kmt_snapshot *snap;
+	struct kmt_batch *batch;
 	size_t cap;		/* guests allocated */
 	uint32_t *index;
 	size_t nr_index;	/* a power of two, more than twice the guests */
@@ -203,7 +216,7 @@ static int read_map(struct reader *r, int fd, size_t key_size, size_t value_size
 {
 	struct map_read m = { r, take };
 
-	return each_entry(fd, key_size, value_size, take_entry, &m);
+	return each_entry(fd, key_size, value_size, r->batch, take_entry, &m);
 }
 
 static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value,
@@ -349,9 +362,9 @@ static int take_gone(const void *key, const void *value, void *ctx)
  * marked exited even without a key, so that their registration is reaped.
  */
 static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
-		    const struct gone_list *gone)
+		    struct kmt_batch *batch, const struct gone_list *gone)
 {
-	struct reader r = { .snap = out };
+	struct reader r = { .snap = out, .batch = batch };
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -389,7 +402,8 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 	return 0;
 }
 
-int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
+int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
+		      struct kmt_batch *batch)
 {
 	struct gone_list gone = { 0 };
 	int err;
@@ -399,9 +413,9 @@ int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds)
 	 * any more, so the values read next are their final ones.
 	 */
 	err = each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(struct kmt_proc_state),
-			 take_gone, &gone);
+			 batch, take_gone, &gone);
 	if (!err)
-		err = read_all(out, fds, &gone);
+		err = read_all(out, fds, batch, &gone);
 	else
 		memset(out, 0, sizeof(*out));
 	free(gone.keys);
@@ -426,13 +440,13 @@ static int walk_proc(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
-void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
+void kmt_for_each_live_guest(const struct kmt_map_fds *fds, struct kmt_batch *batch,
 			     void (*fn)(uint32_t pid, uint64_t start, uint32_t execs, void *ctx),
 			     void *ctx)
 {
 	struct proc_walk w = { fn, ctx };
 
-	each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(struct kmt_proc_state),
+	each_entry(fds->procs, sizeof(struct kmt_proc_key), sizeof(struct kmt_proc_state), batch,
 		   walk_proc, &w);
 }
 

@@ -24,12 +24,24 @@ struct kmt_map_fds {
 };
 
 /*
- * Fills out from the maps. Guests whose process was gone before the read
+ * Room for a batch of keys and values, kept from one read to the next:
+ * buffers allocated for each read were page-faulted in again every time.
+ * Zero-initialised; kmt_batch_free() frees it.
+ */
+struct kmt_batch {
+	void *keys, *values;
+};
+
+void kmt_batch_free(struct kmt_batch *batch);
+
+/*
+ * Fills out from the maps, through batch. Guests whose process was gone before the read
  * began are marked exited: the read holds their final counts (a gone
  * process without counts is there too, empty). Returns 0 or a negative
  * errno.
  */
-int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
+int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
+		      struct kmt_batch *batch);
 
 /*
  * Calls fn(pid, start, execs, ctx) for every guest process the BPF
@@ -37,7 +49,7 @@ int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds);
  * one map entry per process, cheap enough to be read several times an
  * interval (new guests are named while they live, and again after an exec).
  */
-void kmt_for_each_live_guest(const struct kmt_map_fds *fds,
+void kmt_for_each_live_guest(const struct kmt_map_fds *fds, struct kmt_batch *batch,
 			     void (*fn)(uint32_t pid, uint64_t start, uint32_t execs, void *ctx),
 			     void *ctx);
 

@@ -15,6 +15,7 @@ struct kmt_poller {
 	const struct kmt_session *session;
 	const char *glob;
 	struct kmt_map_fds fds;
+	struct kmt_batch batch;		/* the maps are read through it */
 	struct kmt_names names;
 	struct kmt_snapshot prev, delta;	/* cumulative at the last read; its interval */
 	uint64_t prev_ns;
@@ -60,7 +61,7 @@ static void learn_all(struct kmt_poller *p)
 	if (p->fds.procs_changes)
 		p->procs_seen = __atomic_load_n(p->fds.procs_changes, __ATOMIC_ACQUIRE);
 	p->names_complete = true;
-	kmt_for_each_live_guest(&p->fds, learn, p);
+	kmt_for_each_live_guest(&p->fds, &p->batch, learn, p);
 }
 
 /*
@@ -103,7 +104,7 @@ int kmt_poller_read(struct kmt_poller *p, struct kmt_interval *out)
 	int err;
 
 	kmt_snapshot_free(&p->delta);
-	err = kmt_snapshot_read(&cur, &p->fds);
+	err = kmt_snapshot_read(&cur, &p->fds, &p->batch);
 	if (err)
 		return err;
 	/* Every guest of the read alive is named, whatever changed procs. */
@@ -139,6 +140,7 @@ void kmt_poller_free(struct kmt_poller *p)
 	kmt_snapshot_free(&p->prev);
 	kmt_snapshot_free(&p->delta);
 	kmt_names_free(&p->names);
+	kmt_batch_free(&p->batch);
 	free(p);
 }
 

@@ -156,9 +156,11 @@ static struct kmt_guest guest_read(struct kvm_mmio *s, uint64_t start)
 		.procs = bpf_map__fd(s->maps.procs),
 	};
 	struct kmt_guest copy = { .pid = my_pid, .start = start };
+	struct kmt_batch batch = { 0 };
 	struct kmt_snapshot snap;
 
-	assert_int_equal(kmt_snapshot_read(&snap, &fds), 0);
+	assert_int_equal(kmt_snapshot_read(&snap, &fds, &batch), 0);
+	kmt_batch_free(&batch);
 	for (size_t i = 0; i < snap.nr_guests; i++) {
 		const struct kmt_guest *g = &snap.guests[i];
 
