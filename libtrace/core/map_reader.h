@@ -35,10 +35,10 @@ struct kmt_batch {
 void kmt_batch_free(struct kmt_batch *batch);
 
 /*
- * Fills out from the maps, through batch. Guests whose process was gone before the read
- * began are marked exited: the read holds their final counts (a gone
- * process without counts is there too, empty). Returns 0 or a negative
- * errno.
+ * Fills out from the maps, through batch. Guests whose process was gone
+ * before the read began are marked exited: the read holds their final
+ * counts (a gone process without counts is there too, empty). Returns 0
+ * or a negative errno.
  */
 int kmt_snapshot_read(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 		      struct kmt_batch *batch);

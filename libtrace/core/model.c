@@ -108,6 +108,13 @@ static size_t guest_index(const struct kmt_snapshot *snap, uint32_t pid)
 			     offsetof(struct kmt_guest, pid), pid);
 }
 
+/* The same, for a caller that knows every guest before index from has a lower pid. */
+static size_t guest_index_from(const struct kmt_snapshot *snap, uint32_t pid, size_t from)
+{
+	return kmt_pid_index_from(snap->guests, snap->nr_guests, sizeof(*snap->guests),
+				  offsetof(struct kmt_guest, pid), pid, from);
+}
+
 /*
  * The guest of snap that is process (pid, start), or NULL. *from: an index
  * no later than pid's first guest, moved to it (kmt_pid_index_from()).
@@ -119,8 +126,7 @@ static const struct kmt_guest *find_from(const struct kmt_snapshot *snap, uint32
 
 	if (!snap)
 		return NULL;
-	i = *from = kmt_pid_index_from(snap->guests, snap->nr_guests, sizeof(*snap->guests),
-				       offsetof(struct kmt_guest, pid), pid, *from);
+	i = *from = guest_index_from(snap, pid, *from);
 	for (; i < snap->nr_guests && snap->guests[i].pid == pid; i++)
 		if (snap->guests[i].start == start)
 			return &snap->guests[i];
@@ -401,9 +407,7 @@ int kmt_snapshot_add(struct kmt_snapshot *total, const struct kmt_snapshot *delt
 	/* delta is sorted by pid: total is searched from where the last guest went. */
 	for (size_t i = 0, from = 0; i < delta->nr_guests; i++) {
 		const struct kmt_guest *d = &delta->guests[i];
-		size_t at = from = kmt_pid_index_from(total->guests, total->nr_guests,
-						      sizeof(*total->guests),
-						      offsetof(struct kmt_guest, pid), d->pid, from);
+		size_t at = from = guest_index_from(total, d->pid, from);
 		struct kmt_guest *t = series_of(total, at, d);
 
 		if (!t) {
