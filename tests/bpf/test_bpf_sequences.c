@@ -113,21 +113,35 @@ static void userspace_exit(struct kvm_mmio *s, uint32_t reason, int err)
 }
 
 /*
- * This process's start time as the programs registered it in procs (the
- * first event of a thread registers its process), or 0 before that.
+ * Process pid's registration in procs: its key, and its state unless proc
+ * is NULL. False when it has none.
  */
-static uint64_t my_start(struct kvm_mmio *s)
+static bool proc_of(struct kvm_mmio *s, pid_t pid, struct kmt_proc_key *found,
+		    struct kmt_proc_state *proc)
 {
 	struct kmt_proc_key key, next;
 	bool first = true;
 
 	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
-		if (next.tgid == my_pid)
-			return next.start;
+		if (next.tgid == (uint32_t)pid) {
+			*found = next;
+			return !proc || !bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &next, proc);
+		}
 		key = next;
 		first = false;
 	}
-	return 0;
+	return false;
+}
+
+/*
+ * This process's start time as the programs registered it in procs (the
+ * first event of a thread registers its process), or 0 before that.
+ */
+static uint64_t my_start(struct kvm_mmio *s)
+{
+	struct kmt_proc_key key;
+
+	return proc_of(s, (pid_t)my_pid, &key, NULL) ? key.start : 0;
 }
 
 /* What user space derives from this thread's counters. */
@@ -625,21 +639,6 @@ static void process_registered_by_start_time_and_thread_exit_forgets_state(void 
 	kvm_mmio__destroy(s);
 }
 
-/* The registration of process pid in procs; false when it has none. */
-static bool proc_of(struct kvm_mmio *s, pid_t pid, struct kmt_proc_state *proc)
-{
-	struct kmt_proc_key key, next;
-	bool first = true;
-
-	while (!bpf_map_get_next_key(bpf_map__fd(s->maps.procs), first ? NULL : &key, &next)) {
-		if (next.tgid == (uint32_t)pid)
-			return !bpf_map_lookup_elem(bpf_map__fd(s->maps.procs), &next, proc);
-		key = next;
-		first = false;
-	}
-	return false;
-}
-
 /*
  * A registered process's execs are counted (sched_process_exec, attached
  * for real): a child registers itself by an event, then becomes sh, which
@@ -654,6 +653,7 @@ static void execs_and_end_of_a_registered_process_are_seen(void **state)
 	struct bpf_link *exec = bpf_program__attach(s->progs.sched_process_exec_raw);
 	struct bpf_link *gone = bpf_program__attach(s->progs.sched_process_free_raw);
 	struct kmt_proc_state proc = { 0 };
+	struct kmt_proc_key key;
 	int status;
 	pid_t child;
 
@@ -674,7 +674,7 @@ static void execs_and_end_of_a_registered_process_are_seen(void **state)
 	}
 	/* Exited, not reaped yet: the zombie leader is not freed. */
 	assert_int_equal(waitid(P_PID, (id_t)child, NULL, WEXITED | WNOWAIT), 0);
-	assert_true(proc_of(s, child, &proc));
+	assert_true(proc_of(s, child, &key, &proc));
 	assert_int_equal(proc.execs, 2);
 	assert_int_equal(proc.gone, 0);
 	assert_int_equal(s->bss->procs_changes, 3);
@@ -683,7 +683,7 @@ static void execs_and_end_of_a_registered_process_are_seen(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	for (int ms = 0; ms < 5000 && !proc.gone; ms += 10) {
 		sleep_ns(10000000);
-		assert_true(proc_of(s, child, &proc));
+		assert_true(proc_of(s, child, &key, &proc));
 	}
 	assert_int_equal(proc.gone, 1);
 	assert_int_equal(s->bss->procs_changes, 4);
