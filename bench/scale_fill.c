@@ -5,9 +5,9 @@
  * GUESTS long-lived dummy processes (this program again, with QEMU's
  * "-name guest=scale-N" so they are named like guests), finds the maps of
  * the running kvm-mmio-top TOP_PID by name, and every second writes, for
- * each dummy, VCPUS vCPU counters, both latency histograms, the MMU lock
- * series and REGIONS pages, all grown since the last second, so every
- * refresh has work. Says "filled" on stderr after the first write; runs
+ * each dummy, VCPUS vCPU counters (in vCPU slots it takes as the BPF
+ * programs do), both latency histograms, the MMU lock series and REGIONS
+ * pages, all grown since the last second, so every refresh has work. Says "filled" on stderr after the first write; runs
  * until SIGINT or SIGTERM (the dummies die with it). A map too small for
  * the entries is reported once, with how many fitted.
  *
@@ -22,9 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/types.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <bpf/bpf.h>
 #include "kvm_mmio.h"
+#include "kvm_mmio.skel.h"	/* the layout of its .bss */
 #include "guest_name.h"
 
 #define HIST_USED 12	/* non-empty slots per histogram, around 1 us */
@@ -72,7 +74,8 @@ static pid_t spawn(const char *self, unsigned int i)
 }
 
 struct maps {
-	int vcpu_stats, hists, locks, regions, procs;
+	int vcpu_slots, bss, hists, locks, regions, procs;
+	__u32 nr_vcpu_slots, bss_size;
 };
 
 /* The maps kvm-mmio-top pid holds open, by name; 0 or -ENOENT. */
@@ -82,7 +85,7 @@ static int find_maps(pid_t pid, struct maps *m)
 	struct dirent *de;
 	DIR *dir;
 
-	*m = (struct maps){ -1, -1, -1, -1, -1 };
+	*m = (struct maps){ -1, -1, -1, -1, -1, -1, 0, 0 };
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
 	dir = opendir(path);
 	if (!dir)
@@ -108,9 +111,13 @@ static int find_maps(pid_t pid, struct maps *m)
 			close(fd);
 			continue;
 		}
-		if (!strcmp(info.name, "vcpu_stats") && m->vcpu_stats < 0)
-			m->vcpu_stats = fd;
-		else if (!strcmp(info.name, "hists") && m->hists < 0)
+		if (!strcmp(info.name, "vcpu_slots") && m->vcpu_slots < 0) {
+			m->vcpu_slots = fd;
+			m->nr_vcpu_slots = info.max_entries;
+		} else if (!strcmp(info.name, "kvm_mmio.bss") && m->bss < 0) {
+			m->bss = fd;
+			m->bss_size = info.value_size;
+		} else if (!strcmp(info.name, "hists") && m->hists < 0)
 			m->hists = fd;
 		else if (!strcmp(info.name, "locks") && m->locks < 0)
 			m->locks = fd;
@@ -122,7 +129,7 @@ static int find_maps(pid_t pid, struct maps *m)
 			close(fd);
 	}
 	closedir(dir);
-	return m->vcpu_stats < 0 || m->hists < 0 || m->locks < 0 || m->regions < 0 ||
+	return m->vcpu_slots < 0 || m->bss < 0 || m->hists < 0 || m->locks < 0 || m->regions < 0 ||
 	       m->procs < 0 ? -ENOENT : 0;
 }
 
@@ -166,18 +173,45 @@ static void write_all(int fd, const char *what, void *keys, void *values, __u32 
 	*said = true;
 }
 
+/*
+ * nr of the tool's vCPU slots, mapped, taken as its BPF programs take them
+ * (vcpu_slots_used counts them); NULL when it has fewer left.
+ */
+static struct kmt_vcpu_slot *take_slots(const struct maps *m, __u32 nr)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct kmt_vcpu_slot *slots;
+	struct kvm_mmio__bss *bss;
+	__u64 first;
+
+	bss = mmap(NULL, (m->bss_size + page - 1) / page * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   m->bss, 0);
+	slots = mmap(NULL, (size_t)m->nr_vcpu_slots * sizeof(*slots), PROT_READ | PROT_WRITE,
+		     MAP_SHARED, m->vcpu_slots, 0);
+	if (bss == MAP_FAILED || slots == MAP_FAILED) {
+		fprintf(stderr, "scale_fill: cannot map the vCPU slots: %s\n", strerror(errno));
+		return NULL;
+	}
+	first = __atomic_fetch_add(&bss->vcpu_slots_used, nr, __ATOMIC_SEQ_CST);
+	if (first + nr > m->nr_vcpu_slots) {
+		fprintf(stderr, "scale_fill: vcpu_slots: %u needed, %llu left: raise --max-vcpus\n",
+			nr, first < m->nr_vcpu_slots ? m->nr_vcpu_slots - first : 0ULL);
+		return NULL;
+	}
+	return slots + first;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int guests, vcpus, regions;
-	struct kmt_vcpu_key *vk;
-	struct kmt_vcpu_stats *vv;
+	struct kmt_vcpu_slot *vs;
 	struct kmt_hist_key *hk;
 	struct kmt_hist_chunk *hv;
 	struct kmt_lock_key *lk;
 	struct kmt_lock_stats *lv;
 	struct kmt_region_key *rk;
 	struct kmt_region_value *rv;
-	bool said[4] = { false };
+	bool said[3] = { false };
 	struct maps m;
 	pid_t *pids, top;
 	__u64 *starts;
@@ -200,8 +234,9 @@ int main(int argc, char **argv)
 	}
 	pids = calloc(guests, sizeof(*pids));
 	starts = calloc(guests, sizeof(*starts));
-	vk = calloc((size_t)guests * vcpus, sizeof(*vk));
-	vv = calloc((size_t)guests * vcpus, sizeof(*vv));
+	vs = take_slots(&m, guests * vcpus);
+	if (!vs)
+		return 1;
 	/* Room for two chunks per histogram: fill_hist()'s slots span no more. */
 	hk = calloc((size_t)guests * KMT_HIST_KINDS * 2, sizeof(*hk));
 	hv = calloc((size_t)guests * KMT_HIST_KINDS * 2, sizeof(*hv));
@@ -209,7 +244,7 @@ int main(int argc, char **argv)
 	lv = calloc((size_t)guests * 2, sizeof(*lv));
 	rk = calloc((size_t)guests * regions * 2 + 1, sizeof(*rk));
 	rv = calloc((size_t)guests * regions * 2 + 1, sizeof(*rv));
-	if (!pids || !starts || !vk || !vv || !hk || !hv || !lk || !lv || !rk || !rv) {
+	if (!pids || !starts || !hk || !hv || !lk || !lv || !rk || !rv) {
 		fprintf(stderr, "scale_fill: out of memory\n");
 		return 1;
 	}
@@ -244,12 +279,11 @@ int main(int argc, char **argv)
 			for (unsigned int v = 0; v < vcpus; v++) {
 				size_t i = (size_t)g * vcpus + v;
 
-				vk[i] = (struct kmt_vcpu_key){ tgid, tgid + 1 + v, start };
-				vv[i] = (struct kmt_vcpu_stats){
+				vs[i] = (struct kmt_vcpu_slot){ tgid, tgid + 1 + v, start, {
 					.kernel_reads = t * (v + 1), .kernel_writes = t * 3,
 					.vmm_reads = t * 20, .vmm_writes = t * (30 + g % 7),
 					.timed_exits = t * (v + 4 + 20 + 30 + g % 7),
-				};
+				} };
 			}
 			for (unsigned int k = 0; k < KMT_HIST_KINDS; k++) {
 				n = fill_hist(c, chunk, count, t * vcpus, g + k);
@@ -274,11 +308,10 @@ int main(int argc, char **argv)
 				}
 			}
 		}
-		write_all(m.vcpu_stats, "vcpu_stats (--max-vcpus)", vk, vv, guests * vcpus, &said[0]);
-		write_all(m.hists, "hists (--max-guests)", hk, hv, nh, &said[1]);
-		write_all(m.locks, "locks (--max-guests)", lk, lv, nl, &said[2]);
+		write_all(m.hists, "hists (--max-guests)", hk, hv, nh, &said[0]);
+		write_all(m.locks, "locks (--max-guests)", lk, lv, nl, &said[1]);
 		if (nr)
-			write_all(m.regions, "regions (--max-regions)", rk, rv, nr, &said[3]);
+			write_all(m.regions, "regions (--max-regions)", rk, rv, nr, &said[2]);
 		if (t == 1)
 			fprintf(stderr, "scale_fill: filled %u guests x %u vCPUs, %u pages each\n",
 				guests, vcpus, regions);

@@ -36,6 +36,11 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_PERCPU_HASH = 5,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_QUEUE = 22,
+};
+
+enum {
+	BPF_F_MMAPABLE = (1U << 10),
 };
 
 enum {

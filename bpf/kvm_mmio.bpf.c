@@ -92,13 +92,36 @@ struct {
 	__type(value, struct kmt_vcpu_state);
 } vcpu_state SEC(".maps");
 
-/* Each key is written by one vCPU thread only: plain increments are safe. */
+/*
+ * Per-vCPU counters (struct kmt_vcpu_slot), found by the index kept in the
+ * thread's state rather than hashed at each access, and read by user space
+ * through mmap, without a system call. Each slot is written by one vCPU
+ * thread only: plain increments are safe.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, KMT_DEFAULT_MAX_VCPUS);
-	__type(key, struct kmt_vcpu_key);
-	__type(value, struct kmt_vcpu_stats);
-} vcpu_stats SEC(".maps");
+	__type(key, __u32);
+	__type(value, struct kmt_vcpu_slot);
+} vcpu_slots SEC(".maps");
+
+/* Slots user space handed back, zeroed, once their process's final counts were read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, KMT_DEFAULT_MAX_VCPUS);
+	__type(value, __u32);
+} free_vcpu_slots SEC(".maps");
+
+/* vcpu_slots' max_entries, as user space sized it. */
+const volatile __u32 nr_vcpu_slots = KMT_DEFAULT_MAX_VCPUS;
+
+/*
+ * Slots never handed out lie at and above this index. User space reads the
+ * slots below it; it can pass nr_vcpu_slots by as many as CPUs race for
+ * the last slot.
+ */
+__u64 vcpu_slots_used = 0;
 
 /*
  * Shared, updated with atomics: a histogram is up to 4 KiB in chunks, and a
@@ -238,13 +261,42 @@ static __always_inline struct kmt_region_value *region_of(const struct kmt_vcpu_
 	return lookup_or_init(&regions, &key, &zero_region, KMT_DROP_REGION);
 }
 
-static __always_inline struct kmt_vcpu_stats *stats_of(const struct kmt_vcpu_state *st,
-							__u32 tid)
+/*
+ * A slot for a vCPU thread's counters: one handed back, else a new one.
+ * The thread's state keeps its index; a thread whose state was taken over
+ * or evicted gets another slot, which user space adds to the first by tid.
+ */
+static __always_inline struct kmt_vcpu_slot *take_slot(struct kmt_vcpu_state *st, __u32 tid)
 {
-	struct kmt_vcpu_key key = { .tgid = st->tgid, .tid = tid, .start = st->start };
-	static const struct kmt_vcpu_stats zero;
+	struct kmt_vcpu_slot *slot;
+	__u32 index;
 
-	return lookup_or_init(&vcpu_stats, &key, &zero, KMT_DROP_STATS);
+	if (bpf_map_pop_elem(&free_vcpu_slots, &index)) {
+		if (vcpu_slots_used >= nr_vcpu_slots)
+			return NULL;
+		index = __sync_fetch_and_add(&vcpu_slots_used, 1);
+	}
+	slot = bpf_map_lookup_elem(&vcpu_slots, &index);
+	if (!slot)
+		return NULL;
+	slot->start = st->start;
+	slot->tid = tid;
+	slot->tgid = st->tgid;
+	st->vcpu_slot = index + 1;
+	return slot;
+}
+
+static __always_inline struct kmt_vcpu_stats *stats_of(struct kmt_vcpu_state *st, __u32 tid)
+{
+	__u32 index = st->vcpu_slot - 1;
+	struct kmt_vcpu_slot *slot;
+
+	slot = st->vcpu_slot ? bpf_map_lookup_elem(&vcpu_slots, &index) : take_slot(st, tid);
+	if (!slot) {
+		drop(KMT_DROP_STATS);
+		return NULL;
+	}
+	return &slot->stats;
 }
 
 /*

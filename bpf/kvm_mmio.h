@@ -164,12 +164,7 @@ struct kmt_vcpu_state {
 	__u32 flags;
 	__u32 tgid;		/* the thread's process */
 	struct kmt_vcpu_locks locks;
-};
-
-struct kmt_vcpu_key {
-	__u32 tgid;
-	__u32 tid;
-	__u64 start;
+	__u32 vcpu_slot;	/* its counters' index in vcpu_slots plus one; 0: none yet */
 };
 
 /*
@@ -208,6 +203,20 @@ struct kmt_vcpu_stats {
 	__u64 timed_exits;	/* MMIO exits timed from guest exit to guest entry */
 };
 
+/*
+ * A vCPU thread's counters, in an array user space maps. A slot is taken by
+ * a thread's first counted access and belongs to the thread's process until
+ * user space has read the process's final counts and handed the slot back
+ * (zeroed). The BPF programs fill tgid, tid and start once, before any
+ * counter moves: a slot with any of them still 0 is free, or being taken.
+ */
+struct kmt_vcpu_slot {
+	__u32 tgid;
+	__u32 tid;
+	__u64 start;
+	struct kmt_vcpu_stats stats;
+};
+
 #define KMT_REGION_SHIFT 12	/* regions are guest-physical pages */
 
 struct kmt_region_key {
@@ -226,7 +235,7 @@ struct kmt_region_value {
 /* What could not be accounted, in a per-CPU array indexed by this enum. */
 enum kmt_drop {
 	KMT_DROP_VCPU_STATE,	/* vCPU state map full: access not counted, exit not timed */
-	KMT_DROP_STATS,		/* per-vCPU stats map full: access not counted */
+	KMT_DROP_STATS,		/* no free per-vCPU counter slot: access not counted */
 	KMT_DROP_HIST,		/* histogram map full: latency not recorded */
 	KMT_DROP_REGION,	/* region map full: region not counted */
 	KMT_DROP_LOCK,		/* lock map full: acquisition not counted */

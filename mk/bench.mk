@@ -40,9 +40,9 @@ bench: bench-replay all $(BUILD)/test-vmm $(BUILD)/bench/syscall_rate $(BUILD)/b
 	bench/cost.sh
 	bench/tracing-overhead.sh
 
-$(BUILD)/bench/scale_fill: bench/scale_fill.c $(BUILD)/libkmt-core.a
+$(BUILD)/bench/scale_fill: bench/scale_fill.c $(BUILD)/libkmt-core.a $(BUILD)/kvm_mmio.skel.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Ibpf -Ilibtrace/core $(CFLAGS) $(LDFLAGS) $< $(LIBKMT_CORE) $(CORE_LIBS) \
+	$(CC) $(BASE_CFLAGS) -Ibpf -Ilibtrace/core -I$(BUILD) $(CFLAGS) $(LDFLAGS) $< $(LIBKMT_CORE) $(CORE_LIBS) \
 		-o $@
 
 # kvm-mmio-top's own CPU and RSS with 1 to 1,000 (synthetic) guests: about 20 minutes.

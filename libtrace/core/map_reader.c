@@ -10,7 +10,6 @@
 
 /* Every key starts with the process: its tgid, and its start time at offset 8. */
 #define KEY_START 8
-_Static_assert(offsetof(struct kmt_vcpu_key, start) == KEY_START, "vCPU key layout");
 _Static_assert(offsetof(struct kmt_hist_key, start) == KEY_START, "histogram key layout");
 _Static_assert(offsetof(struct kmt_lock_key, start) == KEY_START, "lock key layout");
 _Static_assert(offsetof(struct kmt_region_key, start) == KEY_START, "region key layout");
@@ -219,17 +218,76 @@ static int read_map(struct reader *r, int fd, size_t key_size, size_t value_size
 	return each_entry(fd, key_size, value_size, r->batch, take_entry, &m);
 }
 
-static int take_vcpu(struct kmt_guest *guest, const void *key, const void *value,
-		     struct kmt_arena **arena)
+/* The vCPU slots the BPF programs handed out so far (at most all of them). */
+static __u32 slots_used(const struct kmt_map_fds *fds)
 {
-	const struct kmt_vcpu_key *k = key;
-	struct kmt_vcpu *vcpu = append((void **)&guest->vcpus, &guest->nr_vcpus, sizeof(*vcpu));
+	__u64 used = __atomic_load_n(fds->vcpu_slots_used, __ATOMIC_ACQUIRE);
 
-	(void)arena;
-	if (!vcpu)
-		return -ENOMEM;
-	vcpu->tid = k->tid;
-	memcpy(&vcpu->stats, value, sizeof(vcpu->stats));
+	return used < fds->nr_vcpu_slots ? (__u32)used : fds->nr_vcpu_slots;
+}
+
+/*
+ * Slot i's vCPU, copied; false when the slot is free or still being taken
+ * (its owner's fields are written once, before its counters move).
+ */
+static bool slot_read(const struct kmt_map_fds *fds, __u32 i, struct kmt_vcpu_slot *out)
+{
+	memcpy(out, &fds->vcpu_slots[i], sizeof(*out));
+	return out->tgid && out->tid && out->start;
+}
+
+static int cmp_vcpu(const void *a, const void *b)
+{
+	const struct kmt_vcpu *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/*
+ * A thread has more than one slot when its state was lost while it ran, or
+ * when a new thread of the process got its id: the slots are added up, one
+ * vCPU per thread id. Slots are taken in thread order mostly, so the vCPUs
+ * usually arrive sorted already.
+ */
+static void join_vcpu_slots(struct kmt_guest *guest)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; i < guest->nr_vcpus; i++) {
+		if (guest->vcpus[i - 1].tid >= guest->vcpus[i].tid) {
+			qsort(guest->vcpus, guest->nr_vcpus, sizeof(*guest->vcpus), cmp_vcpu);
+			break;
+		}
+	}
+	for (size_t i = 1; i < guest->nr_vcpus; i++) {
+		if (guest->vcpus[i].tid == guest->vcpus[n].tid)
+			kmt_vcpu_stats_add(&guest->vcpus[n].stats, &guest->vcpus[i].stats);
+		else
+			guest->vcpus[++n] = guest->vcpus[i];
+	}
+	if (guest->nr_vcpus)
+		guest->nr_vcpus = n + 1;
+}
+
+/* The vCPUs' counters, read from the mapped slots: no system call. */
+static int read_vcpu_slots(struct reader *r, const struct kmt_map_fds *fds)
+{
+	__u32 used = slots_used(fds);
+
+	for (__u32 i = 0; i < used; i++) {
+		struct kmt_vcpu_slot slot;
+		struct kmt_guest *guest;
+		struct kmt_vcpu *vcpu;
+
+		if (!slot_read(fds, i, &slot))
+			continue;
+		guest = guest_of(r, slot.tgid, slot.start);
+		vcpu = guest ? append((void **)&guest->vcpus, &guest->nr_vcpus, sizeof(*vcpu)) : NULL;
+		if (!vcpu)
+			return -ENOMEM;
+		vcpu->tid = slot.tid;
+		vcpu->stats = slot.stats;
+	}
 	return 0;
 }
 
@@ -377,8 +435,7 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 			err = -ENOMEM;
 	}
 	if (!err)
-		err = read_map(&r, fds->vcpu_stats, sizeof(struct kmt_vcpu_key),
-			       sizeof(struct kmt_vcpu_stats), take_vcpu);
+		err = read_vcpu_slots(&r, fds);
 	if (!err)
 		err = read_map(&r, fds->hists, sizeof(struct kmt_hist_key),
 			       sizeof(struct kmt_hist_chunk), take_hist);
@@ -388,8 +445,10 @@ static int read_all(struct kmt_snapshot *out, const struct kmt_map_fds *fds,
 	if (!err)
 		err = read_map(&r, fds->regions, sizeof(struct kmt_region_key),
 			       sizeof(struct kmt_region_value), take_region);
-	for (size_t i = 0; !err && i < out->nr_guests; i++)
+	for (size_t i = 0; !err && i < out->nr_guests; i++) {
+		join_vcpu_slots(&out->guests[i]);
 		err = join_region_chunks(&out->guests[i], &out->arena);
+	}
 	if (!err)
 		err = read_drops(out, fds->drops);
 	free(r.index);
@@ -450,23 +509,48 @@ void kmt_for_each_live_guest(const struct kmt_map_fds *fds, struct kmt_batch *ba
 		   walk_proc, &w);
 }
 
+/*
+ * The slots of the guests snap marks exited go back to the BPF programs,
+ * zeroed first: nothing of those processes runs to write them again.
+ */
+static void reap_vcpu_slots(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)
+{
+	__u32 used = slots_used(fds);
+
+	for (__u32 i = 0; i < used; i++) {
+		struct kmt_vcpu_slot slot;
+		const struct kmt_guest *g;
+
+		if (!slot_read(fds, i, &slot))
+			continue;
+		g = kmt_snapshot_find(snap, slot.tgid, slot.start);
+		if (!g || !g->exited)
+			continue;
+		memset(&fds->vcpu_slots[i], 0, sizeof(slot));
+		bpf_map_update_elem(fds->free_vcpu_slots, NULL, &i, BPF_ANY);
+	}
+}
+
+static bool any_exited(const struct kmt_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nr_guests; i++)
+		if (snap->guests[i].exited)
+			return true;
+	return false;
+}
+
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)
 {
 	int reaped = 0;
 
+	if (any_exited(snap))
+		reap_vcpu_slots(fds, snap);
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
 		struct kmt_proc_key proc = { .tgid = g->pid, .start = g->start };
 
 		if (!g->exited)
 			continue;
-		for (size_t v = 0; v < g->nr_vcpus; v++) {
-			struct kmt_vcpu_key key = {
-				.tgid = g->pid, .tid = g->vcpus[v].tid, .start = g->start,
-			};
-
-			bpf_map_delete_elem(fds->vcpu_stats, &key);
-		}
 		/* Every chunk a series may have: the model does not say which exist. */
 		for (__u16 chunk = 0; chunk < KMT_HIST_CHUNKS; chunk++) {
 			for (__u16 kind = 0; kind < KMT_HIST_KINDS; kind++) {

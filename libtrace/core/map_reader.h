@@ -4,8 +4,8 @@
  * attach, keyed by process (pid and start time, so a reused pid is another
  * guest); per-interval numbers come from kmt_snapshot_delta(). The BPF
  * programs mark a process gone once no thread of it runs; its keys are
- * deleted after their final values were read, so maps stay bounded without
- * LRU eviction silently losing counts.
+ * deleted (its vCPU slots handed back) after their final values were read,
+ * so maps stay bounded without LRU eviction silently losing counts.
  */
 #ifndef KMT_MAP_READER_H
 #define KMT_MAP_READER_H
@@ -13,7 +13,12 @@
 #include "model.h"
 
 struct kmt_map_fds {
-	int vcpu_stats;
+	/* The per-vCPU counters, mmapped: nr_vcpu_slots of them. */
+	struct kmt_vcpu_slot *vcpu_slots;
+	__u32 nr_vcpu_slots;
+	/* How many slots the BPF programs handed out so far (mmapped). */
+	const volatile __u64 *vcpu_slots_used;
+	int free_vcpu_slots;	/* where reaped slots go back to */
 	int hists;
 	int locks;
 	int regions;
@@ -54,9 +59,10 @@ void kmt_for_each_live_guest(const struct kmt_map_fds *fds, struct kmt_batch *ba
 			     void *ctx);
 
 /*
- * Deletes the keys and the registration of the guests snap marks exited.
- * A process that went after the read began is marked in the next read.
- * Returns how many guests were reaped.
+ * Deletes the keys and the registration of the guests snap marks exited,
+ * and hands their vCPU slots back to the BPF programs. A process that went
+ * after the read began is marked in the next read. Returns how many guests
+ * were reaped.
  */
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap);
 

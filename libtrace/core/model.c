@@ -205,7 +205,16 @@ static void combine(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src
 	memcpy(dst, a, sizeof(a));
 }
 
-/* A key deleted and created anew between two reads counts from zero again. */
+void kmt_vcpu_stats_add(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src)
+{
+	combine(dst, src, false);
+}
+
+/*
+ * Counters that went down count from zero again rather than wrap. They do
+ * not while a process lives (its vCPU slots go back only with it): this
+ * keeps a bad read from showing 2^64 exits.
+ */
 static bool vcpu_restarted(const struct kmt_vcpu_stats *cur, const struct kmt_vcpu_stats *prev)
 {
 	__u64 a[NR_VCPU_COUNTERS], b[NR_VCPU_COUNTERS];
@@ -348,7 +357,7 @@ static int add_guest(struct kmt_guest *t, const struct kmt_guest *d)
 				return -ENOMEM;
 			v->tid = d->vcpus[i].tid;
 		}
-		combine(&v->stats, &d->vcpus[i].stats, false);
+		kmt_vcpu_stats_add(&v->stats, &d->vcpus[i].stats);
 	}
 	for (size_t i = 0; i < d->nr_regions; i++) {
 		struct kmt_gpa_region *r = find_region(t, d->regions[i].gpa);

@@ -66,6 +66,8 @@ struct kmt_mmio_counts {
 };
 
 struct kmt_mmio_counts kmt_vcpu_counts(const struct kmt_vcpu_stats *stats);
+/* dst += src, counter by counter. */
+void kmt_vcpu_stats_add(struct kmt_vcpu_stats *dst, const struct kmt_vcpu_stats *src);
 struct kmt_mmio_counts kmt_guest_counts(const struct kmt_guest *guest);
 
 /* True when the snapshot's backends measure cap (enum kmt_capability). */

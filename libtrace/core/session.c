@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -28,6 +29,8 @@ static const char *const tracing_dirs[] = { "/sys/kernel/debug/tracing", "/sys/k
 
 struct kmt_session {
 	struct kvm_mmio *skel;
+	struct kmt_vcpu_slot *vcpu_slots;	/* the map, mmapped */
+	size_t vcpu_slots_len;
 	struct kmt_selection backends;
 	char description[2048];
 	enum kmt_attach_kind kind[KMT_EVENTS];	/* per event, as attached */
@@ -183,7 +186,10 @@ static int size_maps(struct kvm_mmio *skel, const struct kmt_session_opts *opts)
 		rc = bpf_map__set_max_entries(skel->maps.locks,
 					      guests * KMT_LOCK_KINDS * KMT_HIST_CHUNKS);
 	if (!rc)
-		rc = bpf_map__set_max_entries(skel->maps.vcpu_stats, vcpus);
+		rc = bpf_map__set_max_entries(skel->maps.vcpu_slots, vcpus);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.free_vcpu_slots, vcpus);
+	skel->rodata->nr_vcpu_slots = vcpus;
 	if (!rc)
 		rc = bpf_map__set_max_entries(skel->maps.regions, regions * KMT_HIST_CHUNKS);
 	return rc;
@@ -219,6 +225,30 @@ static void describe(struct kmt_session *s, const struct event ev[KMT_EVENTS],
 		if (used >= sizeof(s->description))
 			return;
 	}
+}
+
+/* User space reads the vCPU counters where the BPF programs write them. */
+static int map_vcpu_slots(struct kmt_session *s)
+{
+	const struct bpf_map *map = s->skel->maps.vcpu_slots;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)bpf_map__value_size(map) * bpf_map__max_entries(map);
+	void *mem;
+
+	len = (len + page - 1) / page * page;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	s->vcpu_slots = mem;
+	s->vcpu_slots_len = len;
+	return 0;
+}
+
+static void unmap_vcpu_slots(struct kmt_session *s)
+{
+	if (s->vcpu_slots)
+		munmap(s->vcpu_slots, s->vcpu_slots_len);
+	s->vcpu_slots = NULL;
 }
 
 /*
@@ -273,6 +303,10 @@ static int try_attach(struct kmt_session *s, const struct kmt_session_opts *opts
 	rc = fill_pid_filter(s->skel, opts);
 	if (rc)
 		return fail(err, errlen, rc, "cannot fill the pid filter map: %s", strerror(-rc));
+	rc = map_vcpu_slots(s);
+	if (rc)
+		return fail(err, errlen, rc, "cannot map the vCPU counters into memory: %s",
+			    strerror(-rc));
 	rc = kvm_mmio__attach(s->skel);
 	if (rc)
 		return fail(err, errlen, rc, "attaching to the KVM tracepoints failed: %s",
@@ -400,6 +434,7 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 	rc = try_attach(s, opts, exists, in_btf, true, err, errlen);
 	if (rc) {
 		/* tp_btf can fail where raw_tp works (e.g. module BTF rejected). */
+		unmap_vcpu_slots(s);
 		kvm_mmio__destroy(s->skel);
 		rc = try_attach(s, opts, exists, in_btf, false, err, errlen);
 	}
@@ -417,7 +452,10 @@ int kmt_session_open(struct kmt_session **out, const struct kmt_session_opts *op
 
 void kmt_session_maps(const struct kmt_session *s, struct kmt_map_fds *fds)
 {
-	fds->vcpu_stats = bpf_map__fd(s->skel->maps.vcpu_stats);
+	fds->vcpu_slots = s->vcpu_slots;
+	fds->nr_vcpu_slots = bpf_map__max_entries(s->skel->maps.vcpu_slots);
+	fds->vcpu_slots_used = &s->skel->bss->vcpu_slots_used;
+	fds->free_vcpu_slots = bpf_map__fd(s->skel->maps.free_vcpu_slots);
 	fds->hists = bpf_map__fd(s->skel->maps.hists);
 	fds->locks = bpf_map__fd(s->skel->maps.locks);
 	fds->regions = bpf_map__fd(s->skel->maps.regions);
@@ -454,6 +492,7 @@ void kmt_session_close(struct kmt_session *s)
 {
 	if (!s)
 		return;
+	unmap_vcpu_slots(s);
 	kvm_mmio__destroy(s->skel);
 	free(s);
 }

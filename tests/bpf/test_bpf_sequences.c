@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -40,18 +41,30 @@
 
 static uint32_t my_pid, my_tid;
 
-static struct kvm_mmio *load(uint32_t filter_tgid)
+/* The programs, with room for nr_vcpu_slots vCPU threads' counters (0: the default). */
+static struct kvm_mmio *load_sized(uint32_t filter_tgid, uint32_t nr_vcpu_slots)
 {
 	struct kvm_mmio *skel = kvm_mmio__open();
 	struct bpf_program *prog;
 
 	assert_non_null(skel);
 	skel->rodata->filter_tgid = filter_tgid;
+	if (nr_vcpu_slots) {
+		assert_int_equal(bpf_map__set_max_entries(skel->maps.vcpu_slots, nr_vcpu_slots), 0);
+		assert_int_equal(bpf_map__set_max_entries(skel->maps.free_vcpu_slots,
+							  nr_vcpu_slots), 0);
+		skel->rodata->nr_vcpu_slots = nr_vcpu_slots;
+	}
 	/* Test-run needs raw_tp: load only those. */
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, strstr(bpf_program__name(prog), "_raw") != NULL);
 	assert_int_equal(kvm_mmio__load(skel), 0);
 	return skel;
+}
+
+static struct kvm_mmio *load(uint32_t filter_tgid)
+{
+	return load_sized(filter_tgid, 0);
 }
 
 static void run_args(struct bpf_program *prog, const uint64_t *args, size_t n)
@@ -144,42 +157,58 @@ static uint64_t my_start(struct kvm_mmio *s)
 	return proc_of(s, (pid_t)my_pid, &key, NULL) ? key.start : 0;
 }
 
-/* What user space derives from this thread's counters. */
-static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
+/* The maps as the map reader takes them, the vCPU slots mapped: fds_put() unmaps them. */
+static struct kmt_map_fds fds_of(struct kvm_mmio *s)
 {
-	struct kmt_vcpu_key key = { .tgid = my_pid, .tid = my_tid, .start = my_start(s) };
-	struct kmt_vcpu_stats stats = { 0 };
-
-	bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_stats), &key, &stats);
-	return kmt_vcpu_counts(&stats);
-}
-
-/*
- * The guest of process (my_pid, start) as user space reads it, with the
- * real map reader (a histogram's chunks joined): a copy the caller frees
- * with kmt_guest_free(), empty when the maps have nothing of it.
- */
-static struct kmt_guest guest_read(struct kvm_mmio *s, uint64_t start)
-{
-	const struct kmt_map_fds fds = {
-		.vcpu_stats = bpf_map__fd(s->maps.vcpu_stats),
+	const struct bpf_map *slots = s->maps.vcpu_slots;
+	struct kmt_map_fds fds = {
+		.vcpu_slots = mmap(NULL, bpf_map__value_size(slots) * bpf_map__max_entries(slots),
+				   PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(slots), 0),
+		.nr_vcpu_slots = bpf_map__max_entries(slots),
+		.vcpu_slots_used = &s->bss->vcpu_slots_used,
+		.free_vcpu_slots = bpf_map__fd(s->maps.free_vcpu_slots),
 		.hists = bpf_map__fd(s->maps.hists),
 		.locks = bpf_map__fd(s->maps.locks),
 		.regions = bpf_map__fd(s->maps.regions),
 		.drops = bpf_map__fd(s->maps.drops),
 		.procs = bpf_map__fd(s->maps.procs),
 	};
+
+	assert_ptr_not_equal(fds.vcpu_slots, MAP_FAILED);
+	return fds;
+}
+
+static void fds_put(struct kmt_map_fds *fds)
+{
+	munmap(fds->vcpu_slots, fds->nr_vcpu_slots * sizeof(*fds->vcpu_slots));
+}
+
+/*
+ * The guest of process (my_pid, start) as user space reads it, with the
+ * real map reader (a histogram's chunks joined, a thread's vCPU slots
+ * added up): a copy the caller frees with kmt_guest_free(), empty when the
+ * maps have nothing of it.
+ */
+static struct kmt_guest guest_read(struct kvm_mmio *s, uint64_t start)
+{
+	struct kmt_map_fds fds = fds_of(s);
 	struct kmt_guest copy = { .pid = my_pid, .start = start };
 	struct kmt_batch batch = { 0 };
 	struct kmt_snapshot snap;
 
 	assert_int_equal(kmt_snapshot_read(&snap, &fds, &batch), 0);
 	kmt_batch_free(&batch);
+	fds_put(&fds);
 	for (size_t i = 0; i < snap.nr_guests; i++) {
 		const struct kmt_guest *g = &snap.guests[i];
 
 		if (g->pid != my_pid || g->start != start)
 			continue;
+		copy.vcpus = calloc(g->nr_vcpus + 1, sizeof(*copy.vcpus));
+		assert_non_null(copy.vcpus);
+		for (size_t v = 0; v < g->nr_vcpus; v++)
+			copy.vcpus[v] = g->vcpus[v];
+		copy.nr_vcpus = g->nr_vcpus;
 		for (int k = 0; k < KMT_HIST_KINDS; k++)
 			assert_int_equal(kmt_hist_copy(&copy.hist[k], &g->hist[k], NULL), 0);
 		for (int l = 0; l < KMT_LOCK_KINDS; l++) {
@@ -198,6 +227,19 @@ static struct kmt_guest guest_read(struct kvm_mmio *s, uint64_t start)
 	}
 	kmt_snapshot_free(&snap);
 	return copy;
+}
+
+/* What user space derives from this thread's counters. */
+static struct kmt_mmio_counts counts_of(struct kvm_mmio *s)
+{
+	struct kmt_guest g = guest_read(s, my_start(s));
+	struct kmt_vcpu_stats stats = { 0 };
+
+	for (size_t i = 0; i < g.nr_vcpus; i++)
+		if (g.vcpus[i].tid == my_tid)
+			stats = g.vcpus[i].stats;
+	kmt_guest_free(&g);
+	return kmt_vcpu_counts(&stats);
 }
 
 /* The exits counted on gpa's page; its pages appear once each. */
@@ -692,6 +734,76 @@ static void execs_and_end_of_a_registered_process_are_seen(void **state)
 	kvm_mmio__destroy(s);
 }
 
+/* One access of this thread, completed by the VMM: counted, so it takes a vCPU slot. */
+static void vmm_write(struct kvm_mmio *s)
+{
+	mmio(s, KMT_TRACE_MMIO_WRITE, GPA_A);
+	userspace_exit(s, KMT_KVM_EXIT_MMIO, 0);
+}
+
+/*
+ * A thread's counters live in a vCPU slot: another slot when its state was
+ * lost (an LRU eviction), added up by thread in user space; once the
+ * process is gone and read, its slots go back zeroed and are taken again.
+ */
+static void vcpu_slots_are_added_by_thread_and_handed_back(void **state)
+{
+	struct kvm_mmio *s = load(0);
+	struct kmt_map_fds fds = fds_of(s);
+	struct kmt_proc_state gone = { .gone = 1 };
+	struct kmt_proc_key key = { .tgid = my_pid };
+	struct kmt_batch batch = { 0 };
+	struct kmt_snapshot snap;
+	struct kmt_guest g;
+
+	(void)state;
+	vmm_write(s);
+	assert_int_equal(s->bss->vcpu_slots_used, 1);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid), 0);
+	vmm_write(s);
+	vmm_write(s);
+	assert_int_equal(s->bss->vcpu_slots_used, 2);
+	g = guest_read(s, my_start(s));
+	assert_int_equal(g.nr_vcpus, 1);
+	assert_int_equal(g.vcpus[0].tid, my_tid);
+	assert_int_equal(kmt_vcpu_counts(&g.vcpus[0].stats).vmm_handled, 3);
+	kmt_guest_free(&g);
+
+	key.start = my_start(s);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.procs), &key, &gone, BPF_EXIST), 0);
+	assert_int_equal(kmt_snapshot_read(&snap, &fds, &batch), 0);
+	assert_int_equal(kmt_reap_exited(&fds, &snap), 1);
+	kmt_snapshot_free(&snap);
+	kmt_batch_free(&batch);
+	assert_int_equal(fds.vcpu_slots[0].tgid, 0);
+	assert_int_equal(fds.vcpu_slots[1].tgid, 0);
+	assert_int_equal(kmt_vcpu_counts(&fds.vcpu_slots[1].stats).exits, 0);
+
+	/* A new thread (the state gone with the old one) takes a slot handed back. */
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid), 0);
+	vmm_write(s);
+	assert_int_equal(s->bss->vcpu_slots_used, 2);
+	assert_int_equal(counts_of(s).exits, 1);
+	fds_put(&fds);
+	kvm_mmio__destroy(s);
+}
+
+/* With every slot taken, a thread's accesses are counted as drops, nowhere else. */
+static void vcpu_slots_full_is_a_drop(void **state)
+{
+	struct kvm_mmio *s = load_sized(0, 1);
+
+	(void)state;
+	vmm_write(s);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(s->maps.vcpu_state), &my_tid), 0);
+	vmm_write(s);
+	vmm_write(s);
+	assert_int_equal(counts_of(s).exits, 1);
+	assert_int_equal(dropped(s, KMT_DROP_STATS), 2);
+	assert_int_equal(s->bss->vcpu_slots_used, 1);
+	kvm_mmio__destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -710,6 +822,8 @@ int main(void)
 		cmocka_unit_test(power_hpte_lock_spins_are_counted),
 		cmocka_unit_test(vcpu_lock_waits_are_split_by_lock),
 		cmocka_unit_test(process_registered_by_start_time_and_thread_exit_forgets_state),
+		cmocka_unit_test(vcpu_slots_are_added_by_thread_and_handed_back),
+		cmocka_unit_test(vcpu_slots_full_is_a_drop),
 	};
 	int rc;
 

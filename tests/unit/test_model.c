@@ -124,7 +124,7 @@ static void two_processes_on_one_pid_stay_apart(void **state)
 	kmt_snapshot_free(&prev);
 }
 
-/* A vCPU key deleted and created anew (its tid reused) never yields a negative interval. */
+/* vCPU counters that went down (a bad read) never yield a negative interval. */
 static void recreated_key_is_new_not_negative(void **state)
 {
 	const uint32_t pids[] = { 100 };
