@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "decimal.h"
 #include "hist.h"
 #include "prom_exposition.h"
 
@@ -152,20 +153,10 @@ void kmt_prom_label_value(struct kmt_strbuf *buf, const char *value)
 	}
 }
 
-/* v in decimal, ending at end (exclusive): where it starts. snprintf's job, at a tenth of its cost. */
-static char *decimal(char *end, uint64_t v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 /* Starts the series' labels with the guest's: guest="NAME",pid="PID". */
 static void guest_labels(struct ctx *c, const struct kmt_guest *g)
 {
-	char pid[10], *start = decimal(pid + sizeof(pid), g->pid);
+	char pid[10], *start = kmt_decimal(pid + sizeof(pid), g->pid);
 
 	kmt_strbuf_reset(&c->labels);
 	kmt_strbuf_append(&c->labels, "guest=\"", 7);
@@ -230,7 +221,7 @@ static void sample(struct ctx *c, const struct family *f, const char *suffix, co
 static void sample_count(struct ctx *c, const struct family *f, const char *suffix,
 			 const char *extra, uint64_t value)
 {
-	char text[20], *start = decimal(text + sizeof(text), value);
+	char text[KMT_DECIMAL_MAX], *start = kmt_decimal(text + sizeof(text), value);
 
 	sample_text(c, f, suffix, extra, start, (size_t)(text + sizeof(text) - start));
 }

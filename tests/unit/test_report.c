@@ -156,12 +156,37 @@ static void json_lock_series_and_power_backend(void **state)
 	kmt_snapshot_free(&snap);
 }
 
+/* Integers are printed by our own serializer: exact at both ends of their range. */
+static void json_integers_are_exact_at_both_ends(void **state)
+{
+	const uint32_t pids[] = { 4242 };
+	struct kmt_snapshot snap;
+	struct kmt_interval iv = { .delta = &snap, .seconds = 1.0, .probes = "p" };
+	struct kmt_report r = { .interval = &iv };
+	struct json_object *root;
+
+	(void)state;
+	make_snapshot(&snap, pids, 1, 1);
+	snap.drops[KMT_DROP_VCPU_STATE] = UINT64_MAX;
+	snap.drops[KMT_DROP_STATS] = 0;
+	snap.drops[KMT_DROP_HIST] = 10;
+	root = json_of(&r);
+	assert_non_null(root);
+	assert_true(json_object_get_uint64(field(root, "drops.vcpu_state_full")) == UINT64_MAX);
+	assert_int_equal(json_object_get_uint64(field(root, "drops.vcpu_stats_full")), 0);
+	assert_int_equal(json_object_get_uint64(field(root, "drops.histograms_full")), 10);
+	assert_int_equal(json_object_get_type(field(root, "drops.vcpu_stats_full")), json_type_int);
+	json_object_put(root);
+	kmt_snapshot_free(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_reports_counts_latency_and_top_regions),
 		cmocka_unit_test(json_measured_kernel_part_is_an_object),
 		cmocka_unit_test(json_lock_series_and_power_backend),
+		cmocka_unit_test(json_integers_are_exact_at_both_ends),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
