@@ -254,7 +254,7 @@ static bool make_room(struct kmt_names *names)
 	return true;
 }
 
-void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs)
+bool kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs)
 {
 	struct kmt_name_entry entry = { .pid = pid, .start = start_ticks(start), .execs = execs };
 	struct kmt_name_entry *known = find_entry(names, pid, entry.start);
@@ -262,23 +262,23 @@ void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_
 	size_t at;
 
 	if (known && known->execs == execs)
-		return;
+		return true;
 	/* Gone, or another process's now: a known name stays for its last report. */
-	if (!start_of(pid, &now) || now != entry.start)
-		return;
-	if (!kmt_guest_name(pid, entry.name, sizeof(entry.name)))
-		return;
+	if (!start_of(pid, &now) || now != entry.start ||
+	    !kmt_guest_name(pid, entry.name, sizeof(entry.name)))
+		return known;
 	if (known) {
 		*known = entry;
-		return;
+		return true;
 	}
 	if (!make_room(names))
-		return;
+		return false;
 	at = entry_index(names, pid, entry.start);
 	memmove(&names->entries[at + 1], &names->entries[at],
 		(names->nr - at) * sizeof(*names->entries));
 	names->entries[at] = entry;
 	names->nr++;
+	return true;
 }
 
 const char *kmt_names_get(const struct kmt_names *names, pid_t pid, uint64_t start)

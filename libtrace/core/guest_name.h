@@ -53,9 +53,10 @@ struct kmt_names {
  * start time). execs is how many times the process has exec'd (the BPF
  * programs count them): a known process is named again, from /proc, only
  * when that count has changed since, so a pre-exec name does not stick
- * and a thousand known guests cost no /proc read.
+ * and a thousand known guests cost no /proc read. Returns whether the
+ * process has a name now.
  */
-void kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs);
+bool kmt_names_learn(struct kmt_names *names, pid_t pid, uint64_t start, uint32_t execs);
 
 /* The remembered name, or NULL. */
 const char *kmt_names_get(const struct kmt_names *names, pid_t pid, uint64_t start);

@@ -50,8 +50,7 @@ static void learn(uint32_t pid, uint64_t start, uint32_t execs, void *ctx)
 {
 	struct kmt_poller *p = ctx;
 
-	kmt_names_learn(&p->names, (pid_t)pid, start, execs);
-	if (!kmt_names_get(&p->names, (pid_t)pid, start))
+	if (!kmt_names_learn(&p->names, (pid_t)pid, start, execs))
 		p->names_complete = false;
 }
 

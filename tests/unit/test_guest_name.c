@@ -115,10 +115,10 @@ static void cache_keeps_names_until_forgotten(void **state)
 	uint64_t me = kmt_proc_start(getpid()), earlier = me - 1000000000ULL;
 
 	(void)state;
-	kmt_names_learn(&names, getpid(), me, 0);
-	kmt_names_learn(&names, getpid(), me, 0);
-	kmt_names_learn(&names, 0x3fffff, me, 0);	/* gone: nothing learnt */
-	kmt_names_learn(&names, getpid(), earlier, 0);	/* another process's pid now */
+	assert_true(kmt_names_learn(&names, getpid(), me, 0));
+	assert_true(kmt_names_learn(&names, getpid(), me, 0));
+	assert_false(kmt_names_learn(&names, 0x3fffff, me, 0));	/* gone: nothing learnt */
+	assert_false(kmt_names_learn(&names, getpid(), earlier, 0));	/* another process's pid now */
 	assert_int_equal(names.nr, 1);
 	assert_string_equal(kmt_names_get(&names, getpid(), me), "test_guest_name");
 	assert_null(kmt_names_get(&names, getpid(), earlier));
