@@ -18,13 +18,18 @@ command -v bpftool >/dev/null || skip "bpftool not installed (make deps)"
 batches=5 per=40
 
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/"$tracer_pid"/status; }
-# our_keys: entries of the tool's hash maps whose tgid is one of our guests.
+# our_keys: entries of the tool's hash maps, and slots of its vCPU slot
+# array, whose tgid is one of our guests.
 our_keys() {
-	local id n=0 c
+	local id n=0 c where
 	for id in $(cat /proc/"$tracer_pid"/fdinfo/* | sed -n 's/^map_id:[[:space:]]*//p' | sort -un); do
-		[[ $(bpftool -j map show id "$id" | jq -r .type) == hash ]] || continue
+		case $(bpftool -j map show id "$id" | jq -r '.type + " " + .name') in
+		"hash "*) where=key ;;
+		"array vcpu_slots") where=value ;;
+		*) continue ;;
+		esac
 		c=$(bpftool -j map dump id "$id" | jq --argjson pids "$(printf '%s\n' "${all_pids[@]}" | jq -s .)" \
-			'[.[] | select(.formatted.key.tgid as $t | $pids | index($t))] | length')
+			--arg where "$where" '[.[] | select(.formatted[$where].tgid as $t | $pids | index($t))] | length')
 		n=$((n + c))
 	done
 	echo "$n"
