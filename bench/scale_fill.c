@@ -7,9 +7,12 @@
  * the running kvm-mmio-top TOP_PID by name, and every second writes, for
  * each dummy, VCPUS vCPU counters (in vCPU slots it takes as the BPF
  * programs do), both latency histograms, the MMU lock series and REGIONS
- * pages, all grown since the last second, so every refresh has work. Says "filled" on stderr after the first write; runs
- * until SIGINT or SIGTERM (the dummies die with it). A map too small for
- * the entries is reported once, with how many fitted.
+ * pages, all grown since the last second, so every refresh has work. Says
+ * "filled" on stderr after the first write; runs until SIGINT or SIGTERM
+ * (the dummies die with it). A map too small for the entries is reported
+ * once, with how many fitted. The dummies are registered with their start
+ * time as /proc gives it (in clock ticks), not the kernel's nanoseconds:
+ * their end is not seen, which a run of scale.sh does not need.
  *
  *   scale_fill TOP_PID GUESTS VCPUS REGIONS
  */

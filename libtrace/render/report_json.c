@@ -177,13 +177,16 @@ static struct json_object *header_json(const struct kmt_report *r)
 	const struct kmt_selection *sel = snap->backends;
 	struct json_object *root = json_object_new_object();
 	struct json_object *drops = json_object_new_object();
+	char seconds[32];
 
 	if (!root || !drops) {
 		json_object_put(root);
 		json_object_put(drops);
 		return NULL;
 	}
-	put(root, "interval_s", json_object_new_double(r->interval->seconds));
+	/* To the nanosecond it was measured in, not the 17 digits of json-c's %.17g. */
+	snprintf(seconds, sizeof(seconds), "%.9f", r->interval->seconds);
+	put(root, "interval_s", json_object_new_double_s(r->interval->seconds, seconds));
 	put(root, "backend", sel ? json_object_new_string(sel->mmio->name) : NULL);
 	put(root, "backends", backends_json(sel));
 	put(root, "probes", json_object_new_string(r->interval->probes));

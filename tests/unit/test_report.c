@@ -14,8 +14,11 @@
 #include "select_fixture.h"
 
 
-/* The report as kvm-mmio-top --json prints it: one line, parsed back. */
-static struct json_object *json_of(const struct kmt_report *r)
+/*
+ * The report as kvm-mmio-top --json prints it: one line, parsed back; the
+ * line itself in *line unless line is NULL (the caller frees it).
+ */
+static struct json_object *json_text_of(const struct kmt_report *r, char **line)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -28,8 +31,16 @@ static struct json_object *json_of(const struct kmt_report *r)
 	assert_true(len > 0 && text[len - 1] == '\n');
 	assert_null(memchr(text, '\n', len - 1));
 	root = json_tokener_parse(text);
-	free(text);
+	if (line)
+		*line = text;
+	else
+		free(text);
 	return root;
+}
+
+static struct json_object *json_of(const struct kmt_report *r)
+{
+	return json_text_of(r, NULL);
 }
 
 static struct json_object *field(struct json_object *obj, const char *path)
@@ -156,22 +167,29 @@ static void json_lock_series_and_power_backend(void **state)
 	kmt_snapshot_free(&snap);
 }
 
-/* Integers are printed by our own serializer: exact at both ends of their range. */
-static void json_integers_are_exact_at_both_ends(void **state)
+/*
+ * Integers are printed by our own serializer: exact at both ends of their
+ * range; the interval's seconds to the nanosecond.
+ */
+static void json_numbers_print_exactly(void **state)
 {
 	const uint32_t pids[] = { 4242 };
 	struct kmt_snapshot snap;
-	struct kmt_interval iv = { .delta = &snap, .seconds = 1.0, .probes = "p" };
+	struct kmt_interval iv = { .delta = &snap, .seconds = 1.000355555, .probes = "p" };
 	struct kmt_report r = { .interval = &iv };
 	struct json_object *root;
+	char *text;
 
 	(void)state;
 	make_snapshot(&snap, pids, 1, 1);
 	snap.drops[KMT_DROP_VCPU_STATE] = UINT64_MAX;
 	snap.drops[KMT_DROP_STATS] = 0;
 	snap.drops[KMT_DROP_HIST] = 10;
-	root = json_of(&r);
+	root = json_text_of(&r, &text);
 	assert_non_null(root);
+	/* Seconds to the nanosecond, not json-c's 17 digits. */
+	assert_non_null(strstr(text, "\"interval_s\":1.000355555,"));
+	free(text);
 	assert_true(json_object_get_uint64(field(root, "drops.vcpu_state_full")) == UINT64_MAX);
 	assert_int_equal(json_object_get_uint64(field(root, "drops.vcpu_stats_full")), 0);
 	assert_int_equal(json_object_get_uint64(field(root, "drops.histograms_full")), 10);
@@ -186,7 +204,7 @@ int main(void)
 		cmocka_unit_test(json_reports_counts_latency_and_top_regions),
 		cmocka_unit_test(json_measured_kernel_part_is_an_object),
 		cmocka_unit_test(json_lock_series_and_power_backend),
-		cmocka_unit_test(json_integers_are_exact_at_both_ends),
+		cmocka_unit_test(json_numbers_print_exactly),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
