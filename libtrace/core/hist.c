@@ -65,30 +65,23 @@ int kmt_hist_copy(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_a
 }
 
 /*
- * The buckets of a and b combined slot by slot into out (room for a->nr +
- * b->nr): b's counts added (sign 1) or subtracted (sign -1, b within a);
- * empty ones left out. Returns how many.
+ * The buckets of a and b added slot by slot into out (room for a->nr +
+ * b->nr). Returns how many.
  */
 static uint32_t combine(struct kmt_hist_bucket *out, const struct kmt_hist *a,
-			const struct kmt_hist *b, int sign)
+			const struct kmt_hist *b)
 {
 	uint32_t i = 0, j = 0, n = 0;
 
 	while (i < a->nr || j < b->nr) {
-		struct kmt_hist_bucket x;
-
 		if (j == b->nr || (i < a->nr && a->buckets[i].slot < b->buckets[j].slot)) {
-			x = a->buckets[i++];
+			out[n++] = a->buckets[i++];
 		} else if (i == a->nr || b->buckets[j].slot < a->buckets[i].slot) {
-			x = b->buckets[j++];
-			x.count = sign > 0 ? x.count : -x.count;
+			out[n++] = b->buckets[j++];
 		} else {
-			x.slot = a->buckets[i].slot;
-			x.count = sign > 0 ? a->buckets[i++].count + b->buckets[j++].count :
-					     a->buckets[i++].count - b->buckets[j++].count;
+			out[n] = a->buckets[i++];
+			out[n++].count += b->buckets[j++].count;
 		}
-		if (x.count)
-			out[n++] = x;
 	}
 	return n;
 }
@@ -113,7 +106,7 @@ int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_
 	merged.buckets = buckets_alloc(&merged, dst->nr + src->nr, arena);
 	if (dst->nr + src->nr && !merged.buckets)
 		return -ENOMEM;
-	merged.nr = combine(merged.buckets, dst, src, 1);
+	merged.nr = combine(merged.buckets, dst, src);
 	merged.count += src->count;
 	merged.sum += src->sum;
 	if (src->max > merged.max)
@@ -123,14 +116,37 @@ int kmt_hist_merge(struct kmt_hist *dst, const struct kmt_hist *src, struct kmt_
 	return 0;
 }
 
+/*
+ * cur's buckets less prev's into out (room for cur->nr), empty ones left
+ * out: a slot's count only grows, so prev's slots are all among cur's (one
+ * that is not is passed over). Returns how many.
+ */
+static uint32_t subtract(struct kmt_hist_bucket *out, const struct kmt_hist *cur,
+			 const struct kmt_hist *prev)
+{
+	uint32_t j = 0, n = 0;
+
+	for (uint32_t i = 0; i < cur->nr; i++) {
+		struct kmt_hist_bucket x = cur->buckets[i];
+
+		while (j < prev->nr && prev->buckets[j].slot < x.slot)
+			j++;
+		if (j < prev->nr && prev->buckets[j].slot == x.slot)
+			x.count -= prev->buckets[j++].count;
+		if (x.count)
+			out[n++] = x;
+	}
+	return n;
+}
+
 int kmt_hist_delta(struct kmt_hist *dst, const struct kmt_hist *cur, const struct kmt_hist *prev,
 		   struct kmt_arena **arena)
 {
 	memset(dst, 0, sizeof(*dst));
-	dst->buckets = buckets_alloc(dst, cur->nr + prev->nr, arena);
-	if (cur->nr + prev->nr && !dst->buckets)
+	dst->buckets = buckets_alloc(dst, cur->nr, arena);
+	if (cur->nr && !dst->buckets)
 		return -ENOMEM;
-	dst->nr = combine(dst->buckets, cur, prev, -1);
+	dst->nr = subtract(dst->buckets, cur, prev);
 	dst->count = cur->count - prev->count;
 	dst->sum = cur->sum - prev->sum;
 	dst->max = dst->count ? cur->max : 0;
