@@ -531,20 +531,10 @@ static void reap_vcpu_slots(const struct kmt_map_fds *fds, const struct kmt_snap
 	}
 }
 
-static bool any_exited(const struct kmt_snapshot *snap)
-{
-	for (size_t i = 0; i < snap->nr_guests; i++)
-		if (snap->guests[i].exited)
-			return true;
-	return false;
-}
-
 int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *snap)
 {
 	int reaped = 0;
 
-	if (any_exited(snap))
-		reap_vcpu_slots(fds, snap);
 	for (size_t i = 0; i < snap->nr_guests; i++) {
 		const struct kmt_guest *g = &snap->guests[i];
 		struct kmt_proc_key proc = { .tgid = g->pid, .start = g->start };
@@ -581,5 +571,7 @@ int kmt_reap_exited(const struct kmt_map_fds *fds, const struct kmt_snapshot *sn
 		bpf_map_delete_elem(fds->procs, &proc);
 		reaped++;
 	}
+	if (reaped)
+		reap_vcpu_slots(fds, snap);
 	return reaped;
 }
