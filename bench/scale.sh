@@ -23,7 +23,8 @@
 #   TOOLS="before=/tmp/old/build/kvm-mmio-top after=build/kvm-mmio-top" bench/scale.sh
 # Each tool is filled by the bench/scale_fill of its own build directory:
 # the map values are its tree's contract with its BPF programs.
-# Not part of `make bench` (it takes about 10 minutes per tool): `make bench-scale`.
+# `make bench` runs it after the replay; alone: `make bench-scale` (about 7
+# minutes with one tool and the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
