@@ -94,7 +94,7 @@ static const char doc[] =
 enum {
 	OPT_ONCE = 0x100, OPT_NO_LOCKS, OPT_TOP, OPT_MAX_GUESTS, OPT_MAX_VCPUS, OPT_MAX_REGIONS,
 	OPT_TEXTFILE_DIR, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_REGION, OPT_GRACE,
-	OPT_WEB_CONFIG,
+	OPT_WEB_CONFIG, OPT_BPF_STATS,
 };
 
 static const struct argp_option option_defs[] = {
@@ -130,6 +130,9 @@ static const struct argp_option option_defs[] = {
 	  "Serve /metrics over HTTP on ADDR (default 127.0.0.1) and PORT", 1 },
 	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "Also export per-vCPU series", 1 },
 	{ "per-region", OPT_PER_REGION, NULL, 0, "Also export per-page series", 1 },
+	{ "bpf-stats", OPT_BPF_STATS, NULL, 0,
+	  "Also export the run time of the tool's BPF programs (turns the kernel's BPF "
+	  "run-time statistics on for every BPF program of the host; needs CAP_SYS_ADMIN)", 1 },
 	{ "grace", OPT_GRACE, "SEC", 0,
 	  "Keep exited guests' series SEC seconds (default 300)", 1 },
 	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
@@ -277,6 +280,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PER_REGION:
 		o->export.per_region = true;
 		break;
+	case OPT_BPF_STATS:
+		o->export.bpf_stats = true;
+		break;
 	case OPT_GRACE:
 		o->export.grace_s = parse_seconds(state, "grace period", arg, 0, 86400 * 7);
 		break;
@@ -286,8 +292,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (exporter && o->json)
 			argp_error(state, "--json prints reports; exporter mode prints none");
-		if (!exporter && (o->export.per_vcpu || o->export.per_region))
-			argp_error(state, "--per-vcpu and --per-region need --textfile-dir or --listen");
+		if (!exporter && (o->export.per_vcpu || o->export.per_region || o->export.bpf_stats))
+			argp_error(state, "--per-vcpu, --per-region and --bpf-stats need "
+				   "--textfile-dir or --listen");
 		if (o->web_config && !o->export.listen)
 			argp_error(state, "--web-config '%s' needs --listen", o->web_config);
 		break;

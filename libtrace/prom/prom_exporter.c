@@ -250,11 +250,15 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 			return rc;
 		}
 	}
-	e->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (e->stats_fd < 0)
-		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s): "
-			"kvm_mmio_exporter_bpf_prog_* metrics are left out\n",
-			strerror(-e->stats_fd));
+	/*
+	 * Only when asked: the statistics are global, and two clock reads per
+	 * run of every BPF program of the host is not a daemon's default cost.
+	 */
+	e->stats_fd = opts->bpf_stats ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
+	if (opts->bpf_stats && e->stats_fd < 0)
+		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s; "
+			"CAP_SYS_ADMIN is needed): kvm_mmio_exporter_bpf_prog_* metrics are "
+			"left out\n", strerror(-e->stats_fd));
 	update(e, &nothing_yet);
 	*out = e;
 	return 0;

@@ -22,6 +22,11 @@ struct kmt_exporter_opts {
 	const char *listen;		/* "[ADDR:]PORT"; NULL: no /metrics */
 	const struct kmt_web_config *web;	/* TLS, basic auth for /metrics; NULL: none */
 	bool per_vcpu, per_region;
+	/*
+	 * Export the run time of our BPF programs: turns the kernel's BPF
+	 * run-time statistics on, for every program of the host, while we run.
+	 */
+	bool bpf_stats;
 	double grace_s;			/* keep exited guests' series this long */
 };
 

@@ -90,9 +90,10 @@ start_exporter_bg() {
 	exporter_pid[i]=$!
 	children+=($!)
 }
-start_exporter_bg 0 --listen "127.0.0.1:$port_a" -i 0.2 --name 'fa-*'
-start_exporter_bg 1 --listen "127.0.0.2:$port_b" -i 0.2 --name 'fb-*'
-start_exporter_bg 2 --textfile-dir "$work/textfiles" -i 0.2 --name 'fc-*'
+# --bpf-stats: the dashboard's BPF run time panel must have data too.
+start_exporter_bg 0 --listen "127.0.0.1:$port_a" -i 0.2 --name 'fa-*' --bpf-stats
+start_exporter_bg 1 --listen "127.0.0.2:$port_b" -i 0.2 --name 'fb-*' --bpf-stats
+start_exporter_bg 2 --textfile-dir "$work/textfiles" -i 0.2 --name 'fc-*' --bpf-stats
 exporters_tracing() {
 	local i
 	for i in 0 1 2; do

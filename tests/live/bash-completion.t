@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Bash completion completes options, offers the pids of running VMMs
-# (processes holding /dev/kvm) after -p, also after a comma, and is
-# installed by make install.
+# Bash completion completes options, every long option --help lists among
+# them, offers the pids of running VMMs (processes holding /dev/kvm) after
+# -p, also after a comma, and is installed by make install.
 source "$(dirname "$0")/lib.sh"
 source scripts/kvm-mmio-top.bash-completion
 
@@ -15,6 +15,13 @@ complete_words() {
 
 expect_eq "completion of --ba" "--batch" "$(complete_words kvm-mmio-top --ba)"
 expect_eq "completion of --na" "--name" "$(complete_words kvm-mmio-top --na)"
+offered=" $(complete_words kvm-mmio-top --) "
+listed=$("$TOP" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+[[ -n $listed ]] || fail "kvm-mmio-top --help lists no long option"
+for opt in $listed; do
+	[[ $offered == *" $opt "* ]] || fail "--help lists $opt, the completion does not offer it"
+done
+echo "ok: the completion offers all $(wc -w <<<"$listed") long options of --help"
 [[ -c /dev/kvm ]] || skip "/dev/kvm not available: no VMM pid to complete"
 start_guest "$work/g" --writes 1 -name guest=compl --wait-file "$work/go" --linger-ms 100
 for _ in $(seq 100); do
