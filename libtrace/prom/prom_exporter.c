@@ -256,9 +256,10 @@ int kmt_exporter_open(struct kmt_exporter **out, const struct kmt_exporter_opts 
 	 */
 	e->stats_fd = opts->bpf_stats ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 	if (opts->bpf_stats && e->stats_fd < 0)
-		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s; "
-			"CAP_SYS_ADMIN is needed): kvm_mmio_exporter_bpf_prog_* metrics are "
-			"left out\n", strerror(-e->stats_fd));
+		fprintf(stderr, "kvm-mmio-top: cannot enable BPF run-time statistics (%s%s): "
+			"kvm_mmio_exporter_bpf_prog_* metrics are left out\n",
+			strerror(-e->stats_fd),
+			e->stats_fd == -EPERM ? "; CAP_SYS_ADMIN is needed" : "");
 	update(e, &nothing_yet);
 	*out = e;
 	return 0;
