@@ -16,11 +16,13 @@ command -v setpriv >/dev/null || skip "setpriv not installed (util-linux)"
 
 # Programs loaded after the exporter started are its own.
 last_prog_id() { bpftool prog show --json | jq '[.[].id] | max // 0'; }
-# runs_after ID: runs the kernel counted for sched_process_* programs newer than ID.
-runs_after() {
+# progs_after ID FILTER: jq FILTER over the sched_process_* programs newer than ID.
+progs_after() {
 	bpftool prog show --json | jq --argjson id "$1" \
-		'[.[] | select(.id > $id and (.name | startswith("sched_process"))) | .run_cnt // 0] | add // 0'
+		"[.[] | select(.id > \$id and (.name | startswith(\"sched_process\")))] | $2"
 }
+# runs_after ID: runs the kernel counted for them.
+runs_after() { progs_after "$1" '[.[].run_cnt // 0] | add // 0'; }
 exit_processes() {
 	local i
 	for ((i = 0; i < 200; i++)); do
@@ -36,8 +38,7 @@ stop_exporter() {
 before=$(last_prog_id)
 mkdir "$work/off"
 start_exporter --textfile-dir "$work/off" -i 0.1
-ours=$(bpftool prog show --json |
-	jq --argjson id "$before" '[.[] | select(.id > $id and (.name | startswith("sched_process")))] | length')
+ours=$(progs_after "$before" length)
 ((ours > 0)) || fail "bpftool shows no sched_process_* program loaded by the exporter"
 exit_processes
 sleep 0.5
@@ -58,21 +59,16 @@ before=$(last_prog_id)
 mkdir "$work/on"
 start_exporter --textfile-dir "$work/on" -i 0.1 --bpf-stats
 exit_processes
-wait_for 10 "the exporter's sched_process_* runs counted by the kernel" \
-	test "$(runs_after "$before")" -ge 200
+# Conditions are functions: wait_for runs them at each poll.
+counted() { (($(runs_after "$before") >= 200)); }
+wait_for 10 "200 runs of the exporter's sched_process_* programs counted by the kernel" counted
 runs_in_file() {
 	cp "$work/on/kvm_mmio.prom" "$work/on.prom"
 	awk '/^kvm_mmio_exporter_bpf_prog_runs_total\{prog="sched_process_exit/ { n += $2 }
 		END { print n + 0 }' "$work/on.prom"
 }
-# Up to 20 s: a textfile write waits for its fsyncs, which a busy disk can
-# hold up for seconds.
-enough_in_file() { (($(runs_in_file) >= 200)); }
-for ((i = 0; i < 400; i++)); do
-	enough_in_file && break
-	sleep 0.05
-done
-enough_in_file || fail "fewer than 200 sched_process_exit runs exported after 20 s: $(grep '^kvm_mmio_exporter_bpf_prog_runs_total' "$work/on.prom")"
+exported() { (($(runs_in_file) >= 200)); }
+wait_for 10 "200 sched_process_exit runs in kvm_mmio_exporter_bpf_prog_runs_total" exported
 grep -q '^kvm_mmio_exporter_bpf_prog_run_seconds_total{prog="sched_process_exit' "$work/on.prom" ||
 	fail "no kvm_mmio_exporter_bpf_prog_run_seconds_total for sched_process_exit"
 promtool_clean "the textfile with --bpf-stats" "$work/on.prom"

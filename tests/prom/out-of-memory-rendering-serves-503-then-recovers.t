@@ -45,11 +45,14 @@ echo "ok: HTTP 503 and the textfile kept while out of memory"
 
 rm "$work/no-memory"
 wait_for 5 "the recovery message" grep -q "rendering the metrics works again" "$TOP_ERR"
-wait_for 5 "a scrape with HTTP 200" test "$(status)" = 200
+# Conditions are functions: wait_for runs them at each poll.
+serves() { [[ $(status) == 200 ]]; }
+wait_for 5 "a scrape with HTTP 200" serves
 status >/dev/null
 n=$(guests_in "$work/scrape")
 ((n == guests)) || fail "/metrics has $n of the $guests guests after recovery"
-wait_for 5 "the textfile with every guest" test "$(guests_in "$work/prom/kvm_mmio.prom")" = "$guests"
+written() { [[ $(guests_in "$work/prom/kvm_mmio.prom") == "$guests" ]]; }
+wait_for 5 "the textfile with every guest" written
 promtool_clean "/metrics after recovery" "$work/scrape"
 promtool_clean "the textfile after recovery" "$work/prom/kvm_mmio.prom"
 for op in serve write; do
